@@ -1,0 +1,20 @@
+import swc from 'unplugin-swc';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// esbuild drops decorator metadata, which Nest's DI needs: compile through swc instead.
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: {
+      '@fieldsync/sync-core': fileURLToPath(new URL('./libs/sync-core/src/index.ts', import.meta.url)),
+    },
+  },
+  test: {
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'src/**/*.spec.ts', 'test/**/*.e2e.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
