@@ -1,0 +1,62 @@
+import { In, LessThan } from 'typeorm';
+import { Database } from '../db/database.js';
+import { Batch, Project, Rejection } from '../db/entities/index.js';
+import { NotFoundError } from '../errors.js';
+
+export interface BatchView {
+  id: string;
+  projectId: string;
+  deviceId: string | null;
+  door: string;
+  fileName: string | null;
+  format: string | null;
+  status: string;
+  counts: { records: number; new: number; updated: number; duplicate: number; rejected: number };
+  error: string | null;
+  receivedAt: string;
+  consolidatedAt: string | null;
+  rejections?: { index: number; reason: string }[];
+}
+
+const MAX_REJECTIONS_SHOWN = 1000;
+
+export function batchView(batch: Batch): BatchView {
+  return {
+    id: batch.id, projectId: batch.projectId, deviceId: batch.deviceId, door: batch.door, fileName: batch.fileName,
+    format: batch.format, status: batch.status,
+    counts: { records: batch.records, new: batch.new, updated: batch.updated, duplicate: batch.duplicate, rejected: batch.rejected },
+    error: batch.error, receivedAt: batch.receivedAt, consolidatedAt: batch.consolidatedAt,
+  };
+}
+
+export class BatchService {
+  constructor(private readonly database: Database) {}
+
+  list(project: Project, limit: number, status: string | null): Promise<Batch[]> {
+    return this.database.read((manager) =>
+      manager.find(Batch, { where: { projectId: project.id, ...(status ? { status: status as Batch['status'] } : {}) }, order: { receivedAt: 'DESC' }, take: limit }),
+    );
+  }
+
+  /** A batch with its rejections, if it belongs to one of `projectIds` (null = any). */
+  async get(batchId: string, projectIds: string[] | null): Promise<BatchView> {
+    return this.database.read(async (manager) => {
+      const batch = await manager.findOneBy(Batch, { id: batchId });
+      if (!batch || (projectIds && !projectIds.includes(batch.projectId))) throw new NotFoundError(`no batch "${batchId}"`);
+      const rejections = await manager.find(Rejection, { where: { batchId }, order: { recordIndex: 'ASC' }, take: MAX_REJECTIONS_SHOWN });
+      return { ...batchView(batch), rejections: rejections.map((rejection) => ({ index: rejection.recordIndex, reason: rejection.reason })) };
+    });
+  }
+
+  /** Batches that should have a consolidate job: never started, or started and abandoned. */
+  unfinished(staleBefore: string, limit: number): Promise<Batch[]> {
+    return this.database.read((manager) =>
+      manager.find(Batch, {
+        select: { id: true, status: true, updatedAt: true },
+        where: [{ status: 'received' }, { status: In(['processing']), updatedAt: LessThan(staleBefore) }],
+        order: { receivedAt: 'ASC' },
+        take: limit,
+      }),
+    );
+  }
+}

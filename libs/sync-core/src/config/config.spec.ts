@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.database.type).toBe('sqlite');
+    expect(config.httpPort).toBe(8080);
+    expect(config.roles).toEqual(['gateway', 'ftp-ingest', 'consolidator']);
+    expect(config.tls).toBeNull();
+  });
+
+  it('reads sizes with units', () => {
+    expect(loadConfig({ MAX_UPLOAD_BYTES: '2MB' }).maxUploadBytes).toBe(2 * 1024 * 1024);
+    expect(loadConfig({ MAX_UPLOAD_BYTES: '1000' }).maxUploadBytes).toBe(1000);
+  });
+
+  it.each([
+    ['HTTP_PORT', 'eighty'],
+    ['HTTP_PORT', '70000'],
+    ['MAX_UPLOAD_BYTES', '12 parsecs'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['FIELDSYNC_ROLES', 'gateway,printer'],
+    ['FIELDSYNC_ADMIN_TOKEN', 'short'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['TLS_CERT', undefined],
+  ])('names %s when its value is bad', (variable, value) => {
+    const env: Record<string, string | undefined> = { [variable]: value };
+    if (variable === 'TLS_CERT') env.TLS_KEY = '/tmp/key.pem';
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}:`));
+  });
+
+  it('selects PostgreSQL from DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ type: 'postgres', url: 'postgres://u@h/db' });
+  });
+});

@@ -1,0 +1,118 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export const ROLES = ['gateway', 'ftp-ingest', 'consolidator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface FieldSyncConfig {
+  dataDir: string;
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  redisUrl: string;
+  httpPort: number;
+  tls: { certPath: string; keyPath: string } | null;
+  maxUploadBytes: number;
+  adminToken: string | null;
+  roles: Role[];
+  logFormat: 'json' | 'text';
+  consolidatorConcurrency: number;
+  reconcileIntervalMs: number;
+}
+
+/** A configuration value that stops start-up; the message names the variable and says what to do. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not a whole number; use a value between ${min} and ${max}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `${value} is out of range; use a value between ${min} and ${max}`);
+  return value;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+function byteSize(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) === 0) {
+    throw new ConfigError(name, `"${raw}" is not a size; write bytes or a size such as 500MB or 2GB`);
+  }
+  return Number(match[1]) * unit;
+}
+
+function databaseFrom(env: Env, dataDir: string): FieldSyncConfig['database'] {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) return { type: 'sqlite', path: resolve(dataDir, 'fieldsync.sqlite') };
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:///var/lib/fieldsync/db.sqlite');
+    return { type: 'sqlite', path: isAbsolute(path) ? path : resolve(dataDir, path) };
+  }
+  throw new ConfigError('DATABASE_URL', `unsupported URL "${url.replace(/\/\/[^@]*@/, '//…@')}"; use postgres://user:password@host:5432/db or leave it unset for SQLite in DATA_DIR`);
+}
+
+function rolesFrom(env: Env): Role[] {
+  const raw = env.FIELDSYNC_ROLES?.trim();
+  if (!raw || raw === 'all') return [...ROLES];
+  const roles = raw.split(',').map((role) => role.trim()).filter(Boolean);
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError('FIELDSYNC_ROLES', `unknown role "${role}"; use a comma-separated list of ${ROLES.join(', ')} (or "all")`);
+    }
+  }
+  return [...new Set(roles)] as Role[];
+}
+
+function tlsFrom(env: Env): FieldSyncConfig['tls'] {
+  const certPath = env.TLS_CERT?.trim();
+  const keyPath = env.TLS_KEY?.trim();
+  if (!certPath && !keyPath) return null;
+  if (!certPath) throw new ConfigError('TLS_CERT', 'TLS_KEY is set but TLS_CERT is not; set both (PEM files) or neither');
+  if (!keyPath) throw new ConfigError('TLS_KEY', 'TLS_CERT is set but TLS_KEY is not; set both (PEM files) or neither');
+  return { certPath, keyPath };
+}
+
+function adminTokenFrom(env: Env): string | null {
+  const token = env.FIELDSYNC_ADMIN_TOKEN?.trim();
+  if (!token) return null;
+  if (token.length < 16) throw new ConfigError('FIELDSYNC_ADMIN_TOKEN', 'is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 24`)');
+  return token;
+}
+
+/** Reads and validates the environment once, at start; nothing else reads process.env. */
+export function loadConfig(env: Env = process.env): FieldSyncConfig {
+  const dataDir = resolve(text(env, 'DATA_DIR', './data'));
+  const logFormat = text(env, 'LOG_FORMAT', 'text');
+  if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError('LOG_FORMAT', `"${logFormat}" is not json or text`);
+  const redisUrl = text(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
+  if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', `"${redisUrl}" is not a redis:// or rediss:// URL`);
+  return {
+    dataDir,
+    database: databaseFrom(env, dataDir),
+    redisUrl,
+    httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
+    tls: tlsFrom(env),
+    maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
+    adminToken: adminTokenFrom(env),
+    roles: rolesFrom(env),
+    logFormat,
+    consolidatorConcurrency: integer(env, 'CONSOLIDATOR_CONCURRENCY', 2, 1, 64),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 15_000, 200, 3_600_000),
+  };
+}
+
+export const FIELDSYNC_CONFIG = Symbol('FIELDSYNC_CONFIG');

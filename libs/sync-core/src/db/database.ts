@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { FieldSyncConfig } from '../config/config.js';
+import { entitiesFor } from './entities/index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { Mutex } from './mutex.js';
+
+// An arbitrary constant: every FieldSync process takes this advisory lock while migrating.
+const MIGRATION_LOCK_KEY = 7_411_950_201;
+
+/**
+ * The process's one connection to the store, and the one way to run a unit of work on it.
+ *
+ * SQLite has a single connection per process, so concurrent TypeORM transactions would nest
+ * as savepoints and reads would see other callers' uncommitted writes. Every unit of work is
+ * therefore serialised through a mutex, and write transactions start with BEGIN IMMEDIATE so a
+ * second process waits on the busy timeout instead of failing on a lock upgrade.
+ */
+export class Database {
+  readonly type: 'sqlite' | 'postgres';
+  private readonly sqliteLock = new Mutex();
+
+  private constructor(readonly dataSource: DataSource) {
+    this.type = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  static async open(config: FieldSyncConfig['database']): Promise<Database> {
+    const common = { entities: entitiesFor(config.type), migrations: MIGRATIONS, synchronize: false, logging: false } as const;
+    let dataSource: DataSource;
+    if (config.type === 'postgres') {
+      dataSource = new DataSource({ ...common, type: 'postgres', url: config.url, extra: { max: 10, application_name: 'fieldsync' } });
+    } else {
+      mkdirSync(dirname(config.path), { recursive: true });
+      dataSource = new DataSource({
+        ...common,
+        type: 'better-sqlite3',
+        database: config.path,
+        enableWAL: true,
+        timeout: 30_000,
+        prepareDatabase: (db: { pragma(source: string): unknown }) => {
+          db.pragma('synchronous = NORMAL');
+        },
+      });
+    }
+    await dataSource.initialize();
+    const database = new Database(dataSource);
+    await database.migrate();
+    return database;
+  }
+
+  private async migrate(): Promise<void> {
+    if (this.type === 'sqlite') {
+      await this.sqliteLock.run(() => this.dataSource.runMigrations({ transaction: 'all' }));
+      return;
+    }
+    // Several processes start at once in production; one migrates, the others wait for it.
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await this.dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.type === 'postgres') return this.dataSource.transaction('READ COMMITTED', work);
+    return this.sqliteLock.run(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.query('BEGIN IMMEDIATE');
+      try {
+        const result = await work(runner.manager);
+        await runner.query('COMMIT');
+        return result;
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+
+  /** Runs read-only `work` that must see only committed data. */
+  async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.type === 'postgres') return work(this.dataSource.manager);
+    return this.sqliteLock.run(() => work(this.dataSource.manager));
+  }
+
+  async ping(): Promise<void> {
+    await this.read((manager) => manager.query('SELECT 1'));
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.sqliteLock.run(() => this.dataSource.destroy());
+  }
+}

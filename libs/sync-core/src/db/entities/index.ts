@@ -1,0 +1,17 @@
+import { AdminToken } from './admin-token.entity.js';
+import { Batch, Rejection } from './batch.entity.js';
+import { Blob, blobChunkSchema, DatabaseType } from './blob.entity.js';
+import { Device } from './device.entity.js';
+import { Project } from './project.entity.js';
+import { ProjectFeed, Sighting } from './sighting.entity.js';
+
+export * from './admin-token.entity.js';
+export * from './batch.entity.js';
+export * from './blob.entity.js';
+export * from './device.entity.js';
+export * from './project.entity.js';
+export * from './sighting.entity.js';
+
+export function entitiesFor(databaseType: DatabaseType) {
+  return [Project, Device, AdminToken, Blob, blobChunkSchema(databaseType), Batch, Rejection, Sighting, ProjectFeed];
+}

@@ -1,0 +1,10 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { idColumn, timeColumn } from '../columns.js';
+
+@Entity('project')
+export class Project {
+  @PrimaryColumn(idColumn) id: string;
+  @Column({ type: 'varchar', length: 64, unique: true }) slug: string;
+  @Column({ type: 'varchar', length: 200 }) name: string;
+  @Column({ ...timeColumn, name: 'created_at' }) createdAt: string;
+}

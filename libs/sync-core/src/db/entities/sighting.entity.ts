@@ -1,0 +1,45 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { doubleColumn, idColumn, jsonColumn, seqColumn, timeColumn } from '../columns.js';
+
+export type SightingKind = 'sighting' | 'waypoint' | 'alert';
+
+export interface AttachmentRef {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+@Entity('sighting')
+@Index(['projectId', 'uid'], { unique: true })
+@Index(['projectId', 'seq'], { unique: true })
+export class Sighting {
+  @PrimaryColumn(idColumn) id: string;
+  @Column({ ...idColumn, name: 'project_id' }) projectId: string;
+  /** Identity within the project: the source's GUID (normalised) or a content-derived hash. */
+  @Column({ type: 'varchar', length: 128 }) uid: string;
+  /** The device id the record itself names (CyberTracker's), not necessarily the uploading login. */
+  @Column({ type: 'varchar', length: 128, name: 'device_id', nullable: true }) deviceId: string | null;
+  @Column({ type: 'varchar', length: 16 }) kind: SightingKind;
+  /** ISO-8601 with the offset the device recorded. */
+  @Column({ type: 'varchar', length: 40, name: 'observed_at', nullable: true }) observedAt: string | null;
+  @Column(doubleColumn) latitude: number | null;
+  @Column(doubleColumn) longitude: number | null;
+  @Column(doubleColumn) altitude: number | null;
+  @Column(doubleColumn) accuracy: number | null;
+  @Column(jsonColumn) data: Record<string, unknown>;
+  @Column(jsonColumn) attachments: AttachmentRef[];
+  @Column({ type: 'boolean', default: false }) deleted: boolean;
+  @Column({ type: 'varchar', length: 64, name: 'content_hash' }) contentHash: string;
+  @Column({ type: 'integer' }) revision: number;
+  /** Position in the project's feed; a changed sighting takes a new, higher seq. */
+  @Column(seqColumn) seq: number;
+  @Column({ ...idColumn, name: 'batch_id' }) batchId: string;
+  @Column({ ...timeColumn, name: 'updated_at' }) updatedAt: string;
+}
+
+@Entity('project_feed')
+export class ProjectFeed {
+  @PrimaryColumn({ ...idColumn, name: 'project_id' }) projectId: string;
+  @Column({ ...seqColumn, name: 'last_seq' }) lastSeq: number;
+}

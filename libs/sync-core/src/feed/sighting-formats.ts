@@ -1,0 +1,81 @@
+import { Sighting } from '../db/entities/index.js';
+
+/** A sighting as every download format shows it. */
+export interface SightingView {
+  id: string;
+  deviceId: string | null;
+  kind: string;
+  observedAt: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  altitude: number | null;
+  accuracy: number | null;
+  data: Record<string, unknown>;
+  attachments: unknown[];
+  deleted: boolean;
+  revision: number;
+  seq: number;
+  batchId: string;
+}
+
+export function sightingView(row: Sighting): SightingView {
+  return {
+    id: row.uid, deviceId: row.deviceId, kind: row.kind, observedAt: row.observedAt,
+    latitude: row.latitude, longitude: row.longitude, altitude: row.altitude, accuracy: row.accuracy,
+    data: row.data, attachments: row.attachments, deleted: Boolean(row.deleted), revision: row.revision,
+    seq: row.seq, batchId: row.batchId,
+  };
+}
+
+export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson';
+export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson'];
+
+/** How one format frames a stream of rows: it only serialises, the feed decides what rows come. */
+export interface RowSerializer {
+  contentType: string;
+  start(next: number): string;
+  row(view: SightingView, first: boolean): string;
+  end(next: number): string;
+}
+
+const CSV_COLUMNS = ['id', 'deviceId', 'kind', 'observedAt', 'latitude', 'longitude', 'altitude', 'accuracy', 'deleted', 'revision', 'seq', 'batchId', 'data', 'attachments'] as const;
+
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Quote when needed, and defuse spreadsheet formulas so an export never runs as a formula.
+  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export const SERIALIZERS: Record<DownloadFormat, RowSerializer> = {
+  json: {
+    contentType: 'application/json; charset=utf-8',
+    start: () => '{"sightings":[',
+    row: (view, first) => (first ? '' : ',') + JSON.stringify(view),
+    end: (next) => `],"next":${JSON.stringify(String(next))}}`,
+  },
+  ndjson: {
+    contentType: 'application/x-ndjson; charset=utf-8',
+    start: () => '',
+    row: (view) => `${JSON.stringify(view)}\n`,
+    end: () => '',
+  },
+  csv: {
+    contentType: 'text/csv; charset=utf-8',
+    start: () => `${CSV_COLUMNS.join(',')}\r\n`,
+    row: (view) => `${CSV_COLUMNS.map((column) => csvField(view[column])).join(',')}\r\n`,
+    end: () => '',
+  },
+  geojson: {
+    contentType: 'application/geo+json; charset=utf-8',
+    start: () => '{"type":"FeatureCollection","features":[',
+    row: (view, first) => {
+      const { longitude, latitude, altitude, ...properties } = view;
+      const geometry = latitude === null || longitude === null ? null
+        : { type: 'Point', coordinates: altitude === null ? [longitude, latitude] : [longitude, latitude, altitude] };
+      return (first ? '' : ',') + JSON.stringify({ type: 'Feature', id: view.id, geometry, properties: { ...properties, latitude, longitude, altitude } });
+    },
+    end: (next) => `],"next":${JSON.stringify(String(next))}}`,
+  },
+};

@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream';
+import { parser } from 'stream-json';
+import { pick } from 'stream-json/filters/pick.js';
+import { streamArray } from 'stream-json/streamers/stream-array.js';
+import { SightingKind } from '../db/entities/index.js';
+import { DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
+
+const KINDS: readonly SightingKind[] = ['sighting', 'waypoint', 'alert'];
+
+/** Some CyberTracker builds end the body with NUL bytes; they are held back and dropped at the end. */
+async function* withoutTrailingNuls(bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let heldNuls = 0;
+  for await (const chunk of bytes) {
+    let end = chunk.length;
+    while (end > 0 && chunk[end - 1] === 0) end--;
+    if (end === 0) {
+      heldNuls += chunk.length;
+      continue;
+    }
+    if (heldNuls > 0) yield Buffer.alloc(heldNuls);
+    heldNuls = chunk.length - end;
+    yield chunk.subarray(0, end);
+  }
+}
+
+function optionalNumber(value: unknown, name: string): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) throw new Error(`${name} is not a number: ${JSON.stringify(value).slice(0, 40)}`);
+  return number;
+}
+
+function optionalString(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  return String(value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Maps one GeoJSON Feature to a record; throws with the reason when it cannot. */
+export function featureToRecord(feature: unknown): SightingRecord {
+  if (!isObject(feature)) throw new Error('feature is not an object');
+  const properties = feature.properties;
+  if (!isObject(properties)) throw new Error('feature has no properties object');
+  const geometry = isObject(feature.geometry) ? feature.geometry : null;
+  const coordinates = geometry && Array.isArray(geometry.coordinates) ? geometry.coordinates : [];
+  const sighting = properties.sighting;
+  if (sighting !== undefined && sighting !== null && !isObject(sighting)) throw new Error('"sighting" is not an object');
+  const declaredKind = properties.kind;
+  const kind: SightingKind = KINDS.includes(declaredKind as SightingKind) ? (declaredKind as SightingKind) : sighting ? 'sighting' : 'waypoint';
+  return {
+    uid: optionalString(properties.id),
+    deviceId: optionalString(properties.deviceId),
+    kind,
+    observedAt: optionalString(properties.dateTime),
+    latitude: optionalNumber(properties.latitude ?? coordinates[1], 'latitude'),
+    longitude: optionalNumber(properties.longitude ?? coordinates[0], 'longitude'),
+    altitude: optionalNumber(properties.altitude ?? coordinates[2], 'altitude'),
+    accuracy: optionalNumber(properties.accuracy, 'accuracy'),
+    data: isObject(sighting) ? sighting : {},
+    attachments: [],
+    deleted: properties.deleted === true,
+  };
+}
+
+/** CyberTracker's HTTP(S) upload: a FeatureCollection of Point features, streamed one feature at a time. */
+export const cyberTrackerGeoJsonDecoder: FormatDecoder = {
+  name: 'cybertracker-geojson',
+
+  detectContent(head) {
+    const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    return text.startsWith('{') && /"type"\s*:\s*"FeatureCollection"|"features"\s*:/.test(text);
+  },
+
+  detectFileName(fileName) {
+    return /\.(geo)?json$/i.test(fileName);
+  },
+
+  async *decode(bytes): AsyncGenerator<DecodedItem> {
+    const source = Readable.from(withoutTrailingNuls(bytes));
+    const tokens = parser.asStream();
+    const picked = pick.asStream({ filter: 'features' });
+    const features = streamArray.asStream();
+    let syntaxError: Error | null = null;
+    let sourceError: Error | null = null;
+    // A syntax error ends the token stream instead of destroying it, so features parsed before it still arrive.
+    tokens.on('error', (error) => {
+      syntaxError = error;
+      source.unpipe(tokens);
+      source.destroy();
+      picked.end();
+    });
+    source.on('error', (error) => {
+      sourceError = error;
+      features.destroy(error);
+    });
+    picked.on('error', (error) => features.destroy(error));
+    source.pipe(tokens).pipe(picked).pipe(features);
+
+    let index = 0;
+    try {
+      for await (const { value } of features as AsyncIterable<{ key: number; value: unknown }>) {
+        try {
+          yield { index, record: featureToRecord(value) };
+        } catch (error) {
+          yield { index, reason: (error as Error).message };
+        }
+        index++;
+      }
+    } catch (error) {
+      if (sourceError) throw sourceError;
+      throw new UnreadableFileError(`"features" is not a readable list after feature ${index}: ${(error as Error).message}`);
+    }
+    if (syntaxError) throw new UnreadableFileError(`the file is not valid JSON after feature ${index}: ${(syntaxError as Error).message}`);
+  },
+};

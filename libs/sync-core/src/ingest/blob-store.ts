@@ -1,0 +1,80 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { EntityManager, IsNull, LessThan } from 'typeorm';
+import { Database } from '../db/database.js';
+import { nowIso } from '../db/columns.js';
+import { Blob, BlobChunk } from '../db/entities/index.js';
+
+export const BLOB_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Keeps uploaded bytes in the database, in fixed-size chunks, so any gateway or consolidator
+ * with a database connection can read any batch and a backup of the database is a backup of
+ * everything received. A blob is written while its sha256 is unknown ("pending") and becomes
+ * visible once finalised; identical content is stored once.
+ */
+export class BlobStore {
+  constructor(private readonly database: Database) {}
+
+  /** Stores one chunk-sized piece of a pending blob. */
+  async appendChunk(blobId: string, idx: number, bytes: Buffer, isFirst: boolean): Promise<void> {
+    await this.database.transaction(async (manager) => {
+      if (isFirst) await manager.insert(Blob, { id: blobId, sha256: null, size: 0, createdAt: nowIso() });
+      await this.insertChunk(manager, blobId, idx, bytes);
+    });
+  }
+
+  async insertChunk(manager: EntityManager, blobId: string, idx: number, bytes: Buffer): Promise<void> {
+    await manager.insert<BlobChunk>('BlobChunk', { blobId, idx, bytes });
+  }
+
+  /**
+   * Gives a pending blob its hash inside the caller's transaction and returns the id to use:
+   * an existing blob with the same content when there is one (the pending copy is dropped).
+   */
+  async finalize(manager: EntityManager, pendingId: string, sha256: string, size: number): Promise<string> {
+    const existing = await manager.findOneBy(Blob, { sha256 });
+    if (existing) {
+      await this.deleteBlob(manager, pendingId);
+      return existing.id;
+    }
+    await manager.update(Blob, { id: pendingId }, { sha256, size });
+    return pendingId;
+  }
+
+  /** Stores a small blob whole, inside the caller's transaction; returns the id to use. */
+  async putWhole(manager: EntityManager, bytes: Buffer): Promise<{ blobId: string; sha256: string }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const existing = await manager.findOneBy(Blob, { sha256 });
+    if (existing) return { blobId: existing.id, sha256 };
+    const blobId = randomUUID();
+    await manager.insert(Blob, { id: blobId, sha256, size: bytes.length, createdAt: nowIso() });
+    await this.insertChunk(manager, blobId, 0, bytes);
+    return { blobId, sha256 };
+  }
+
+  /** Reads a blob chunk by chunk through `manager`, so memory holds one chunk at a time. */
+  async *read(manager: EntityManager, blobId: string): AsyncGenerator<Buffer> {
+    for (let idx = 0; ; idx++) {
+      const chunk = await manager.findOneBy<BlobChunk>('BlobChunk', { blobId, idx });
+      if (!chunk) return;
+      yield Buffer.from(chunk.bytes);
+    }
+  }
+
+  async deleteBlob(manager: EntityManager, blobId: string): Promise<void> {
+    await manager.delete<BlobChunk>('BlobChunk', { blobId });
+    await manager.delete(Blob, { id: blobId });
+  }
+
+  async discardPending(blobId: string): Promise<void> {
+    await this.database.transaction((manager) => this.deleteBlob(manager, blobId));
+  }
+
+  /** Removes pending blobs left by uploads that died before their batch was committed. */
+  async sweepAbandoned(olderThanMs: number): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs).toISOString();
+    const abandoned = await this.database.read((manager) => manager.findBy(Blob, { sha256: IsNull(), createdAt: LessThan(cutoff) }));
+    for (const blob of abandoned) await this.discardPending(blob.id);
+    return abandoned.length;
+  }
+}

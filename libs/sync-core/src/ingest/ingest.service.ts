@@ -1,0 +1,93 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { Database } from '../db/database.js';
+import { nowIso } from '../db/columns.js';
+import { Batch, Door } from '../db/entities/index.js';
+import { UploadTooLargeError } from '../errors.js';
+import { ConsolidateQueue } from '../queue/consolidate-queue.js';
+import { BLOB_CHUNK_BYTES, BlobStore } from './blob-store.js';
+
+export interface IncomingFile {
+  projectId: string;
+  deviceId: string | null;
+  door: Door;
+  fileName: string | null;
+  body: AsyncIterable<Buffer | Uint8Array | string>;
+}
+
+/**
+ * The one door every upload goes through: bytes into the blob store (hashed, counted, limited),
+ * a committed batch row, then a consolidate job. A caller acknowledges its client only after
+ * `accept` resolves; if it throws, nothing of the upload is left behind.
+ */
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobStore,
+    private readonly queue: ConsolidateQueue,
+    private readonly maxUploadBytes: number,
+  ) {}
+
+  async accept(file: IncomingFile): Promise<Batch> {
+    const hash = createHash('sha256');
+    let pendingBlobId: string | null = null;
+    let size = 0;
+    let chunkIdx = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+
+    const flush = async () => {
+      const bytes = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      const isFirst = pendingBlobId === null;
+      pendingBlobId ??= randomUUID();
+      await this.blobs.appendChunk(pendingBlobId, chunkIdx++, bytes, isFirst);
+    };
+
+    try {
+      for await (const piece of file.body) {
+        const buffer = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        size += buffer.length;
+        if (size > this.maxUploadBytes) throw new UploadTooLargeError(this.maxUploadBytes);
+        hash.update(buffer);
+        let offset = 0;
+        while (offset < buffer.length) {
+          const take = Math.min(BLOB_CHUNK_BYTES - pendingBytes, buffer.length - offset);
+          pending.push(buffer.subarray(offset, offset + take));
+          pendingBytes += take;
+          offset += take;
+          if (pendingBytes === BLOB_CHUNK_BYTES) await flush();
+        }
+      }
+      const sha256 = hash.digest('hex');
+      const batch = await this.database.transaction(async (manager) => {
+        let blobId: string;
+        if (pendingBlobId === null) {
+          // The common small upload: blob and batch in a single transaction.
+          blobId = (await this.blobs.putWhole(manager, Buffer.concat(pending, pendingBytes))).blobId;
+        } else {
+          if (pendingBytes > 0) await this.blobs.insertChunk(manager, pendingBlobId, chunkIdx++, Buffer.concat(pending, pendingBytes));
+          blobId = await this.blobs.finalize(manager, pendingBlobId, sha256, size);
+        }
+        const now = nowIso();
+        const batch: Batch = {
+          id: randomUUID(), projectId: file.projectId, deviceId: file.deviceId, door: file.door,
+          fileName: file.fileName?.slice(0, 255) ?? null, blobId, format: null, status: 'received',
+          records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0, error: null, attempts: 0,
+          receivedAt: now, updatedAt: now, consolidatedAt: null,
+        };
+        await manager.insert(Batch, batch);
+        return batch;
+      });
+      this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: size, sha256 });
+      await this.queue.enqueue(batch.id);
+      return batch;
+    } catch (error) {
+      if (pendingBlobId !== null) await this.blobs.discardPending(pendingBlobId).catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { SightingRecord } from '../formats/format.js';
+
+const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+
+/** Serialises with sorted keys, so equal content always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as object).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** GUIDs in any spelling ({ABC-…}, abc-…) are one identity: lowercase, without braces. */
+export function normalizeUid(raw: string): string {
+  const trimmed = raw.trim();
+  const guid = GUID.exec(trimmed);
+  return guid ? guid[1].toLowerCase() : trimmed;
+}
+
+/** What makes two versions of a sighting differ; the uid itself is not part of it. */
+export function contentHash(record: SightingRecord): string {
+  const { uid: _uid, ...content } = record;
+  return sha256(canonicalJson(content));
+}
+
+/** A record's identity: its own id, or else a hash of device, time and content (stable across resends). */
+export function sightingUid(record: SightingRecord, recordContentHash: string): string {
+  if (record.uid) return normalizeUid(record.uid);
+  return `sha256:${sha256(`${record.deviceId ?? ''}\n${record.observedAt ?? ''}\n${recordContentHash}`)}`.slice(0, 128);
+}

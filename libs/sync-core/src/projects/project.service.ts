@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { Database } from '../db/database.js';
+import { nowIso } from '../db/columns.js';
+import { Project, ProjectFeed } from '../db/entities/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export class ProjectService {
+  constructor(private readonly database: Database) {}
+
+  async create(slug: string, name: string): Promise<Project> {
+    if (!SLUG.test(slug)) throw new InvalidInputError('slug must be 1-64 lowercase letters, digits or dashes, e.g. "kruger-2026"');
+    if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
+    return this.database.transaction(async (manager) => {
+      if (await manager.findOneBy(Project, { slug })) throw new ConflictError(`a project with slug "${slug}" already exists`);
+      const project: Project = { id: randomUUID(), slug, name: name.trim(), createdAt: nowIso() };
+      await manager.insert(Project, project);
+      await manager.insert(ProjectFeed, { projectId: project.id, lastSeq: 0 });
+      return project;
+    });
+  }
+
+  /** Projects visible to a scope (null = all). */
+  list(projectIds: string[] | null): Promise<Project[]> {
+    return this.database.read(async (manager) => {
+      const all = await manager.find(Project, { order: { slug: 'ASC' } });
+      return projectIds ? all.filter((project) => projectIds.includes(project.id)) : all;
+    });
+  }
+
+  /** The project with this slug, if the scope may see it; otherwise the same "not found" either way. */
+  async bySlug(slug: string, projectIds: string[] | null): Promise<Project> {
+    const project = await this.database.read((manager) => manager.findOneBy(Project, { slug }));
+    if (!project || (projectIds && !projectIds.includes(project.id))) throw new NotFoundError(`no project "${slug}"`);
+    return project;
+  }
+}

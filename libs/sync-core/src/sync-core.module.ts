@@ -1,0 +1,56 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AdminTokenService } from './auth/admin-token.service.js';
+import { BatchService } from './batches/batch.service.js';
+import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
+import { Database } from './db/database.js';
+import { FeedService } from './feed/feed.service.js';
+import { BlobStore } from './ingest/blob-store.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { MergeService } from './merge/merge.service.js';
+import { DeviceService } from './projects/device.service.js';
+import { ProjectService } from './projects/project.service.js';
+import { ConsolidateQueue } from './queue/consolidate-queue.js';
+
+/** Closes the queue connection and then the database, after the apps' own shutdown hooks. */
+@Injectable()
+class SyncCoreShutdown implements OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly database: Database, @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+    await this.database.close();
+  }
+}
+
+const byDatabase = <T>(make: (database: Database) => T) => ({ useFactory: make, inject: [Database] });
+
+/** The domain services every app uses, wired once; the config is validated before this is built. */
+@Global()
+@Module({})
+export class SyncCoreModule {
+  static forRoot(config: FieldSyncConfig): DynamicModule {
+    const providers = [
+      { provide: FIELDSYNC_CONFIG, useValue: config },
+      { provide: Database, useFactory: () => Database.open(config.database) },
+      { provide: ConsolidateQueue, useFactory: () => new ConsolidateQueue(config.redisUrl) },
+      { provide: BlobStore, ...byDatabase((database) => new BlobStore(database)) },
+      { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
+      { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
+      { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },
+      { provide: BatchService, ...byDatabase((database) => new BatchService(database)) },
+      { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
+      {
+        provide: IngestService,
+        useFactory: (database: Database, blobs: BlobStore, queue: ConsolidateQueue) => new IngestService(database, blobs, queue, config.maxUploadBytes),
+        inject: [Database, BlobStore, ConsolidateQueue],
+      },
+      {
+        provide: MergeService,
+        useFactory: (database: Database, blobs: BlobStore) => new MergeService(database, blobs),
+        inject: [Database, BlobStore],
+      },
+      SyncCoreShutdown,
+    ];
+    return { module: SyncCoreModule, providers, exports: providers.filter((provider) => provider !== SyncCoreShutdown) };
+  }
+}
