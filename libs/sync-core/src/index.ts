@@ -20,3 +20,4 @@ export * from './queue/consolidate-queue.js';
 export * from './queue/queue.contract.js';
 export * from './queue/redis.js';
 export * from './sync-core.module.js';
+export * from './observability/metrics.js';

@@ -4,6 +4,7 @@ import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Batch, Door } from '../db/entities/index.js';
 import { UploadTooLargeError } from '../errors.js';
+import { batchesReceived, bytesReceived } from '../observability/metrics.js';
 import { ConsolidateQueue } from '../queue/consolidate-queue.js';
 import { BLOB_CHUNK_BYTES, BlobStore } from './blob-store.js';
 
@@ -82,6 +83,8 @@ export class IngestService {
         await manager.insert(Batch, batch);
         return batch;
       });
+      batchesReceived.inc({ door: file.door });
+      bytesReceived.inc({ door: file.door }, size);
       this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: size, sha256 });
       await this.queue.enqueue(batch.id);
       return batch;

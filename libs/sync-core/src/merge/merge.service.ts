@@ -8,6 +8,7 @@ import { Batch, BatchStatus, ProjectFeed, Rejection, Sighting } from '../db/enti
 import { DecodedItem, DecodedRecord, FormatDecoder, UnreadableFileError } from '../formats/format.js';
 import { detectFormat } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
+import { batchesMerged, mergeSeconds, sightingsMerged } from '../observability/metrics.js';
 import { invalidReason } from './record-validation.js';
 import { contentHash, sightingUid } from './sighting-identity.js';
 
@@ -46,6 +47,7 @@ export class MergeService {
     });
     if (!claimed) return (await this.database.read((manager) => manager.findOneBy(Batch, { id: batchId })))?.status ?? 'failed';
 
+    const timer = mergeSeconds.startTimer();
     const status = await this.database.transaction(async (manager) => {
       const lastSeq = await this.lockFeed(manager, claimed.projectId);
       // Another worker may have merged this batch while this one waited for the lock.
@@ -53,6 +55,8 @@ export class MergeService {
       if (!batch || batch.status === 'consolidated' || batch.status === 'rejected') return batch?.status ?? 'failed';
       return this.mergeBatch(manager, batch, lastSeq);
     });
+    timer();
+    batchesMerged.inc({ status });
     this.logger.log({ message: 'batch merged', batchId, status });
     return status;
   }
@@ -164,6 +168,7 @@ export class MergeService {
     decoder: FormatDecoder | null, counts: MergeCounts, error: string | null,
   ): Promise<BatchStatus> {
     await manager.update(ProjectFeed, { projectId: batch.projectId }, { lastSeq });
+    for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
     const now = nowIso();
     await manager.update(Batch, { id: batch.id }, {
       status, format: decoder?.name ?? null, ...counts, error, updatedAt: now, consolidatedAt: status === 'consolidated' ? now : null,

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BatchService, BlobStore, ConsolidateQueue, FIELDSYNC_CONFIG } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+
+const STALE_PROCESSING_MS = 10 * 60_000;
+const ABANDONED_BLOB_MS = 60 * 60_000;
+const BATCHES_PER_ROUND = 1000;
+
+/**
+ * Makes sure every committed batch gets consolidated even when its job was lost (Redis down
+ * at upload time, Redis restarted empty): on start and then periodically it queues every batch
+ * still `received`, and every `processing` batch nobody touched for a long time. Adding a job
+ * whose id (the batch id) is already queued is a no-op, so this never duplicates work.
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReconcilerService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    @Inject(BatchService) private readonly batches: BatchService,
+    @Inject(BlobStore) private readonly blobs: BlobStore,
+    @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.reconcile().catch((error: Error) => this.logger.warn(`reconcile round failed: ${error.message}`));
+      void this.running.finally(() => {
+        this.running = null;
+        if (this.timer !== undefined) this.schedule(this.config.reconcileIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  async reconcile(): Promise<void> {
+    const staleBefore = new Date(Date.now() - STALE_PROCESSING_MS).toISOString();
+    const unfinished = await this.batches.unfinished(staleBefore, BATCHES_PER_ROUND);
+    let queued = 0;
+    for (const batch of unfinished) {
+      if (!(await this.queue.enqueue(batch.id))) break;
+      queued++;
+    }
+    if (unfinished.length > 0) this.logger.log({ message: 'reconciler queued batches', found: unfinished.length, queued });
+    const swept = await this.blobs.sweepAbandoned(ABANDONED_BLOB_MS);
+    if (swept > 0) this.logger.log({ message: 'removed abandoned partial uploads', count: swept });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,22 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AdminTokenService, FIELDSYNC_CONFIG } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+
+/** Makes sure there is a way in: the bootstrap admin token (from the environment, or made and shown once). */
+@Injectable()
+export class AdminBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('AdminBootstrap');
+
+  constructor(@Inject(AdminTokenService) private readonly tokens: AdminTokenService, @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const generated = await this.tokens.ensureBootstrap(this.config.adminToken);
+    if (generated) {
+      // Shown once, on the terminal only (not through the logger, which may ship lines elsewhere).
+      process.stdout.write(
+        `\nFieldSync admin token (shown only now; store it safely, or set FIELDSYNC_ADMIN_TOKEN):\n\n    ${generated}\n\n`,
+      );
+    }
+    if (this.config.adminToken) this.logger.log('admin token taken from FIELDSYNC_ADMIN_TOKEN');
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+
+export class CreateProjectDto {
+  @ApiProperty({ example: 'kruger-2026', description: 'lowercase letters, digits and dashes' })
+  @IsString() @Matches(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, { message: 'slug must be 1-64 lowercase letters, digits or dashes' })
+  slug: string;
+
+  @ApiProperty({ example: 'Kruger carnivore survey 2026' })
+  @IsString() @Length(1, 200)
+  name: string;
+}
+
+export class CreateDeviceDto {
+  @ApiProperty({ example: 'Ranger handheld 7' })
+  @IsString() @Length(1, 200)
+  name: string;
+}
+
+export class UpdateDeviceDto {
+  @ApiProperty({ description: 'false refuses every further login of the device' })
+  @IsBoolean()
+  enabled: boolean;
+}
+
+export class CreateTokenDto {
+  @ApiProperty({ example: 'nightly export' })
+  @IsString() @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: ['admin', 'read-only'] })
+  @IsIn(['admin', 'read-only'])
+  role: 'admin' | 'read-only';
+
+  @ApiPropertyOptional({ type: [String], description: 'project slugs; omit for every project' })
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
+  projects?: string[];
+}

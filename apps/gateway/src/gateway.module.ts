@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { BatchesController } from './admin/batches.controller.js';
+import { DevicesController } from './admin/devices.controller.js';
+import { ProjectsController } from './admin/projects.controller.js';
+import { SightingsController } from './admin/sightings.controller.js';
+import { TokensController } from './admin/tokens.controller.js';
+import { AdminBootstrap } from './admin/admin-bootstrap.js';
+import { HealthController } from './health/health.controller.js';
+import { DeviceAuthenticator } from './upload/device-authenticator.js';
+import { UploadController } from './upload/upload.controller.js';
+
+/** The HTTP role: device uploads, the admin API, health and metrics. */
+@Module({
+  controllers: [UploadController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, HealthController],
+  providers: [DeviceAuthenticator, AdminBootstrap],
+})
+export class GatewayModule {}

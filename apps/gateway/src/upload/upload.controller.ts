@@ -1,0 +1,100 @@
+import { All, Controller, HttpStatus, Inject, Logger, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Batch, Device, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { DeviceAuthenticator } from './device-authenticator.js';
+import { BadUploadError, cleanFileName, decodedBody, forEachMultipartFile } from './upload-body.js';
+
+const MAX_FILES_PER_REQUEST = 50;
+const DRAIN_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * The HTTP door for devices: `POST /upload`, `PUT /upload/{fileName}`, with the file as the body
+ * or as multipart `file` parts. Answers 202 only after every batch row is committed.
+ */
+@ApiExcludeController()
+@Controller('upload')
+export class UploadController {
+  private readonly logger = new Logger(UploadController.name);
+
+  constructor(
+    @Inject(IngestService) private readonly ingest: IngestService,
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(DeviceAuthenticator) private readonly authenticator: DeviceAuthenticator,
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+  ) {}
+
+  @All(['', ':fileName'])
+  async upload(@Req() request: Request, @Res() response: Response): Promise<void> {
+    if (request.method !== 'POST' && request.method !== 'PUT') {
+      response.setHeader('Allow', 'POST, PUT');
+      return this.refuse(request, response, HttpStatus.METHOD_NOT_ALLOWED, 'use POST /upload or PUT /upload/{fileName}');
+    }
+    const auth = await this.authenticator.authenticate(request.headers.authorization, request.socket.remoteAddress ?? 'unknown');
+    if (auth.outcome === 'throttled') {
+      response.setHeader('Retry-After', String(auth.retryAfterSeconds));
+      return this.refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, `too many failed logins; try again in ${auth.retryAfterSeconds} s`);
+    }
+    if (auth.outcome !== 'ok') {
+      response.setHeader('WWW-Authenticate', 'Basic realm="FieldSync", charset="UTF-8"');
+      const reason = auth.outcome === 'missing' ? 'send the device login and secret (HTTP Basic) or Bearer secret' : 'login or secret is wrong, or the device is disabled';
+      return this.refuse(request, response, HttpStatus.UNAUTHORIZED, reason);
+    }
+    const device = auth.device;
+    const declaredProject = typeof request.query.project === 'string' ? request.query.project : null;
+    if (declaredProject !== null && !(await this.belongsTo(device, declaredProject))) {
+      return this.refuse(request, response, HttpStatus.FORBIDDEN, `this device does not belong to project "${declaredProject}"`);
+    }
+    const declaredLength = Number(request.headers['content-length'] ?? 0);
+    if (!request.headers['content-encoding'] && declaredLength > this.config.maxUploadBytes) {
+      return this.refuse(request, response, HttpStatus.PAYLOAD_TOO_LARGE, new UploadTooLargeError(this.config.maxUploadBytes).message);
+    }
+
+    const batches: Batch[] = [];
+    const accept = async (fileName: string | null, body: AsyncIterable<Buffer>) => {
+      batches.push(await this.ingest.accept({ projectId: device.projectId, deviceId: device.id, door: 'http', fileName, body }));
+    };
+    try {
+      // Stopping early (a limit hit) must not destroy the request: the answer still has to go out on it.
+      const body = decodedBody(request.iterator({ destroyOnReturn: false }), request.headers['content-encoding']);
+      if (request.is('multipart/form-data')) {
+        const files = await forEachMultipartFile(request, body, MAX_FILES_PER_REQUEST, (file) => accept(file.fileName, file.body));
+        if (files === 0) throw new BadUploadError(400, 'the multipart body has no file part; send the file in a part named "file"');
+      } else {
+        const fileName = cleanFileName((request.params.fileName as string | undefined) ?? (request.headers['x-file-name'] as string | undefined));
+        await accept(fileName, body);
+      }
+    } catch (error) {
+      const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : null;
+      if (status === null && request.readableAborted) return this.logger.warn(`upload from ${device.login} aborted by the client; nothing stored`);
+      if (status === null) throw error;
+      return this.refuse(request, response, status, (error as Error).message, batches);
+    }
+    response.status(HttpStatus.ACCEPTED).json({ batches: batches.map((batch) => ({ id: batch.id, status: batch.status })) });
+  }
+
+  private async belongsTo(device: Device, slug: string): Promise<boolean> {
+    return this.projects.bySlug(slug, [device.projectId]).then(() => true, () => false);
+  }
+
+  /**
+   * Answers an upload that will not be (fully) stored, then closes the connection. A little of
+   * the unread body is drained first: closing a socket with unread data makes the kernel send
+   * a reset, and the client would lose the answer that says what to do.
+   */
+  private refuse(request: Request, response: Response, status: number, message: string, committed: Batch[] = []): void {
+    response.setHeader('Connection', 'close');
+    const body: Record<string, unknown> = { statusCode: status, message };
+    if (committed.length > 0) body.batches = committed.map((batch) => ({ id: batch.id, status: batch.status }));
+    response.status(status).json(body);
+    response.on('finish', () => {
+      let drained = 0;
+      const stop = setTimeout(() => request.destroy(), DRAIN_MS);
+      request.on('data', (chunk: Buffer) => (drained += chunk.length) > DRAIN_BYTES && request.destroy());
+      request.on('close', () => clearTimeout(stop));
+      request.resume();
+    });
+  }
+}

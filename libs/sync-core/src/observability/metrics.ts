@@ -1,0 +1,40 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per process; /metrics shows what every role in the process counted. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'fieldsync_process_' });
+
+export const batchesReceived = new Counter({
+  name: 'fieldsync_batches_received_total',
+  help: 'Batches committed by a door',
+  labelNames: ['door'] as const,
+  registers: [metricsRegistry],
+});
+
+export const bytesReceived = new Counter({
+  name: 'fieldsync_received_bytes_total',
+  help: 'Bytes stored for committed batches',
+  labelNames: ['door'] as const,
+  registers: [metricsRegistry],
+});
+
+export const batchesMerged = new Counter({
+  name: 'fieldsync_batches_merged_total',
+  help: 'Batches the consolidator finished, by resulting status',
+  labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const sightingsMerged = new Counter({
+  name: 'fieldsync_sighting_records_total',
+  help: 'Records merged, by outcome (new, updated, duplicate, rejected)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const mergeSeconds = new Histogram({
+  name: 'fieldsync_merge_seconds',
+  help: 'Time to consolidate one batch',
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+  registers: [metricsRegistry],
+});

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig } from '@fieldsync/sync-core';
+import { AppModule } from './app.module.js';
+import { httpsOptions, setUpGateway } from './gateway.setup.js';
+
+async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
+  const logger = new ConsoleLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
+  const module = AppModule.forRoles(config);
+  if (!config.roles.includes('gateway')) {
+    const context = await NestFactory.createApplicationContext(module, { logger });
+    context.enableShutdownHooks();
+    return context;
+  }
+  const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: httpsOptions(config.tls) });
+  app.enableShutdownHooks();
+  setUpGateway(app);
+  await app.listen(config.httpPort);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.httpPort;
+  Logger.log(`listening on ${config.tls ? 'https' : 'http'}://0.0.0.0:${port} (roles: ${config.roles.join(', ')})`, 'FieldSync');
+  return app;
+}
+
+/** Tells the operator, in plain words, that work will wait for Redis rather than be lost. */
+async function warnIfRedisIsAway(context: INestApplicationContext, config: FieldSyncConfig): Promise<void> {
+  try {
+    await context.get(ConsolidateQueue).ping();
+  } catch {
+    Logger.warn(
+      `Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//…@')} is not reachable. Uploads are still accepted and will be ` +
+        'consolidated once it is up. Start Redis (e.g. `redis-server`) or set REDIS_URL.',
+      'FieldSync',
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  let config: FieldSyncConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`FieldSync cannot start: ${error.message}\n`);
+    process.exit(78);
+  }
+  try {
+    const context = await start(config);
+    await warnIfRedisIsAway(context, config);
+  } catch (error) {
+    const reason = error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error);
+    process.stderr.write(`FieldSync cannot start: ${reason}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  }
+}
+
+void main();
