@@ -11,6 +11,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   if (!config.roles.includes('gateway')) {
     const context = await NestFactory.createApplicationContext(module, { logger });
     context.enableShutdownHooks();
+    Logger.log(`started (roles: ${config.roles.join(', ')})`, 'FieldSync');
     return context;
   }
   const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: httpsOptions(config.tls) });

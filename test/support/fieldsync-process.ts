@@ -1,0 +1,110 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { freePort, waitFor } from './ports.js';
+import { TestPostgresDatabase } from './postgres-database.js';
+
+const MAIN = resolve(import.meta.dirname, '../../dist/src/main.js');
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The database a test's FieldSync processes share, and a way to look into it directly. */
+export class StoreUnderTest {
+  private constructor(readonly kind: StoreKind, readonly dataDir: string, private readonly postgres: TestPostgresDatabase | null) {}
+
+  static async create(kind: StoreKind): Promise<StoreUnderTest> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fieldsync-e2e-'));
+    return new StoreUnderTest(kind, dataDir, kind === 'postgres' ? await TestPostgresDatabase.create() : null);
+  }
+
+  get env(): Record<string, string> {
+    return { DATA_DIR: this.dataDir, ...(this.postgres ? { DATABASE_URL: this.postgres.url } : {}) };
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
+    if (this.postgres) return this.postgres.query<T>(sql);
+    const db = new Sqlite(join(this.dataDir, 'fieldsync.sqlite'), { readonly: true, timeout: 10_000 });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  }
+
+  async count(table: string, where = 'TRUE'): Promise<number> {
+    const rows = await this.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`);
+    return Number(rows[0].n);
+  }
+
+  async destroy(): Promise<void> {
+    await this.postgres?.drop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface StartOptions {
+  store: StoreUnderTest;
+  redisUrl: string;
+  roles?: string;
+  env?: Record<string, string>;
+}
+
+/** A real FieldSync process (node dist/src/main.js), as an operator would start it. */
+export class FieldSyncProcess {
+  private output = '';
+
+  private constructor(private readonly child: ChildProcess, readonly port: number) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  static async start(options: StartOptions): Promise<FieldSyncProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH!,
+        ...options.store.env,
+        REDIS_URL: options.redisUrl,
+        HTTP_PORT: String(port),
+        FIELDSYNC_ADMIN_TOKEN: ADMIN_TOKEN,
+        FIELDSYNC_ROLES: options.roles ?? 'all',
+        RECONCILE_INTERVAL_MS: '1000',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const started = new FieldSyncProcess(child, port);
+    await waitFor('FieldSync to start', async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${started.output}`);
+      return /listening on|started \(roles/.test(started.output);
+    }, 60_000);
+    return started;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  /** A graceful stop (SIGTERM), as an orchestrator does it. */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
+  }
+}

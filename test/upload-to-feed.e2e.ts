@@ -1,0 +1,205 @@
+import { gzipSync, deflateRawSync, deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient } from './support/admin-client.js';
+import { curl, uploadAsDevice } from './support/curl.js';
+import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { PrivateRedis } from './support/redis-server.js';
+
+const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('HTTP upload to consolidated feed on %s', (kind) => {
+  let store: StoreUnderTest;
+  let redis: PrivateRedis;
+  let server: FieldSyncProcess;
+  let admin: AdminClient;
+  let device: { id: string; login: string; secret: string };
+
+  beforeAll(async () => {
+    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
+    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
+    admin = new AdminClient(server.baseUrl);
+    await admin.createProject('kruger');
+    await admin.createProject('etosha');
+    device = await admin.createDevice('kruger');
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.stop();
+    await store?.destroy();
+  });
+
+  async function uploadAndSettle(body: Buffer, as = device, extra: string[] = []) {
+    const answer = await uploadAsDevice(server.baseUrl, as, body, extra);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    expect(answer.body.batches).toHaveLength(1);
+    expect(answer.body.batches[0].status).toBe('received');
+    return admin.settled(answer.body.batches[0].id);
+  }
+
+  it('answers 202 and the sightings become downloadable, the same in JSON, NDJSON, CSV and GeoJSON', async () => {
+    const features = [feature({ species: 'Lion', count: 2 }), feature({ species: 'Kudu, greater' }), feature({ waypoint: true })];
+    const batch = await uploadAndSettle(featureCollection(features));
+    expect(batch).toMatchObject({ status: 'consolidated', format: 'cybertracker-geojson', counts: { records: 3, new: 3, updated: 0, duplicate: 0, rejected: 0 } });
+
+    const json = await admin.allSightings('kruger');
+    const expectedIds = features.map((f) => f.properties.id.slice(1, -1).toLowerCase());
+    expect(json.map((row) => row.id).sort()).toEqual([...expectedIds].sort());
+    expect(json.find((row) => row.id === expectedIds[0])).toMatchObject({
+      kind: 'sighting', deviceId: 'ct-device-1', observedAt: '2026-03-01T10:00:00+02:00', revision: 1,
+      latitude: features[0].properties.latitude, longitude: features[0].properties.longitude, data: { Species: 'Lion', Count: 2 },
+    });
+    expect(json.find((row) => row.id === expectedIds[2]).kind).toBe('waypoint');
+
+    const ndjson = await admin.call('GET', '/api/v1/projects/kruger/sightings?format=ndjson');
+    const ndjsonRows = String(ndjson.body).trim().split('\n').map((line) => JSON.parse(line));
+    expect(ndjsonRows).toEqual(json);
+    expect(ndjson.headers.get('x-next-cursor')).toBe(String(json.at(-1).seq));
+
+    const geojson = await admin.call('GET', '/api/v1/projects/kruger/sightings?format=geojson');
+    expect(geojson.body.features.map((f: any) => [f.id, f.geometry.coordinates[0], f.geometry.coordinates[1], f.properties.seq]))
+      .toEqual(json.map((row) => [row.id, row.longitude, row.latitude, row.seq]));
+
+    const csv = await curl(['-H', `Authorization: Bearer ${'e2e-admin-token-0123456789abcdef'}`, `${server.baseUrl}/api/v1/projects/kruger/sightings?format=csv`]);
+    const [header, ...lines] = String(csv.body).trim().split('\r\n');
+    expect(header.split(',').slice(0, 6)).toEqual(['id', 'deviceId', 'kind', 'observedAt', 'latitude', 'longitude']);
+    expect(lines.map((line) => line.split(',')[0])).toEqual(json.map((row) => row.id));
+    expect(lines.map((line) => Number(line.split(',')[4]))).toEqual(json.map((row) => row.latitude));
+    expect(csv.body).toContain('"{""Species"":""Kudu, greater"",""Count"":1}"');
+  });
+
+  it('merges an identical file sent twice as all duplicates, with no new feed entries', async () => {
+    const body = featureCollection([feature(), feature()]);
+    await uploadAndSettle(body);
+    const before = await admin.allSightings('kruger');
+    const again = await uploadAndSettle(body);
+    expect(again).toMatchObject({ status: 'consolidated', counts: { records: 2, new: 0, updated: 0, duplicate: 2, rejected: 0 } });
+    expect(await admin.allSightings('kruger')).toEqual(before);
+  });
+
+  it('turns changed content for a known id into revision 2 with a new, higher seq', async () => {
+    const id = '{0F0F0F0F-1111-2222-3333-444455556666}';
+    await uploadAndSettle(featureCollection([feature({ id, count: 1 })]));
+    const first = (await admin.allSightings('kruger')).find((row) => row.id === id.slice(1, -1).toLowerCase());
+    const edited = await uploadAndSettle(featureCollection([feature({ id: id.toLowerCase(), count: 5 })]));
+    expect(edited.counts).toMatchObject({ new: 0, updated: 1 });
+    const rows = (await admin.allSightings('kruger')).filter((row) => row.id === first.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ revision: 2, data: { Count: 5 } });
+    expect(rows[0].seq).toBeGreaterThan(first.seq);
+    const incremental = await admin.expect(200, 'GET', `/api/v1/projects/kruger/sightings?after=${first.seq}`);
+    expect(incremental.sightings.map((row: any) => row.id)).toContain(first.id);
+  });
+
+  it('rejects a malformed file with a reason the admin can read', async () => {
+    const notJson = await uploadAndSettle(Buffer.from('this is not a sighting file'));
+    expect(notJson.status).toBe('rejected');
+    expect(notJson.error).toMatch(/unrecognised file format/);
+    const truncated = await uploadAndSettle(Buffer.from('{"type":"FeatureCollection","features":[{"type":"Feature","proper'));
+    expect(truncated.status).toBe('rejected');
+    expect(truncated.error).toMatch(/not valid JSON/);
+    const empty = await uploadAndSettle(Buffer.alloc(0));
+    expect(empty).toMatchObject({ status: 'rejected', error: 'the file is empty' });
+  });
+
+  it('keeps the good features of a file and lists each bad one with its index and reason', async () => {
+    const good = [feature(), feature()];
+    const batch = await uploadAndSettle(featureCollection([good[0], { ...feature(), properties: { ...feature().properties, latitude: 123 } }, 'junk', good[1]]));
+    expect(batch).toMatchObject({ status: 'consolidated', counts: { records: 4, new: 2, rejected: 2 } });
+    expect(batch.rejections).toEqual([
+      { index: 1, reason: 'record 1: latitude 123 is outside -90..90' },
+      { index: 2, reason: 'record 2: feature is not an object' },
+    ]);
+    const ids = (await admin.allSightings('kruger')).map((row) => row.id);
+    for (const f of good) expect(ids).toContain(f.properties.id.slice(1, -1).toLowerCase());
+  });
+
+  it('accepts raw deflate, zlib deflate, gzip, a trailing NUL, multipart and PUT with a file name', async () => {
+    const bodies = [featureCollection([feature()]), featureCollection([feature()]), featureCollection([feature()])];
+    for (const [encoding, encoded] of [['deflate', deflateRawSync(bodies[0])], ['deflate', deflateSync(bodies[1])], ['gzip', gzipSync(bodies[2])]] as const) {
+      const batch = await uploadAndSettle(encoded, device, ['-H', `Content-Encoding: ${encoding}`]);
+      expect(batch).toMatchObject({ status: 'consolidated', counts: { new: 1 } });
+    }
+    expect((await uploadAndSettle(Buffer.concat([featureCollection([feature()]), Buffer.from([0])]))).counts.new).toBe(1);
+
+    const multipart = await curl(['-u', `${device.login}:${device.secret}`, '-F', 'file=@-;filename=a.geojson', `${server.baseUrl}/upload`], featureCollection([feature(), feature()]));
+    expect(multipart.status).toBe(202);
+    expect((await admin.settled(multipart.body.batches[0].id)).counts.new).toBe(2);
+
+    const put = await curl(['-u', `${device.login}:${device.secret}`, '-X', 'PUT', '--data-binary', '@-', `${server.baseUrl}/upload/Sightings%202026.json`], featureCollection([feature()]));
+    expect(put.status).toBe(202);
+    const stored = await store.query<{ file_name: string }>(`SELECT file_name FROM batch WHERE id = '${put.body.batches[0].id}'`);
+    expect(stored[0].file_name).toBe('Sightings 2026.json');
+
+    const bearer = await curl(['-H', `Authorization: Bearer ${device.secret}`, '--data-binary', '@-', `${server.baseUrl}/upload`], featureCollection([feature()]));
+    expect(bearer.status).toBe(202);
+  });
+
+  it('answers 401 and stores nothing for wrong, missing or disabled credentials', async () => {
+    const before = await store.count('batch');
+    const body = featureCollection([feature()]);
+    expect((await uploadAsDevice(server.baseUrl, { login: device.login, secret: `${device.secret}x` }, body)).status).toBe(401);
+    expect((await uploadAsDevice(server.baseUrl, { login: 'nobody', secret: device.secret }, body)).status).toBe(401);
+    expect((await curl(['--data-binary', '@-', `${server.baseUrl}/upload`], body)).status).toBe(401);
+    const disabled = await admin.createDevice('kruger', 'lost handheld');
+    expect((await uploadAsDevice(server.baseUrl, disabled, body)).status).toBe(202);
+    await admin.expect(200, 'PATCH', `/api/v1/projects/kruger/devices/${disabled.id}`, { enabled: false });
+    expect((await uploadAsDevice(server.baseUrl, disabled, body)).status).toBe(401);
+    expect(await store.count('batch')).toBe(before + 1);
+  });
+
+  it('keeps projects apart: devices upload only to their own project, scoped tokens see only theirs', async () => {
+    const etoshaDevice = await admin.createDevice('etosha');
+    const before = await store.count('batch');
+    const refused = await uploadAsDevice(server.baseUrl, device, featureCollection([feature()]), ['-G', '--data-urlencode', 'project=etosha', '-X', 'POST']);
+    expect(refused.status).toBe(403);
+    expect(await store.count('batch')).toBe(before);
+
+    const etoshaFeature = feature({ species: 'Oryx' });
+    await uploadAndSettle(featureCollection([etoshaFeature]), etoshaDevice);
+    const krugerIds = (await admin.allSightings('kruger')).map((row) => row.id);
+    expect(krugerIds).not.toContain(etoshaFeature.properties.id.slice(1, -1).toLowerCase());
+
+    const scoped = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'kruger only', role: 'admin', projects: ['kruger'] });
+    const kruger = new AdminClient(server.baseUrl, scoped.token);
+    expect((await kruger.call('GET', '/api/v1/projects/kruger/sightings')).status).toBe(200);
+    const etoshaBatch = (await admin.expect(200, 'GET', '/api/v1/projects/etosha/batches')).batches[0].id;
+    for (const path of ['/api/v1/projects/etosha/sightings', '/api/v1/projects/etosha/batches', '/api/v1/projects/etosha/devices', `/api/v1/batches/${etoshaBatch}`]) {
+      expect((await kruger.call('GET', path)).status, path).toBe(404);
+    }
+    expect((await kruger.call('POST', '/api/v1/projects/etosha/devices', { name: 'intruder' })).status).toBe(404);
+    expect((await kruger.call('POST', '/api/v1/projects', { slug: 'mine', name: 'Mine' })).status).toBe(403);
+    expect((await kruger.call('GET', '/api/v1/projects')).body.projects.map((p: any) => p.slug)).toEqual(['kruger']);
+
+    const readOnly = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'reader', role: 'read-only', projects: ['kruger'] });
+    const reader = new AdminClient(server.baseUrl, readOnly.token);
+    expect((await reader.call('GET', '/api/v1/projects/kruger/sightings')).status).toBe(200);
+    expect((await reader.call('POST', '/api/v1/projects/kruger/devices', { name: 'x' })).status).toBe(403);
+    expect((await new AdminClient(server.baseUrl, 'not-a-token').call('GET', '/api/v1/projects')).status).toBe(401);
+  });
+
+  it('answers 413 to a body over MAX_UPLOAD_BYTES and leaves nothing behind', async () => {
+    const tables = ['batch', 'blob', 'blob_chunk'];
+    const before = await Promise.all(tables.map((table) => store.count(table)));
+    const big = Buffer.alloc(MAX_UPLOAD_BYTES + 512 * 1024, 0x20);
+    const declared = await uploadAsDevice(server.baseUrl, device, big);
+    expect(declared.status).toBe(413);
+    expect(declared.body.message).toMatch(/MAX_UPLOAD_BYTES/);
+    // Chunked: no length up front, so the limit trips after chunks were already stored.
+    const streamed = await uploadAsDevice(server.baseUrl, device, big, ['-H', 'Transfer-Encoding: chunked']);
+    expect(streamed.status).toBe(413);
+    const bomb = await uploadAsDevice(server.baseUrl, device, gzipSync(big), ['-H', 'Content-Encoding: gzip']);
+    expect(bomb.status).toBe(413);
+    expect(await Promise.all(tables.map((table) => store.count(table)))).toEqual(before);
+  });
+
+  it('serves health, metrics and the OpenAPI document', async () => {
+    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${server.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ database: { status: 'ok' }, redis: { status: 'ok' } });
+    expect(await (await fetch(`${server.baseUrl}/metrics`)).text()).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
+    expect((await fetch(`${server.baseUrl}/api/docs-json`)).status).toBe(200);
+  });
+});
