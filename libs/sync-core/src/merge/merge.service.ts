@@ -26,6 +26,7 @@ interface StoredVersion {
   id: string;
   contentHash: string;
   revision: number;
+  receivedAt: string;
 }
 
 /**
@@ -125,7 +126,7 @@ export class MergeService {
     const stored = new Map<string, StoredVersion>();
     if (candidates.length > 0) {
       const rows = await manager.find(Sighting, {
-        select: { id: true, uid: true, contentHash: true, revision: true },
+        select: { id: true, uid: true, contentHash: true, revision: true, receivedAt: true },
         where: { projectId: batch.projectId, uid: In([...new Set(candidates.map((candidate) => candidate.uid))]) },
       });
       for (const row of rows) stored.set(row.uid, row);
@@ -135,7 +136,8 @@ export class MergeService {
     const now = nowIso();
     for (const { uid, hash, item } of candidates) {
       const current = inserts.get(uid) ?? stored.get(uid);
-      if (current && current.contentHash === hash) {
+      // Same content, or a version from a batch that arrived after this one (batches can merge out of order).
+      if (current && (current.contentHash === hash || current.receivedAt > batch.receivedAt)) {
         counts.duplicate++;
         continue;
       }
@@ -144,7 +146,7 @@ export class MergeService {
         id: current?.id ?? randomUUID(), projectId: batch.projectId, uid, deviceId: record.deviceId, kind: record.kind,
         observedAt: record.observedAt, latitude: record.latitude, longitude: record.longitude, altitude: record.altitude,
         accuracy: record.accuracy, data: record.data, attachments: record.attachments, deleted: record.deleted,
-        contentHash: hash, revision: (current?.revision ?? 0) + 1, seq: ++feed.lastSeq, batchId: batch.id, updatedAt: now,
+        contentHash: hash, revision: (current?.revision ?? 0) + 1, seq: ++feed.lastSeq, batchId: batch.id, receivedAt: batch.receivedAt, updatedAt: now,
       };
       if (inserts.has(uid) || !current) {
         // New within this step (or changed again within it): insert once, with its latest content.
@@ -155,7 +157,7 @@ export class MergeService {
         counts.updated++;
         const { id, projectId: _project, uid: _uid, ...changes } = row;
         await manager.update(Sighting, { id }, changes as QueryDeepPartialEntity<Sighting>);
-        stored.set(uid, { id, contentHash: hash, revision: row.revision });
+        stored.set(uid, { id, contentHash: hash, revision: row.revision, receivedAt: batch.receivedAt });
       }
     }
     if (inserts.size > 0) await manager.insert(Sighting, [...inserts.values()] as QueryDeepPartialEntity<Sighting>[]);

@@ -35,6 +35,8 @@ export class Sighting {
   /** Position in the project's feed; a changed sighting takes a new, higher seq. */
   @Column(seqColumn) seq: number;
   @Column({ ...idColumn, name: 'batch_id' }) batchId: string;
+  /** When the batch holding this version arrived: an older batch merged late never overwrites it. */
+  @Column({ ...timeColumn, name: 'received_at' }) receivedAt: string;
   @Column({ ...timeColumn, name: 'updated_at' }) updatedAt: string;
 }
 

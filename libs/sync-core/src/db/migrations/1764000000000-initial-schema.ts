@@ -100,6 +100,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { name: 'revision', type: 'integer' },
           { name: 'seq', type: 'bigint' },
           id('batch_id'),
+          time('received_at'),
           time('updated_at'),
         ],
         foreignKeys: [{ columnNames: ['project_id'], referencedTableName: 'project', referencedColumnNames: ['id'] }],
