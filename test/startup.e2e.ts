@@ -1,0 +1,62 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curl } from './support/curl.js';
+import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { PrivateRedis } from './support/redis-server.js';
+
+const MAIN = resolve(import.meta.dirname, '../dist/src/main.js');
+
+function startExpectingFailure(env: Record<string, string>): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stderr: result.stderr };
+}
+
+describe('start-up', () => {
+  let store: StoreUnderTest;
+  let redis: PrivateRedis;
+  let server: FieldSyncProcess | undefined;
+
+  beforeAll(async () => {
+    [store, redis] = await Promise.all([StoreUnderTest.create('sqlite'), PrivateRedis.start()]);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.stop();
+    await store?.destroy();
+  });
+
+  it.each([
+    ['HTTP_PORT', 'eighty'],
+    ['MAX_UPLOAD_BYTES', 'lots'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['FIELDSYNC_ROLES', 'gateway,toaster'],
+  ])('stops with a message naming %s when it is bad', (variable, value) => {
+    const result = startExpectingFailure({ ...store.env, [variable]: value });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toMatch(new RegExp(`^FieldSync cannot start: ${variable}: `));
+  });
+
+  it('names TLS_CERT when the certificate file cannot be read', () => {
+    const result = startExpectingFailure({ ...store.env, TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toMatch(/TLS_CERT: cannot read "\/nonexistent\/cert.pem"/);
+  });
+
+  it('serves HTTPS with a self-signed certificate when TLS_CERT and TLS_KEY are set', async () => {
+    const cert = join(store.dataDir, 'cert.pem');
+    const key = join(store.dataDir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key } });
+    const https = `https://127.0.0.1:${server.port}`;
+    const project = await curl(['--cacert', cert, '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'content-type: application/json', '-d', '{"slug":"tls","name":"TLS"}', `${https}/api/v1/projects`]);
+    expect(project.status).toBe(201);
+    const device = await curl(['--cacert', cert, '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'content-type: application/json', '-d', '{"name":"h"}', `${https}/api/v1/projects/tls/devices`]);
+    const upload = await curl(['--cacert', cert, '-u', `${device.body.login}:${device.body.secret}`, '--data-binary', '@-', `${https}/upload`], featureCollection([feature()]));
+    expect(upload.status).toBe(202);
+    const plain = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${server.port}/health/live`], { encoding: 'utf8' });
+    expect(plain.stdout).not.toBe('200');
+  });
+});
