@@ -6,7 +6,8 @@ import Sqlite from 'better-sqlite3';
 import { freePort, waitFor } from './ports.js';
 import { TestPostgresDatabase } from './postgres-database.js';
 
-const MAIN = resolve(import.meta.dirname, '../../dist/src/main.js');
+// Tests and benchmarks run from the repository root (npm scripts), against the built server.
+const MAIN = resolve(process.cwd(), 'dist/src/main.js');
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -55,8 +56,10 @@ export interface StartOptions {
 /** A real FieldSync process (node dist/src/main.js), as an operator would start it. */
 export class FieldSyncProcess {
   private output = '';
+  readonly pid: number;
 
   private constructor(private readonly child: ChildProcess, readonly port: number) {
+    this.pid = child.pid!;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }

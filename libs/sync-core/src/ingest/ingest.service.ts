@@ -36,16 +36,16 @@ export class IngestService {
     let pendingBlobId: string | null = null;
     let size = 0;
     let chunkIdx = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    // One chunk-sized buffer per upload, filled and stored over and over: the drivers copy the
+    // bytes during the insert, so memory stays at one chunk whatever the size of the file.
+    const chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
+    let filled = 0;
 
     const flush = async () => {
-      const bytes = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
       const isFirst = pendingBlobId === null;
       pendingBlobId ??= randomUUID();
-      await this.blobs.appendChunk(pendingBlobId, chunkIdx++, bytes, isFirst);
+      await this.blobs.appendChunk(pendingBlobId, chunkIdx++, chunk.subarray(0, filled), isFirst);
+      filled = 0;
     };
 
     try {
@@ -56,11 +56,10 @@ export class IngestService {
         hash.update(buffer);
         let offset = 0;
         while (offset < buffer.length) {
-          const take = Math.min(BLOB_CHUNK_BYTES - pendingBytes, buffer.length - offset);
-          pending.push(buffer.subarray(offset, offset + take));
-          pendingBytes += take;
-          offset += take;
-          if (pendingBytes === BLOB_CHUNK_BYTES) await flush();
+          const copied = buffer.copy(chunk, filled, offset);
+          filled += copied;
+          offset += copied;
+          if (filled === BLOB_CHUNK_BYTES) await flush();
         }
       }
       const sha256 = hash.digest('hex');
@@ -68,9 +67,9 @@ export class IngestService {
         let blobId: string;
         if (pendingBlobId === null) {
           // The common small upload: blob and batch in a single transaction.
-          blobId = (await this.blobs.putWhole(manager, Buffer.concat(pending, pendingBytes))).blobId;
+          blobId = (await this.blobs.putWhole(manager, chunk.subarray(0, filled))).blobId;
         } else {
-          if (pendingBytes > 0) await this.blobs.insertChunk(manager, pendingBlobId, chunkIdx++, Buffer.concat(pending, pendingBytes));
+          if (filled > 0) await this.blobs.insertChunk(manager, pendingBlobId, chunkIdx++, chunk.subarray(0, filled));
           blobId = await this.blobs.finalize(manager, pendingBlobId, sha256, size);
         }
         const now = nowIso();

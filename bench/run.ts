@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { largeUploadMemory } from './large-upload-memory.bench.js';
+import { BenchFigure } from './measure.js';
+
+/** Runs every benchmark, prints one table, writes bench/results/latest.json. */
+async function main(): Promise<void> {
+  const figures: BenchFigure[] = [];
+  const runs = [
+    // Two sizes: memory is flat when the 200 MB figure is no higher than the 50 MB one.
+    () => largeUploadMemory('sqlite', 50),
+    () => largeUploadMemory('sqlite', 200),
+    () => largeUploadMemory('postgres', 50),
+    () => largeUploadMemory('postgres', 200),
+  ];
+  for (const run of runs) {
+    const figure = await run();
+    figures.push(figure);
+    process.stdout.write(`done: ${figure.benchmark}\n`);
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+  const rows = figures.map((f) => `| ${f.benchmark} | ${f.figure} | ${f.baseline} | ${f.ratio ?? '–'} | ${f.goal} | ${f.met === null ? '–' : f.met ? 'met' : 'NOT met'} |`);
+  const table = ['| Benchmark | Figure | Baseline (same run) | Ratio | Goal | |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  process.stdout.write(`\nFieldSync benchmarks — ${new Date().toISOString()} — ${machine}\n\n${table}\n`);
+  const dir = resolve(process.cwd(), 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, figures }, null, 2)}\n`);
+  writeFileSync(resolve(dir, 'latest.md'), `Measured ${new Date().toISOString()} on ${machine}.\n\n${table}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`benchmark failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
