@@ -3,6 +3,7 @@ import { AdminClient } from './support/admin-client.js';
 import { uploadAsDevice } from './support/curl.js';
 import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
+import { waitFor } from './support/ports.js';
 import { PrivateRedis } from './support/redis-server.js';
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('uploads while Redis is away, on %s', (kind) => {
@@ -24,7 +25,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('uploads while Redis is away, o
   it('starts without Redis, acknowledges uploads, and consolidates them once Redis is back, with no manual step', async () => {
     await redis.stop();
     server = await FieldSyncProcess.start({ store, redisUrl: redis.url });
-    expect(server.logs).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is not reachable/);
+    await waitFor('the warning about Redis', async () => /Redis at redis:\/\/127\.0\.0\.1:\d+ is not reachable/.test(server.logs));
     admin = new AdminClient(server.baseUrl);
     await admin.createProject('kruger');
     const device = await admin.createDevice('kruger');
