@@ -83,7 +83,7 @@ export class MergeService {
     const head = (await this.blobs.read(manager, batch.blobId).next()).value ?? Buffer.alloc(0);
     const decoder = detectFormat(head, batch.fileName);
     if (!decoder) {
-      const reason = head.length === 0 ? 'the file is empty' : 'unrecognised file format: expected CyberTracker GeoJSON (a FeatureCollection)';
+      const reason = head.length === 0 ? 'the file is empty' : 'unrecognised file format: expected CyberTracker CTX or GeoJSON (a FeatureCollection)';
       return this.finish(manager, batch, lastSeq, 'rejected', null, emptyCounts(), reason);
     }
 

@@ -133,7 +133,7 @@ export class Cabinet {
       throw new CabinetError(`"${fileName}" uses cabinet compression type ${folder.compression}; only MSZIP and stored folders are supported`);
     }
     let offset = folder.dataOffset;
-    let window = Buffer.alloc(0);
+    let window: Buffer = Buffer.alloc(0);
     for (let index = 0; index < folder.blockCount; index++) {
       this.need(offset + 8 + this.dataReserve, `data block ${index} of "${fileName}"`);
       const storedChecksum = this.bytes.readUInt32LE(offset);

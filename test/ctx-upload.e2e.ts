@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient } from './support/admin-client.js';
+import { curl } from './support/curl.js';
+import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
+import { PrivateRedis } from './support/redis-server.js';
+
+const fixture = (name: string) => readFileSync(`test/fixtures/cybertracker/${name}`);
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('CyberTracker CTX files over HTTP on %s', (kind) => {
+  let store: StoreUnderTest;
+  let redis: PrivateRedis;
+  let server: FieldSyncProcess;
+  let admin: AdminClient;
+  let device: { login: string; secret: string };
+
+  beforeAll(async () => {
+    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
+    server = await FieldSyncProcess.start({ store, redisUrl: redis.url });
+    admin = new AdminClient(server.baseUrl);
+    for (const slug of ['relief', 'market', 'spuren', 'transect']) await admin.createProject(slug);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.stop();
+    await store?.destroy();
+  });
+
+  async function put(slug: string, name: string, body = fixture(name)) {
+    device = await admin.createDevice(slug);
+    const answer = await curl(['-u', `${device.login}:${device.secret}`, '-T', '-', `${server.baseUrl}/upload/${name}`], body);
+    expect(answer.status).toBe(202);
+    return admin.settled(answer.body.batches[0].id, 120_000);
+  }
+
+  it('consolidates each fixture exactly', async () => {
+    const relief = await put('relief', 'Disaster_Relief_Rapid_Survey.CTX');
+    expect(relief).toMatchObject({ status: 'consolidated', format: 'cybertracker-ctx', counts: { records: 127, new: 127, rejected: 0 } });
+    const reliefRows = await admin.allSightings('relief');
+    expect(reliefRows.filter((row) => row.kind === 'sighting')).toHaveLength(93);
+    expect(new Set(reliefRows.filter((row) => row.kind === 'sighting').map((row) => row.deviceId)).size).toBe(9);
+    expect(reliefRows.filter((row) => row.kind === 'waypoint')).toHaveLength(34);
+    expect(reliefRows.some((row) => row.data['Observer Name'] !== undefined)).toBe(true);
+
+    const market = await put('market', 'Market_Research_Smiley_Interface.CTX');
+    expect(market.counts).toMatchObject({ records: 13, new: 13 });
+
+    const spuren = await put('spuren', 'Spuren-light_V030003p.CTX');
+    expect(spuren).toMatchObject({ status: 'consolidated', counts: { records: 31_489, new: 31_489, rejected: 0 } });
+    expect(await store.count('sighting', `kind = 'waypoint' AND project_id = (SELECT id FROM project WHERE slug = 'spuren')`)).toBe(31_489);
+
+    const transect = await put('transect', 'Transect_Demo.CTX');
+    expect(transect).toMatchObject({ status: 'consolidated', error: null, counts: { records: 0 } });
+  });
+
+  it('merges the same CTX sent again as all duplicates', async () => {
+    const again = await put('relief', 'Disaster_Relief_Rapid_Survey.CTX');
+    expect(again.counts).toMatchObject({ records: 127, new: 0, updated: 0, duplicate: 127 });
+  });
+
+  it('rejects a truncated cabinet with a reason and keeps working', async () => {
+    const truncated = await put('market', 'broken.CTX', fixture('Market_Research_Smiley_Interface.CTX').subarray(0, 5000));
+    expect(truncated.status).toBe('rejected');
+    expect(truncated.error).toMatch(/truncated/);
+    expect((await put('transect', 'Transect_Demo.CTX')).status).toBe('consolidated');
+  });
+});
