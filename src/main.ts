@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig } from '@fieldsync/sync-core';
+import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig, readTlsFiles } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
-import { httpsOptions, setUpGateway } from './gateway.setup.js';
+import { setUpGateway } from './gateway.setup.js';
 
 async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
   const logger = new ConsoleLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
@@ -14,7 +14,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
     Logger.log(`started (roles: ${config.roles.join(', ')})`, 'FieldSync');
     return context;
   }
-  const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: httpsOptions(config.tls) });
+  const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls) });
   app.enableShutdownHooks();
   setUpGateway(app);
   await app.listen(config.httpPort);

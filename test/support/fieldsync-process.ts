@@ -58,7 +58,7 @@ export class FieldSyncProcess {
   private output = '';
   readonly pid: number;
 
-  private constructor(private readonly child: ChildProcess, readonly port: number) {
+  private constructor(private readonly child: ChildProcess, readonly port: number, readonly ftpPort: number) {
     this.pid = child.pid!;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -66,12 +66,17 @@ export class FieldSyncProcess {
 
   static async start(options: StartOptions): Promise<FieldSyncProcess> {
     const port = await freePort();
+    const ftpPort = await freePort();
+    // A passive range of its own, so test servers running side by side do not race for ports.
+    const passiveBase = 20_000 + Math.floor(Math.random() * 400) * 100;
     const child = spawn(process.execPath, [MAIN], {
       env: {
         PATH: process.env.PATH!,
         ...options.store.env,
         REDIS_URL: options.redisUrl,
         HTTP_PORT: String(port),
+        FTP_PORT: String(ftpPort),
+        FTP_PASV_RANGE: `${passiveBase}-${passiveBase + 99}`,
         FIELDSYNC_ADMIN_TOKEN: ADMIN_TOKEN,
         FIELDSYNC_ROLES: options.roles ?? 'all',
         RECONCILE_INTERVAL_MS: '1000',
@@ -79,7 +84,7 @@ export class FieldSyncProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const started = new FieldSyncProcess(child, port);
+    const started = new FieldSyncProcess(child, port, ftpPort);
     await waitFor('FieldSync to start', async () => {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${started.output}`);
       return /listening on|started \(roles/.test(started.output);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { FtpServerService } from './ftp/ftp-server.service.js';
 
-/** The FTP/FTPS door and the file-share poller (next: issue "The FTP/FTPS door and the file-share poller"). */
-@Module({})
+/** The FTP/FTPS door (and, next, the file-share poller). */
+@Module({ providers: [FtpServerService] })
 export class FtpIngestModule {}

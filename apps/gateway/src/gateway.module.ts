@@ -6,12 +6,11 @@ import { SightingsController } from './admin/sightings.controller.js';
 import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { HealthController } from './health/health.controller.js';
-import { DeviceAuthenticator } from './upload/device-authenticator.js';
 import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
   controllers: [UploadController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, HealthController],
-  providers: [DeviceAuthenticator, AdminBootstrap],
+  providers: [AdminBootstrap],
 })
 export class GatewayModule {}

@@ -1,5 +1,6 @@
 // What sync-core offers the apps; apps import only from here.
 export * from './auth/admin-token.service.js';
+export * from './auth/device-login.js';
 export * from './auth/login-throttle.js';
 export * from './auth/secret.js';
 export * from './batches/batch.service.js';
@@ -21,3 +22,4 @@ export * from './queue/queue.contract.js';
 export * from './queue/redis.js';
 export * from './sync-core.module.js';
 export * from './observability/metrics.js';
+export * from './config/tls-files.js';

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AdminTokenService } from './auth/admin-token.service.js';
+import { DeviceLogin } from './auth/device-login.js';
 import { BatchService } from './batches/batch.service.js';
 import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
 import { Database } from './db/database.js';
@@ -36,6 +37,7 @@ export class SyncCoreModule {
       { provide: BlobStore, ...byDatabase((database) => new BlobStore(database)) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
+      { provide: DeviceLogin, useFactory: (devices: DeviceService) => new DeviceLogin(devices), inject: [DeviceService] },
       { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },
       { provide: BatchService, ...byDatabase((database) => new BatchService(database)) },
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },

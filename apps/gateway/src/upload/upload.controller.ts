@@ -1,9 +1,9 @@
 import { All, Controller, HttpStatus, Inject, Logger, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Batch, Device, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
+import { Batch, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
-import { DeviceAuthenticator } from './device-authenticator.js';
+import { parseDeviceCredentials } from './device-credentials.js';
 import { BadUploadError, cleanFileName, decodedBody, forEachMultipartFile } from './upload-body.js';
 
 const MAX_FILES_PER_REQUEST = 50;
@@ -22,7 +22,7 @@ export class UploadController {
   constructor(
     @Inject(IngestService) private readonly ingest: IngestService,
     @Inject(ProjectService) private readonly projects: ProjectService,
-    @Inject(DeviceAuthenticator) private readonly authenticator: DeviceAuthenticator,
+    @Inject(DeviceLogin) private readonly deviceLogin: DeviceLogin,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
   ) {}
 
@@ -32,14 +32,15 @@ export class UploadController {
       response.setHeader('Allow', 'POST, PUT');
       return this.refuse(request, response, HttpStatus.METHOD_NOT_ALLOWED, 'use POST /upload or PUT /upload/{fileName}');
     }
-    const auth = await this.authenticator.authenticate(request.headers.authorization, request.socket.remoteAddress ?? 'unknown');
-    if (auth.outcome === 'throttled') {
+    const credentials = parseDeviceCredentials(request.headers.authorization);
+    const auth = credentials ? await this.deviceLogin.authenticate(credentials, request.socket.remoteAddress ?? 'unknown') : null;
+    if (auth?.outcome === 'throttled') {
       response.setHeader('Retry-After', String(auth.retryAfterSeconds));
       return this.refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, `too many failed logins; try again in ${auth.retryAfterSeconds} s`);
     }
-    if (auth.outcome !== 'ok') {
+    if (auth?.outcome !== 'ok') {
       response.setHeader('WWW-Authenticate', 'Basic realm="FieldSync", charset="UTF-8"');
-      const reason = auth.outcome === 'missing' ? 'send the device login and secret (HTTP Basic) or Bearer secret' : 'login or secret is wrong, or the device is disabled';
+      const reason = !auth ? 'send the device login and secret (HTTP Basic) or Bearer secret' : 'login or secret is wrong, or the device is disabled';
       return this.refuse(request, response, HttpStatus.UNAUTHORIZED, reason);
     }
     const device = auth.device;

@@ -4,7 +4,7 @@
  * a secret impractical; a load balancer's limits can add to it.
  */
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+  private readonly failuresByKey = new Map<string, number[]>();
 
   constructor(private readonly maxFailures = 10, private readonly windowMs = 15 * 60_000) {}
 
@@ -18,20 +18,25 @@ export class LoginThrottle {
     return wait;
   }
 
+  /** The most recent failures of any of `keys` within the window. */
+  failures(keys: string[], now = Date.now()): number {
+    return Math.max(0, ...keys.map((key) => this.recent(key, now).length));
+  }
+
   recordFailure(keys: string[], now = Date.now()): void {
-    for (const key of keys) this.failures.set(key, [...this.recent(key, now), now].slice(-this.maxFailures));
-    if (this.failures.size > 100_000) this.prune(now);
+    for (const key of keys) this.failuresByKey.set(key, [...this.recent(key, now), now].slice(-this.maxFailures));
+    if (this.failuresByKey.size > 100_000) this.prune(now);
   }
 
   recordSuccess(keys: string[]): void {
-    for (const key of keys) this.failures.delete(key);
+    for (const key of keys) this.failuresByKey.delete(key);
   }
 
   private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((at) => at > now - this.windowMs);
+    return (this.failuresByKey.get(key) ?? []).filter((at) => at > now - this.windowMs);
   }
 
   private prune(now: number): void {
-    for (const key of this.failures.keys()) if (this.recent(key, now).length === 0) this.failures.delete(key);
+    for (const key of this.failuresByKey.keys()) if (this.recent(key, now).length === 0) this.failuresByKey.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 import { In, LessThan } from 'typeorm';
 import { Database } from '../db/database.js';
-import { Batch, Project, Rejection } from '../db/entities/index.js';
+import { Batch, Blob, Door, Project, Rejection } from '../db/entities/index.js';
 import { NotFoundError } from '../errors.js';
 
 export interface BatchView {
@@ -46,6 +46,17 @@ export class BatchService {
       const rejections = await manager.find(Rejection, { where: { batchId }, order: { recordIndex: 'ASC' }, take: MAX_REJECTIONS_SHOWN });
       return { ...batchView(batch), rejections: rejections.map((rejection) => ({ index: rejection.recordIndex, reason: rejection.reason })) };
     });
+  }
+
+  /** What one device sent through one door: file name, size and arrival, newest last. */
+  async filesSentBy(deviceId: string, door: Door): Promise<{ fileName: string; size: number; receivedAt: string }[]> {
+    const rows = await this.database.read((manager) =>
+      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
+        .select(['b.fileName AS "fileName"', 'blob.size AS "size"', 'b.receivedAt AS "receivedAt"'])
+        .where('b.deviceId = :deviceId AND b.door = :door AND b.fileName IS NOT NULL', { deviceId, door })
+        .orderBy('b.receivedAt', 'ASC').getRawMany<{ fileName: string; size: string | number; receivedAt: string }>(),
+    );
+    return rows.map((row) => ({ ...row, size: Number(row.size) }));
   }
 
   /** Batches that should have a consolidate job: never started, or started and abandoned. */

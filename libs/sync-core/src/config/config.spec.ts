@@ -24,11 +24,21 @@ describe('loadConfig', () => {
     ['FIELDSYNC_ADMIN_TOKEN', 'short'],
     ['REDIS_URL', 'localhost:6379'],
     ['TLS_CERT', undefined],
+    ['FTP_PASV_RANGE', '80-90'],
+    ['FTP_REQUIRE_TLS', 'maybe'],
+    ['FILESHARE_DIRS', 'relative/dir=kruger'],
   ])('names %s when its value is bad', (variable, value) => {
     const env: Record<string, string | undefined> = { [variable]: value };
     if (variable === 'TLS_CERT') env.TLS_KEY = '/tmp/key.pem';
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}:`));
+  });
+
+  it('reads file-share folders with an optional device', () => {
+    expect(loadConfig({ FILESHARE_DIRS: '/srv/a=kruger; /srv/b=etosha:etosha-1234' }).fileshareDirs).toEqual([
+      { dir: '/srv/a', projectSlug: 'kruger', deviceLogin: null },
+      { dir: '/srv/b', projectSlug: 'etosha', deviceLogin: 'etosha-1234' },
+    ]);
   });
 
   it('selects PostgreSQL from DATABASE_URL', () => {

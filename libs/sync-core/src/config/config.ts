@@ -15,6 +15,16 @@ export interface FieldSyncConfig {
   logFormat: 'json' | 'text';
   consolidatorConcurrency: number;
   reconcileIntervalMs: number;
+  ftp: {
+    port: number;
+    passivePorts: { min: number; max: number };
+    publicHost: string;
+    requireTls: boolean;
+    maxSessions: number;
+    maxSessionsPerAddress: number;
+    idleTimeoutMs: number;
+  };
+  fileshareDirs: { dir: string; projectSlug: string; deviceLogin: string | null }[];
 }
 
 /** A configuration value that stops start-up; the message names the variable and says what to do. */
@@ -93,6 +103,35 @@ function adminTokenFrom(env: Env): string | null {
   return token;
 }
 
+function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `"${raw}" is not true or false`);
+}
+
+function passivePortsFrom(env: Env): { min: number; max: number } {
+  const raw = env.FTP_PASV_RANGE?.trim() || '30000-30199';
+  const match = /^(\d{1,5})\s*-\s*(\d{1,5})$/.exec(raw);
+  const [min, max] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || min < 1024 || max > 65535 || min > max) throw new ConfigError('FTP_PASV_RANGE', `"${raw}" is not a port range such as 30000-30199 (ports 1024-65535, low-high)`);
+  return { min, max };
+}
+
+/** `/srv/share/kruger=kruger` or `/srv/share/k7=kruger:kruger-1a2b3c4d`, separated by commas or semicolons. */
+function fileshareDirsFrom(env: Env): FieldSyncConfig['fileshareDirs'] {
+  const raw = env.FILESHARE_DIRS?.trim();
+  if (!raw) return [];
+  return raw.split(/[;,]/).map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    const match = /^(.+)=([a-z0-9-]+)(?::([^:\s]+))?$/.exec(entry);
+    if (!match || !isAbsolute(match[1])) {
+      throw new ConfigError('FILESHARE_DIRS', `"${entry}" is not "/absolute/folder=project-slug" (optionally ":device-login")`);
+    }
+    return { dir: resolve(match[1]), projectSlug: match[2], deviceLogin: match[3] ?? null };
+  });
+}
+
 /** Reads and validates the environment once, at start; nothing else reads process.env. */
 export function loadConfig(env: Env = process.env): FieldSyncConfig {
   const dataDir = resolve(text(env, 'DATA_DIR', './data'));
@@ -112,6 +151,16 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     logFormat,
     consolidatorConcurrency: integer(env, 'CONSOLIDATOR_CONCURRENCY', 2, 1, 64),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 15_000, 200, 3_600_000),
+    ftp: {
+      port: integer(env, 'FTP_PORT', 2121, 0, 65535),
+      passivePorts: passivePortsFrom(env),
+      publicHost: text(env, 'FTP_PUBLIC_HOST', '127.0.0.1'),
+      requireTls: booleanFrom(env, 'FTP_REQUIRE_TLS', false),
+      maxSessions: integer(env, 'FTP_MAX_SESSIONS', 200, 1, 100_000),
+      maxSessionsPerAddress: integer(env, 'FTP_MAX_SESSIONS_PER_ADDRESS', 60, 1, 100_000),
+      idleTimeoutMs: integer(env, 'FTP_IDLE_TIMEOUT_MS', 300_000, 1000, 86_400_000),
+    },
+    fileshareDirs: fileshareDirsFrom(env),
   };
 }
 

@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import ftpSrv, { FtpConnection } from 'ftp-srv';
+import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, readTlsFiles } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { DeviceFileSystem } from './device-file-system.js';
+import { patchFtpSrvTls } from './ftp-srv-tls.patch.js';
+
+const { FtpSrv } = ftpSrv;
+type FtpServer = InstanceType<typeof FtpSrv>;
+
+const MAX_FAILED_LOGIN_DELAY_MS = 8000;
+
+/** ftp-srv expects a bunyan logger; this one keeps its warnings and errors and drops the chatter (which could include commands). */
+function ftpLog(logger: Logger) {
+  const log = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (...args: unknown[]) => logger.warn(describe(args)),
+    error: (...args: unknown[]) => logger.debug?.(describe(args)),
+    child: () => log,
+  };
+  return log;
+}
+
+function describe(args: unknown[]): string {
+  return args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : '')).filter(Boolean).join(' ');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The FTP/FTPS door: devices log in with their login and secret and STOR files into their own
+ * virtual folder; each file becomes a batch through IngestService, acknowledged (226) only after
+ * it is committed.
+ */
+@Injectable()
+export class FtpServerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('FtpDoor');
+  private server: FtpServer | null = null;
+  private readonly sessionsByAddress = new Map<string, number>();
+
+  constructor(
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+    @Inject(DeviceLogin) private readonly deviceLogin: DeviceLogin,
+    @Inject(IngestService) private readonly ingest: IngestService,
+    @Inject(BatchService) private readonly batches: BatchService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { ftp } = this.config;
+    const tls = readTlsFiles(this.config.tls);
+    patchFtpSrvTls();
+    const signalListeners = new Map(['SIGTERM', 'SIGINT', 'SIGQUIT'].map((signal) => [signal, process.listeners(signal as NodeJS.Signals)]));
+    const server = new FtpSrv({
+      url: `ftp://0.0.0.0:${ftp.port}`,
+      pasv_url: ftp.publicHost,
+      pasv_min: ftp.passivePorts.min,
+      pasv_max: ftp.passivePorts.max,
+      tls: tls ?? false,
+      anonymous: false,
+      greeting: ['FieldSync: log in with your device login and secret'],
+      timeout: ftp.idleTimeoutMs,
+      log: ftpLog(this.logger),
+    });
+    // ftp-srv exits the process on SIGTERM by itself; Nest's shutdown hooks must run instead.
+    for (const [signal, before] of signalListeners) {
+      for (const listener of process.listeners(signal as NodeJS.Signals)) if (!before.includes(listener)) process.removeListener(signal, listener);
+    }
+    (server as unknown as { server: { maxConnections: number } }).server.maxConnections = ftp.maxSessions;
+    server.on('connect' as never, ({ connection }: { connection: FtpConnection }) => this.onConnect(connection));
+    server.on('disconnect', ({ connection }) => this.onDisconnect(connection));
+    server.on('login', ({ connection, username, password }, resolve, reject) => {
+      this.login(connection, username, password).then(resolve, reject);
+    });
+    await server.listen();
+    this.server = server;
+    const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
+    this.logger.log(`FTP listening on port ${address.port}${tls ? ' (explicit TLS available)' : ''}${ftp.requireTls ? ', TLS required' : ''}; passive ports ${ftp.passivePorts.min}-${ftp.passivePorts.max} announced as ${ftp.publicHost}`);
+    if (ftp.publicHost === '127.0.0.1') this.logger.warn('FTP_PUBLIC_HOST is 127.0.0.1: devices on other machines need it set to this server\'s address for passive transfers');
+  }
+
+  private onConnect(connection: FtpConnection): void {
+    const address = connection.ip;
+    const sessions = (this.sessionsByAddress.get(address) ?? 0) + 1;
+    this.sessionsByAddress.set(address, sessions);
+    if (sessions > this.config.ftp.maxSessionsPerAddress) {
+      void (connection.close as unknown as (code: number, message: string) => Promise<unknown>).call(connection, 421, `too many sessions from your address (limit ${this.config.ftp.maxSessionsPerAddress}); try again later`);
+    }
+  }
+
+  private onDisconnect(connection: FtpConnection): void {
+    const sessions = (this.sessionsByAddress.get(connection.ip) ?? 1) - 1;
+    if (sessions <= 0) this.sessionsByAddress.delete(connection.ip);
+    else this.sessionsByAddress.set(connection.ip, sessions);
+  }
+
+  private async login(connection: FtpConnection, login: string, secret: string) {
+    if (this.config.ftp.requireTls && !connection.secure) throw new Error('this server requires TLS: use FTPS (AUTH TLS) before logging in');
+    const result = await this.deviceLogin.authenticate({ login, secret }, connection.ip);
+    if (result.outcome === 'throttled') throw new Error(`too many failed logins; try again in ${result.retryAfterSeconds} s`);
+    if (result.outcome === 'refused') {
+      // Each further wrong guess waits longer before the answer.
+      await sleep(Math.min(250 * 2 ** (result.failures - 1), MAX_FAILED_LOGIN_DELAY_MS));
+      throw new Error('login or secret is wrong, or the device is disabled');
+    }
+    const commandSocket = (connection as unknown as { commandSocket: { destroyed: boolean; writable: boolean } }).commandSocket;
+    const clientGone = () => {
+      const socket = (connection as unknown as { commandSocket: { destroyed: boolean; writable: boolean } }).commandSocket ?? commandSocket;
+      return socket.destroyed || !socket.writable;
+    };
+    return { fs: new DeviceFileSystem(connection, result.device, this.ingest, this.batches, clientGone) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server?.close();
+  }
+}
