@@ -59,6 +59,20 @@ export class BatchService {
     return rows.map((row) => ({ ...row, size: Number(row.size) }));
   }
 
+  /** A batch of this project that already holds exactly these bytes under this name, if any. */
+  findSameFile(projectId: string, door: Door, fileName: string, sha256: string): Promise<Batch | null> {
+    return this.database.read((manager) =>
+      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
+        .where('b.projectId = :projectId AND b.door = :door AND b.fileName = :fileName AND blob.sha256 = :sha256', { projectId, door, fileName, sha256 })
+        .getOne(),
+    );
+  }
+
+  statusOf(batchIds: string[]): Promise<Pick<Batch, 'id' | 'status' | 'error'>[]> {
+    if (batchIds.length === 0) return Promise.resolve([]);
+    return this.database.read((manager) => manager.find(Batch, { select: { id: true, status: true, error: true }, where: { id: In(batchIds) } }));
+  }
+
   /** Batches that should have a consolidate job: never started, or started and abandoned. */
   unfinished(staleBefore: string, limit: number): Promise<Batch[]> {
     return this.database.read((manager) =>

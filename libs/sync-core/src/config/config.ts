@@ -25,6 +25,7 @@ export interface FieldSyncConfig {
     idleTimeoutMs: number;
   };
   fileshareDirs: { dir: string; projectSlug: string; deviceLogin: string | null }[];
+  fileshareScanMs: number;
 }
 
 /** A configuration value that stops start-up; the message names the variable and says what to do. */
@@ -161,6 +162,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
       idleTimeoutMs: integer(env, 'FTP_IDLE_TIMEOUT_MS', 300_000, 1000, 86_400_000),
     },
     fileshareDirs: fileshareDirsFrom(env),
+    fileshareScanMs: integer(env, 'FILESHARE_SCAN_MS', 2000, 100, 3_600_000),
   };
 }
 

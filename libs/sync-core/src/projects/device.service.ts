@@ -38,6 +38,10 @@ export class DeviceService {
     return this.database.read((manager) => manager.find(Device, { where: { projectId: project.id }, order: { createdAt: 'ASC' } }));
   }
 
+  byLogin(login: string): Promise<Device | null> {
+    return this.database.read((manager) => manager.findOneBy(Device, { login }));
+  }
+
   async setEnabled(project: Project, deviceId: string, enabled: boolean): Promise<Device> {
     return this.database.transaction(async (manager) => {
       const device = await manager.findOneBy(Device, { id: deviceId, projectId: project.id });

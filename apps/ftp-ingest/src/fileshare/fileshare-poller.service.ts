@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BatchService, DeviceService, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { FileStability, FileState } from './file-stability.js';
+
+const PROCESSED = 'processed';
+const FAILED = 'failed';
+/** How long a taken file's batch is watched, to move the file to failed/ if it is rejected. */
+const WATCH_BATCH_MS = 60 * 60_000;
+
+interface WatchedFolder {
+  dir: string;
+  projectSlug: string;
+  deviceLogin: string | null;
+  stability: FileStability;
+}
+
+interface TakenFile {
+  folder: WatchedFolder;
+  processedPath: string;
+  takenAt: number;
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A free name in `dir` for `name`: the name itself, or the name with a time stamp before it. */
+async function freeName(dir: string, name: string): Promise<string> {
+  try {
+    await lstat(join(dir, name));
+    return join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
+  } catch {
+    return join(dir, name);
+  }
+}
+
+/**
+ * The shared-folder door: files dropped into the folders of FILESHARE_DIRS go through
+ * IngestService once complete, then move to processed/ (the acknowledgement), or to failed/
+ * with a .error.txt beside them. Nothing is deleted. A file taken again after a crash (before
+ * it was moved) is recognised by name and content and only moved.
+ */
+@Injectable()
+export class FileSharePollerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('FileShareDoor');
+  private readonly folders: WatchedFolder[];
+  private readonly taken = new Map<string, TakenFile>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+    @Inject(IngestService) private readonly ingest: IngestService,
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(DeviceService) private readonly devices: DeviceService,
+    @Inject(BatchService) private readonly batches: BatchService,
+  ) {
+    this.folders = config.fileshareDirs.map((folder) => ({ ...folder, stability: new FileStability(config.fileshareScanMs * 3) }));
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.folders.length === 0) return;
+    this.logger.log(`watching ${this.folders.map((folder) => `${folder.dir} → ${folder.projectSlug}`).join(', ')} every ${this.config.fileshareScanMs} ms`);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.scanning = this.scanAll().finally(() => {
+        this.scanning = null;
+        this.schedule();
+      });
+    }, this.config.fileshareScanMs);
+  }
+
+  private async scanAll(): Promise<void> {
+    for (const folder of this.folders) {
+      try {
+        await this.scanFolder(folder);
+      } catch (error) {
+        this.logger.warn(`${folder.dir}: ${(error as Error).message}`);
+      }
+    }
+    await this.moveRejected().catch((error: Error) => this.logger.warn(`checking taken files: ${error.message}`));
+  }
+
+  private async scanFolder(folder: WatchedFolder): Promise<void> {
+    const files = new Map<string, FileState>();
+    for (const entry of await readdir(folder.dir, { withFileTypes: true })) {
+      // Only plain files: links are not followed (they could point anywhere), temporary and hidden names wait.
+      if (!entry.isFile() || entry.name.startsWith('.') || /\.(part|tmp|filepart)$/i.test(entry.name)) continue;
+      const path = join(folder.dir, entry.name);
+      const stat = await lstat(path).catch(() => null);
+      if (stat?.isFile()) files.set(path, { size: stat.size, mtimeMs: stat.mtimeMs });
+    }
+    const ready = folder.stability.scan(files);
+    if (ready.length === 0) return;
+    const project = await this.projects.bySlug(folder.projectSlug, null).catch(() => null);
+    if (!project) {
+      this.logger.warn(`${folder.dir}: project "${folder.projectSlug}" does not exist yet; files wait until it is created`);
+      return;
+    }
+    const device = folder.deviceLogin ? await this.devices.byLogin(folder.deviceLogin) : null;
+    if (folder.deviceLogin && device?.projectId !== project.id) {
+      this.logger.warn(`${folder.dir}: device "${folder.deviceLogin}" is not a device of project "${project.slug}"; files wait`);
+      return;
+    }
+    for (const path of ready) {
+      if (this.stopped) return;
+      await this.take(folder, path, project.id, device?.id ?? null);
+    }
+  }
+
+  private async take(folder: WatchedFolder, path: string, projectId: string, deviceId: string | null): Promise<void> {
+    const name = basename(path);
+    try {
+      const already = await this.batches.findSameFile(projectId, 'fileshare', name, await sha256Of(path));
+      const batchId = already?.id ?? (await this.ingest.accept({ projectId, deviceId, door: 'fileshare', fileName: name, body: createReadStream(path) })).id;
+      const processedPath = await this.moveInto(folder.dir, PROCESSED, path);
+      this.taken.set(batchId, { folder, processedPath, takenAt: Date.now() });
+      this.logger.log({ message: already ? 'file was already ingested; moved' : 'file ingested', batchId, file: name });
+    } catch (error) {
+      // The file itself is the problem (too large, unreadable): failed/. Anything else (the
+      // database away) is passing: the file stays and is taken on a later scan.
+      const fileProblem = error instanceof UploadTooLargeError || typeof (error as NodeJS.ErrnoException).syscall === 'string';
+      if (fileProblem) await this.fail(folder.dir, path, (error as Error).message);
+      else this.logger.warn(`${path}: not taken this time (${(error as Error).message}); it will be tried again`);
+    }
+  }
+
+  /** Files whose batch was rejected move on from processed/ to failed/, with the reason. */
+  private async moveRejected(): Promise<void> {
+    const now = Date.now();
+    for (const batch of await this.batches.statusOf([...this.taken.keys()])) {
+      const taken = this.taken.get(batch.id)!;
+      if (batch.status === 'rejected' || batch.status === 'failed') {
+        await this.fail(taken.folder.dir, taken.processedPath, `batch ${batch.id} was ${batch.status}: ${batch.error ?? 'no reason given'}`);
+        this.taken.delete(batch.id);
+      } else if (batch.status === 'consolidated' || now - taken.takenAt > WATCH_BATCH_MS) {
+        this.taken.delete(batch.id);
+      }
+    }
+  }
+
+  private async fail(dir: string, path: string, reason: string): Promise<void> {
+    try {
+      const failedPath = await this.moveInto(dir, FAILED, path);
+      await writeFile(`${failedPath}.error.txt`, `${reason}\n`);
+      this.logger.warn({ message: 'file moved to failed/', file: basename(path), reason });
+    } catch (error) {
+      this.logger.error(`${path}: could not move to failed/ (${(error as Error).message}); it stays where it is`);
+    }
+  }
+
+  private async moveInto(dir: string, subfolder: string, path: string): Promise<string> {
+    await mkdir(join(dir, subfolder), { recursive: true });
+    const target = await freeName(join(dir, subfolder), basename(path));
+    await rename(path, target);
+    return target;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.scanning;
+  }
+}
