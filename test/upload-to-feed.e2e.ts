@@ -179,6 +179,30 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('HTTP upload to consolidated fe
     expect((await new AdminClient(server.baseUrl, 'not-a-token').call('GET', '/api/v1/projects')).status).toBe(401);
   });
 
+  it('stores a base64 photo once as an attachment, served to admins of the project only', async () => {
+    // A small but real JPEG header followed by filler, as CyberTracker embeds photos.
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]), Buffer.alloc(2000, 7), Buffer.from([0xff, 0xd9])]);
+    const withPhoto = (id: string) => {
+      const f = feature({ id });
+      (f.properties.sighting as Record<string, unknown>).Photo = jpeg.toString('base64');
+      return f;
+    };
+    const first = await uploadAndSettle(featureCollection([withPhoto('photo-1'), withPhoto('photo-2')]));
+    expect(first.counts.new).toBe(2);
+    const rows = (await admin.allSightings('kruger')).filter((row) => row.id.startsWith('photo-'));
+    const sha256 = (await import('node:crypto')).createHash('sha256').update(jpeg).digest('hex');
+    for (const row of rows) {
+      expect(row.attachments).toEqual([{ name: 'Photo.jpg', contentType: 'image/jpeg', size: jpeg.length, sha256 }]);
+      expect(row.data.Photo).toEqual({ attachment: 'Photo.jpg' });
+    }
+    expect(await store.count('attachment', `sha256 = '${sha256}'`)).toBe(1);
+    const served = await fetch(`${server.baseUrl}/api/v1/projects/kruger/attachments/${sha256}`, { headers: { authorization: 'Bearer e2e-admin-token-0123456789abcdef' } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await served.arrayBuffer()).equals(jpeg)).toBe(true);
+    expect((await admin.call('GET', `/api/v1/projects/etosha/attachments/${sha256}`)).status).toBe(404);
+  });
+
   it('answers 413 to a body over MAX_UPLOAD_BYTES and leaves nothing behind', async () => {
     const tables = ['batch', 'blob', 'blob_chunk'];
     const before = await Promise.all(tables.map((table) => store.count(table)));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsController } from './admin/attachments.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
 import { DevicesController } from './admin/devices.controller.js';
 import { ProjectsController } from './admin/projects.controller.js';
@@ -10,7 +11,7 @@ import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
-  controllers: [UploadController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, HealthController],
+  controllers: [UploadController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, HealthController],
   providers: [AdminBootstrap],
 })
 export class GatewayModule {}

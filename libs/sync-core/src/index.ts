@@ -1,4 +1,5 @@
 // What sync-core offers the apps; apps import only from here.
+export * from './attachments/attachment.service.js';
 export * from './auth/admin-token.service.js';
 export * from './auth/device-login.js';
 export * from './auth/login-throttle.js';
@@ -10,6 +11,7 @@ export * from './db/entities/index.js';
 export * from './errors.js';
 export * from './feed/feed.service.js';
 export * from './feed/sighting-formats.js';
+export * from './formats/attachment-sniff.js';
 export * from './formats/format.js';
 export * from './formats/registry.js';
 export * from './ingest/blob-store.js';

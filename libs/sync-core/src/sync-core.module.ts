@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AttachmentService } from './attachments/attachment.service.js';
 import { AdminTokenService } from './auth/admin-token.service.js';
 import { DeviceLogin } from './auth/device-login.js';
 import { BatchService } from './batches/batch.service.js';
@@ -45,6 +46,11 @@ export class SyncCoreModule {
         provide: IngestService,
         useFactory: (database: Database, blobs: BlobStore, queue: ConsolidateQueue) => new IngestService(database, blobs, queue, config.maxUploadBytes),
         inject: [Database, BlobStore, ConsolidateQueue],
+      },
+      {
+        provide: AttachmentService,
+        useFactory: (database: Database, blobs: BlobStore) => new AttachmentService(database, blobs),
+        inject: [Database, BlobStore],
       },
       {
         provide: MergeService,

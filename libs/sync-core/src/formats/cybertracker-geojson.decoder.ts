@@ -3,6 +3,7 @@ import { parser } from 'stream-json';
 import { pick } from 'stream-json/filters/pick.js';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { SightingKind } from '../db/entities/index.js';
+import { extractBase64Attachments } from './attachment-sniff.js';
 import { DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
 
 const KINDS: readonly SightingKind[] = ['sighting', 'waypoint', 'alert'];
@@ -49,6 +50,7 @@ export function featureToRecord(feature: unknown): SightingRecord {
   const sighting = properties.sighting;
   if (sighting !== undefined && sighting !== null && !isObject(sighting)) throw new Error('"sighting" is not an object');
   const declaredKind = properties.kind;
+  const { data, files } = extractBase64Attachments(isObject(sighting) ? sighting : {});
   const kind: SightingKind = KINDS.includes(declaredKind as SightingKind) ? (declaredKind as SightingKind) : sighting ? 'sighting' : 'waypoint';
   return {
     uid: optionalString(properties.id),
@@ -59,8 +61,9 @@ export function featureToRecord(feature: unknown): SightingRecord {
     longitude: optionalNumber(properties.longitude ?? coordinates[0], 'longitude'),
     altitude: optionalNumber(properties.altitude ?? coordinates[2], 'altitude'),
     accuracy: optionalNumber(properties.accuracy, 'accuracy'),
-    data: isObject(sighting) ? sighting : {},
+    data,
     attachments: [],
+    ...(files.length > 0 ? { attachmentFiles: files } : {}),
     deleted: properties.deleted === true,
   };
 }

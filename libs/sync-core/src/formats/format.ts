@@ -13,7 +13,15 @@ export interface SightingRecord {
   accuracy: number | null;
   data: Record<string, unknown>;
   attachments: AttachmentRef[];
+  /** Photos and sounds read from the file; the merge stores them and lists them in `attachments`. */
+  attachmentFiles?: AttachmentFile[];
   deleted: boolean;
+}
+
+export interface AttachmentFile {
+  name: string;
+  contentType: string;
+  bytes: Buffer;
 }
 
 /** Each record in a file comes out as either a record or a reason it could not be read. */

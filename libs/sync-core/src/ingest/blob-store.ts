@@ -61,6 +61,15 @@ export class BlobStore {
     }
   }
 
+  /** Reads a finished blob chunk by chunk, each read on its own, for serving it over a slow connection. */
+  async *stream(blobId: string): AsyncGenerator<Buffer> {
+    for (let idx = 0; ; idx++) {
+      const chunk = await this.database.read((manager) => manager.findOneBy<BlobChunk>('BlobChunk', { blobId, idx }));
+      if (!chunk) return;
+      yield Buffer.from(chunk.bytes);
+    }
+  }
+
   async deleteBlob(manager: EntityManager, blobId: string): Promise<void> {
     await manager.delete<BlobChunk>('BlobChunk', { blobId });
     await manager.delete(Blob, { id: blobId });

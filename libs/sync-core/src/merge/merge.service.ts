@@ -4,8 +4,8 @@ import { EntityManager, In } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { Batch, BatchStatus, ProjectFeed, Rejection, Sighting } from '../db/entities/index.js';
-import { DecodedItem, DecodedRecord, FormatDecoder, UnreadableFileError } from '../formats/format.js';
+import { Attachment, Batch, BatchStatus, ProjectFeed, Rejection, Sighting } from '../db/entities/index.js';
+import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFileError } from '../formats/format.js';
 import { detectFormat } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { batchesMerged, mergeSeconds, sightingsMerged } from '../observability/metrics.js';
@@ -119,6 +119,7 @@ export class MergeService {
         rejections.push({ batchId: batch.id, recordIndex: item.index, reason: `record ${item.index}: ${reason}` });
         continue;
       }
+      if (item.record.attachmentFiles?.length) await this.storeAttachments(manager, batch.projectId, item.record);
       const hash = contentHash(item.record);
       candidates.push({ uid: sightingUid(item.record, hash), hash, item: item as DecodedRecord });
     }
@@ -163,6 +164,18 @@ export class MergeService {
     if (inserts.size > 0) await manager.insert(Sighting, [...inserts.values()] as QueryDeepPartialEntity<Sighting>[]);
     if (rejections.length > 0) await manager.insert(Rejection, rejections);
     counts.rejected += rejections.length;
+  }
+
+  /** Puts a record's photos and sounds in the blob store (once per content) and lists them on the record. */
+  private async storeAttachments(manager: EntityManager, projectId: string, record: SightingRecord): Promise<void> {
+    for (const file of record.attachmentFiles ?? []) {
+      const { blobId, sha256 } = await this.blobs.putWhole(manager, file.bytes);
+      if (!(await manager.findOneBy(Attachment, { projectId, sha256 }))) {
+        await manager.insert(Attachment, { projectId, sha256, blobId, contentType: file.contentType, name: file.name.slice(0, 255) });
+      }
+      record.attachments.push({ name: file.name, contentType: file.contentType, size: file.bytes.length, sha256 });
+    }
+    delete record.attachmentFiles;
   }
 
   private async finish(

@@ -3,7 +3,7 @@ import { Batch, Rejection } from './batch.entity.js';
 import { Blob, blobChunkSchema, DatabaseType } from './blob.entity.js';
 import { Device } from './device.entity.js';
 import { Project } from './project.entity.js';
-import { ProjectFeed, Sighting } from './sighting.entity.js';
+import { Attachment, ProjectFeed, Sighting } from './sighting.entity.js';
 
 export * from './admin-token.entity.js';
 export * from './batch.entity.js';
@@ -13,5 +13,5 @@ export * from './project.entity.js';
 export * from './sighting.entity.js';
 
 export function entitiesFor(databaseType: DatabaseType) {
-  return [Project, Device, AdminToken, Blob, blobChunkSchema(databaseType), Batch, Rejection, Sighting, ProjectFeed];
+  return [Project, Device, AdminToken, Blob, blobChunkSchema(databaseType), Batch, Rejection, Sighting, ProjectFeed, Attachment];
 }

@@ -40,6 +40,16 @@ export class Sighting {
   @Column({ ...timeColumn, name: 'updated_at' }) updatedAt: string;
 }
 
+/** Which attachments (by content) a project holds, so they are served to that project's admins only. */
+@Entity('attachment')
+export class Attachment {
+  @PrimaryColumn({ ...idColumn, name: 'project_id' }) projectId: string;
+  @PrimaryColumn({ type: 'varchar', length: 64 }) sha256: string;
+  @Column({ ...idColumn, name: 'blob_id' }) blobId: string;
+  @Column({ type: 'varchar', length: 100, name: 'content_type' }) contentType: string;
+  @Column({ type: 'varchar', length: 255 }) name: string;
+}
+
 @Entity('project_feed')
 export class ProjectFeed {
   @PrimaryColumn({ ...idColumn, name: 'project_id' }) projectId: string;

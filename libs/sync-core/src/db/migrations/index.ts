@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+import { Attachments1764100000000 } from './1764100000000-attachments.js';
 
 /** In the order they run; a new migration is appended here. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Attachments1764100000000];
