@@ -36,12 +36,17 @@ function optionalString(value: unknown): string | null {
   return String(value);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** The kind a feature says it is, or else: with a `sighting` object a sighting, without one a waypoint. */
+function declaredKind(properties: Record<string, unknown>, hasSighting: boolean): SightingKind {
+  return KINDS.includes(properties.kind as SightingKind) ? (properties.kind as SightingKind) : hasSighting ? 'sighting' : 'waypoint';
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Maps one GeoJSON Feature to a record; throws with the reason when it cannot. */
-export function featureToRecord(feature: unknown): SightingRecord {
+export function featureToRecord(feature: unknown, kindOf: (properties: Record<string, unknown>, hasSighting: boolean) => SightingKind = declaredKind): SightingRecord {
   if (!isObject(feature)) throw new Error('feature is not an object');
   const properties = feature.properties;
   if (!isObject(properties)) throw new Error('feature has no properties object');
@@ -49,9 +54,8 @@ export function featureToRecord(feature: unknown): SightingRecord {
   const coordinates = geometry && Array.isArray(geometry.coordinates) ? geometry.coordinates : [];
   const sighting = properties.sighting;
   if (sighting !== undefined && sighting !== null && !isObject(sighting)) throw new Error('"sighting" is not an object');
-  const declaredKind = properties.kind;
   const { data, files } = extractBase64Attachments(isObject(sighting) ? sighting : {});
-  const kind: SightingKind = KINDS.includes(declaredKind as SightingKind) ? (declaredKind as SightingKind) : sighting ? 'sighting' : 'waypoint';
+  const kind = kindOf(properties, isObject(sighting));
   return {
     uid: optionalString(properties.id),
     deviceId: optionalString(properties.deviceId),
@@ -68,54 +72,59 @@ export function featureToRecord(feature: unknown): SightingRecord {
   };
 }
 
+/** Streams a GeoJSON FeatureCollection's features through `toRecord`; shared by the GeoJSON dialects. */
+export async function* decodeFeatures(bytes: AsyncIterable<Buffer>, toRecord: (feature: unknown) => SightingRecord): AsyncGenerator<DecodedItem> {
+  const source = Readable.from(withoutTrailingNuls(bytes));
+  const tokens = parser.asStream();
+  const picked = pick.asStream({ filter: 'features' });
+  const features = streamArray.asStream();
+  let syntaxError: Error | null = null;
+  let sourceError: Error | null = null;
+  // A syntax error ends the token stream instead of destroying it, so features parsed before it still arrive.
+  tokens.on('error', (error) => {
+    syntaxError = error;
+    source.unpipe(tokens);
+    source.destroy();
+    picked.end();
+  });
+  source.on('error', (error) => {
+    sourceError = error;
+    features.destroy(error);
+  });
+  picked.on('error', (error) => features.destroy(error));
+  source.pipe(tokens).pipe(picked).pipe(features);
+
+  let index = 0;
+  try {
+    for await (const { value } of features as AsyncIterable<{ key: number; value: unknown }>) {
+      try {
+        yield { index, record: toRecord(value) };
+      } catch (error) {
+        yield { index, reason: (error as Error).message };
+      }
+      index++;
+    }
+  } catch (error) {
+    if (sourceError) throw sourceError;
+    throw new UnreadableFileError(`"features" is not a readable list after feature ${index}: ${(error as Error).message}`);
+  }
+  if (syntaxError) throw new UnreadableFileError(`the file is not valid JSON after feature ${index}: ${(syntaxError as Error).message}`);
+}
+
+export function looksLikeFeatureCollection(head: Buffer): boolean {
+  const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('{') && /"type"\s*:\s*"FeatureCollection"|"features"\s*:/.test(text);
+}
+
 /** CyberTracker's HTTP(S) upload: a FeatureCollection of Point features, streamed one feature at a time. */
 export const cyberTrackerGeoJsonDecoder: FormatDecoder = {
   name: 'cybertracker-geojson',
 
-  detectContent(head) {
-    const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    return text.startsWith('{') && /"type"\s*:\s*"FeatureCollection"|"features"\s*:/.test(text);
-  },
+  detectContent: looksLikeFeatureCollection,
 
   detectFileName(fileName) {
     return /\.(geo)?json$/i.test(fileName);
   },
 
-  async *decode(bytes): AsyncGenerator<DecodedItem> {
-    const source = Readable.from(withoutTrailingNuls(bytes));
-    const tokens = parser.asStream();
-    const picked = pick.asStream({ filter: 'features' });
-    const features = streamArray.asStream();
-    let syntaxError: Error | null = null;
-    let sourceError: Error | null = null;
-    // A syntax error ends the token stream instead of destroying it, so features parsed before it still arrive.
-    tokens.on('error', (error) => {
-      syntaxError = error;
-      source.unpipe(tokens);
-      source.destroy();
-      picked.end();
-    });
-    source.on('error', (error) => {
-      sourceError = error;
-      features.destroy(error);
-    });
-    picked.on('error', (error) => features.destroy(error));
-    source.pipe(tokens).pipe(picked).pipe(features);
-
-    let index = 0;
-    try {
-      for await (const { value } of features as AsyncIterable<{ key: number; value: unknown }>) {
-        try {
-          yield { index, record: featureToRecord(value) };
-        } catch (error) {
-          yield { index, reason: (error as Error).message };
-        }
-        index++;
-      }
-    } catch (error) {
-      if (sourceError) throw sourceError;
-      throw new UnreadableFileError(`"features" is not a readable list after feature ${index}: ${(error as Error).message}`);
-    }
-    if (syntaxError) throw new UnreadableFileError(`the file is not valid JSON after feature ${index}: ${(syntaxError as Error).message}`);
-  },
+  decode: (bytes) => decodeFeatures(bytes, featureToRecord),
 };

@@ -1,4 +1,5 @@
 import { DecodedItem, FormatDecoder, UnreadableFileError } from '../format.js';
+import { readWhole } from '../read-whole.js';
 import { Cabinet, CabinetError } from './cabinet.js';
 import { ElementInfo, parseElementsTxt, parseElementsXml } from './element-table.js';
 import { readSightingsDat } from './sightings-dat.js';
@@ -6,17 +7,6 @@ import { readWaypointsDat } from './waypoints-dat.js';
 
 /** A cabinet needs random access, so it is read whole; this caps what that may cost. */
 export const MAX_CTX_BYTES = 64 * 1024 * 1024;
-
-async function readWhole(bytes: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
-  const pieces: Buffer[] = [];
-  let size = 0;
-  for await (const piece of bytes) {
-    size += piece.length;
-    if (size > limit) throw new UnreadableFileError(`the CTX file is larger than ${limit} bytes; split the export into several files`);
-    pieces.push(piece);
-  }
-  return Buffer.concat(pieces, size);
-}
 
 function elementTable(cabinet: Cabinet): Map<string, ElementInfo> {
   const xml = cabinet.find('Elements.xml');
@@ -44,7 +34,7 @@ export const ctxDecoder: FormatDecoder = {
     let sightings: Buffer | null;
     let waypoints: Buffer | null;
     try {
-      cabinet = new Cabinet(await readWhole(bytes, MAX_CTX_BYTES));
+      cabinet = new Cabinet(await readWhole(bytes, MAX_CTX_BYTES, 'the CTX file'));
       elements = elementTable(cabinet);
       const sightingsFile = cabinet.find('Sightings.dat');
       const waypointsFile = cabinet.find('Waypoints.dat');

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { csvDecoder } from './csv.decoder.js';
+import { detectFormat } from './registry.js';
+import { smartGeoJsonDecoder } from './smart-geojson.decoder.js';
+import { decodeAll } from './test-helpers.js';
+import { webhookJsonDecoder } from './webhook-json.decoder.js';
+
+describe('SMART GeoJSON', () => {
+  const smart = Buffer.from(JSON.stringify({
+    type: 'FeatureCollection',
+    features: [
+      { type: 'Feature', geometry: { type: 'Point', coordinates: [31.5, -24.1] }, properties: { id: 'a', dateTime: '2026-03-01T10:00:00+02:00', sighting: { SMART_ObservationType: 'observation', 'animals.species': 'lion', 'animals.count': 2 } } },
+      { type: 'Feature', geometry: { type: 'Point', coordinates: [31.6, -24.2] }, properties: { id: 'b', dateTime: '2026-03-01T10:05:00+02:00', sighting: { SMART_ObservationType: 'NewWaypoint' } } },
+      { type: 'Feature', geometry: { type: 'Point', coordinates: [31.7, -24.3] }, properties: { id: 'c', dateTime: '2026-03-01T10:06:00+02:00', sighting: { SMART_ObservationType: 'incident', 'threat.type': 'snare' } } },
+    ],
+  }));
+
+  it('is told apart from plain CyberTracker GeoJSON and keeps SMART keys in data', async () => {
+    expect(detectFormat(smart, null)?.name).toBe('smart-geojson');
+    const items = await decodeAll(smartGeoJsonDecoder, smart, 50);
+    expect(items.map((item) => item.record?.kind)).toEqual(['sighting', 'waypoint', 'alert']);
+    expect(items[0].record?.data).toEqual({ SMART_ObservationType: 'observation', 'animals.species': 'lion', 'animals.count': 2 });
+    expect(items[0].record).toMatchObject({ latitude: -24.1, longitude: 31.5 });
+  });
+});
+
+describe('CyberTracker webhook JSON', () => {
+  const session = {
+    uid: 'session-1', deviceId: 'ct-7', location: [31.5, -24.1, 300, 5], dateTime: '2026-03-01T10:00:00+02:00',
+    records: [
+      { uid: '{11111111-2222-3333-4444-555555555555}', values: [{ id: 'e1', name: 'Species', value: 'Lion' }, { id: 'e2', name: 'Count', value: 3 }] },
+      { uid: 'r2', location: [31.6, -24.2], dateTime: '2026-03-01T11:00:00+02:00', values: [{ id: 'e1', value: 'Kudu' }] },
+      { uid: 'r3', values: 'oops' },
+    ],
+  };
+
+  it('turns each record into a sighting with named fields, the session filling in place and time', async () => {
+    const body = Buffer.from(JSON.stringify(session));
+    expect(detectFormat(body, null)?.name).toBe('cybertracker-webhook');
+    const items = await decodeAll(webhookJsonDecoder, body);
+    expect(items[0].record).toMatchObject({ uid: '{11111111-2222-3333-4444-555555555555}', deviceId: 'ct-7', longitude: 31.5, latitude: -24.1, altitude: 300, accuracy: 5, observedAt: '2026-03-01T10:00:00+02:00', data: { Species: 'Lion', Count: 3 } });
+    expect(items[1].record).toMatchObject({ longitude: 31.6, latitude: -24.2, observedAt: '2026-03-01T11:00:00+02:00', data: { e1: 'Kudu' } });
+    expect(items[2]).toEqual({ index: 2, reason: 'record has no "values" list' });
+  });
+});
+
+describe('CSV', () => {
+  it('reads well-known columns whatever their spelling, and keeps the rest as fields', async () => {
+    const csv = Buffer.from('ID;Device ID;DateTime;Lat;Lon;Species;Count;Note\r\nx1;d1;2026-03-01T10:00:00+02:00;-24,1;31,5;Lion;2;"big; old"\r\nx2;d1;2026-03-01T10:05:00+02:00;north;31.6;Kudu;1;\r\nx3;d1;2026-03-01T10:06:00+02:00;-24.3\r\n');
+    expect(detectFormat(csv, 'upload.bin')?.name).toBe('csv');
+    const items = await decodeAll(csvDecoder, csv, 7);
+    expect(items[0].record).toMatchObject({ uid: 'x1', deviceId: 'd1', latitude: -24.1, longitude: 31.5, data: { Species: 'Lion', Count: 2, Note: 'big; old' } });
+    expect(items[1]).toEqual({ index: 1, reason: 'latitude "north" is not a number' });
+    expect(items[2]).toEqual({ index: 2, reason: 'row has 4 cells, the header 8' });
+  });
+
+  it('refuses a file without a header it can use', async () => {
+    await expect(decodeAll(csvDecoder, Buffer.from('a,b\n1,2\n'))).rejects.toThrow(/neither an id nor a latitude column/);
+  });
+});
