@@ -1,43 +1,29 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from './support/admin-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
-import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
-import { PrivateRedis } from './support/redis-server.js';
+import { StoreKind } from './support/fieldsync-process.js';
+import { fieldSyncSuite } from './support/suite.js';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/cybertracker/${name}`);
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('CyberTracker CTX files over HTTP on %s', (kind) => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  let server: FieldSyncProcess;
-  let admin: AdminClient;
-  let device: { login: string; secret: string };
+  const suite = fieldSyncSuite(kind);
 
   beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url });
-    admin = new AdminClient(server.baseUrl);
-    for (const slug of ['relief', 'market', 'spuren', 'transect']) await admin.createProject(slug);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
+    for (const slug of ['relief', 'market', 'spuren', 'transect']) await suite.admin.createProject(slug);
   });
 
   async function put(slug: string, name: string, body = fixture(name)) {
-    device = await admin.createDevice(slug);
-    const answer = await curl(['-u', `${device.login}:${device.secret}`, '-T', '-', `${server.baseUrl}/upload/${name}`], body);
+    const device = await suite.admin.createDevice(slug);
+    const answer = await curl(['-u', `${device.login}:${device.secret}`, '-T', '-', `${suite.server.baseUrl}/upload/${name}`], body);
     expect(answer.status).toBe(202);
-    return admin.settled(answer.body.batches[0].id, 120_000);
+    return suite.admin.settled(answer.body.batches[0].id, 120_000);
   }
 
   it('consolidates each fixture exactly', async () => {
     const relief = await put('relief', 'Disaster_Relief_Rapid_Survey.CTX');
     expect(relief).toMatchObject({ status: 'consolidated', format: 'cybertracker-ctx', counts: { records: 127, new: 127, rejected: 0 } });
-    const reliefRows = await admin.allSightings('relief');
+    const reliefRows = await suite.admin.allSightings('relief');
     expect(reliefRows.filter((row) => row.kind === 'sighting')).toHaveLength(93);
     expect(new Set(reliefRows.filter((row) => row.kind === 'sighting').map((row) => row.deviceId)).size).toBe(9);
     expect(reliefRows.filter((row) => row.kind === 'waypoint')).toHaveLength(34);
@@ -48,7 +34,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('CyberTracker CTX files over HT
 
     const spuren = await put('spuren', 'Spuren-light_V030003p.CTX');
     expect(spuren).toMatchObject({ status: 'consolidated', counts: { records: 31_489, new: 31_489, rejected: 0 } });
-    expect(await store.count('sighting', `kind = 'waypoint' AND project_id = (SELECT id FROM project WHERE slug = 'spuren')`)).toBe(31_489);
+    expect(await suite.store.count('sighting', `kind = 'waypoint' AND project_id = (SELECT id FROM project WHERE slug = 'spuren')`)).toBe(31_489);
 
     const transect = await put('transect', 'Transect_Demo.CTX');
     expect(transect).toMatchObject({ status: 'consolidated', error: null, counts: { records: 0 } });

@@ -7,11 +7,12 @@ import { SightingsController } from './admin/sightings.controller.js';
 import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { HealthController } from './health/health.controller.js';
+import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
-  controllers: [UploadController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, HealthController],
+  controllers: [UploadController, OpenRosaController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, HealthController],
   providers: [AdminBootstrap],
 })
 export class GatewayModule {}

@@ -13,6 +13,7 @@ export * from './feed/feed.service.js';
 export * from './feed/sighting-formats.js';
 export * from './formats/attachment-sniff.js';
 export * from './formats/format.js';
+export * from './formats/openrosa.decoder.js';
 export * from './formats/registry.js';
 export * from './ingest/blob-store.js';
 export * from './ingest/ingest.service.js';

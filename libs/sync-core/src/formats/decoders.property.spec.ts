@@ -15,6 +15,11 @@ const SAMPLES: Record<string, Buffer> = {
   'cybertracker-geojson': Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'a', dateTime: '2026-03-01T10:00:00+02:00', sighting: { Species: 'Lion' } } }] })),
   'smart-geojson': Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'a', sighting: { SMART_ObservationType: 'observation', x: 1 } } }] })),
   'cybertracker-webhook': Buffer.from(JSON.stringify({ uid: 's', deviceId: 'd', location: [31, -24], records: [{ uid: 'r', values: [{ id: 'e', name: 'Species', value: 'Lion' }] }] })),
+  'zip-csv': Buffer.from(
+    'UEsDBBQAAAAAAAAAIQBdJlEGYQAAAGEAAAAKAAAAc2lnaHRzLmNzdmlkLGRldmljZUlkLHRpbWVzdGFtcCxsYXRpdHVkZSxsb25naXR1ZGUsU3BlY2llcwp4MSxkMSwyMDI2LTAzLTAxVDEwOjAwOjAwKzAyOjAwLC0yNC4xLDMxLjUsTGlvbgpQSwECFAMUAAAAAAAAACEAXSZRBmEAAABhAAAACgAAAAAAAAAAAAAAgAEAAAAAc2lnaHRzLmNzdlBLBQYAAAAAAQABADgAAACJAAAAAAA=',
+    'base64',
+  ),
+  openrosa: Buffer.from(JSON.stringify({ openrosa: 1, xml: '<?xml version="1.0"?><data id="f"><species>lion</species><location>-24.1 31.5 300 5</location><meta><instanceID>uuid:1</instanceID></meta></data>', attachments: [] })),
   csv: Buffer.from('id,deviceId,timestamp,latitude,longitude,Species\nx1,d1,2026-03-01T10:00:00+02:00,-24.1,31.5,Lion\n'),
 };
 

@@ -13,7 +13,7 @@ export interface IncomingFile {
   deviceId: string | null;
   door: Door;
   fileName: string | null;
-  body: AsyncIterable<Buffer | Uint8Array | string>;
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>;
 }
 
 /**

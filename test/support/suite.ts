@@ -1,0 +1,31 @@
+import { afterAll, beforeAll } from 'vitest';
+import { AdminClient } from './admin-client.js';
+import { FieldSyncProcess, StoreKind, StoreUnderTest } from './fieldsync-process.js';
+import { PrivateRedis } from './redis-server.js';
+
+export interface FieldSyncSuite {
+  store: StoreUnderTest;
+  redis: PrivateRedis;
+  server: FieldSyncProcess;
+  admin: AdminClient;
+}
+
+/**
+ * Starts one FieldSync process (all roles) for the enclosing describe block, on its own store
+ * and private Redis, and stops everything afterwards. The returned object fills in before the
+ * first test runs.
+ */
+export function fieldSyncSuite(kind: StoreKind, env: Record<string, string> = {}): FieldSyncSuite {
+  const suite = {} as FieldSyncSuite;
+  beforeAll(async () => {
+    [suite.store, suite.redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
+    suite.server = await FieldSyncProcess.start({ store: suite.store, redisUrl: suite.redis.url, env });
+    suite.admin = new AdminClient(suite.server.baseUrl);
+  });
+  afterAll(async () => {
+    await suite.server?.stop();
+    await suite.redis?.stop();
+    await suite.store?.destroy();
+  });
+  return suite;
+}
