@@ -45,10 +45,25 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('CyberTracker CTX files over HT
     expect(again.counts).toMatchObject({ records: 127, new: 0, updated: 0, duplicate: 127 });
   });
 
-  it('rejects a truncated cabinet with a reason and keeps working', async () => {
-    const truncated = await put('market', 'broken.CTX', fixture('Market_Research_Smiley_Interface.CTX').subarray(0, 5000));
-    expect(truncated.status).toBe('rejected');
-    expect(truncated.error).toMatch(/truncated/);
+  it('rejects damaged cabinets, each with its reason, and keeps working', async () => {
+    const good = fixture('Market_Research_Smiley_Interface.CTX');
+    const firstData = good.readUInt32LE(36);
+    const damaged = (change: (bytes: Buffer) => void) => {
+      const bytes = Buffer.from(good);
+      change(bytes);
+      return bytes;
+    };
+    const cases: [string, Buffer, RegExp][] = [
+      ['truncated', good.subarray(0, 5000), /truncated/],
+      ['wrong checksum', damaged((bytes) => bytes.writeUInt32LE((bytes.readUInt32LE(firstData) ^ 1) >>> 0, firstData)), /wrong checksum/],
+      ['wrong magic', damaged((bytes) => bytes.write('MSCX', 0, 'latin1')), /unrecognised file format/],
+      ['bad MSZIP block', damaged((bytes) => { bytes.writeUInt32LE(0, firstData); bytes[firstData + 8] = 0x58; }), /not an MSZIP block/],
+    ];
+    for (const [name, bytes, reason] of cases) {
+      const batch = await put('market', `${name.replace(/ /g, '-')}.bin`, bytes);
+      expect(batch.status, name).toBe('rejected');
+      expect(batch.error, name).toMatch(reason);
+    }
     expect((await put('transect', 'Transect_Demo.CTX')).status).toBe('consolidated');
   });
 });

@@ -13,6 +13,8 @@ import { invalidReason } from './record-validation.js';
 import { contentHash, sightingUid } from './sighting-identity.js';
 
 const RECORDS_PER_STEP = 500;
+/** No file may hold more records than this; a larger export is split by the sender. */
+const MAX_RECORDS_PER_BATCH = 5_000_000;
 
 interface MergeCounts {
   records: number;
@@ -93,6 +95,9 @@ export class MergeService {
     let fileError: string | null = null;
     try {
       for await (const item of decoder.decode(this.blobs.read(manager, batch.blobId))) {
+        if (counts.records + step.length >= MAX_RECORDS_PER_BATCH) {
+          throw new UnreadableFileError(`the file holds more than ${MAX_RECORDS_PER_BATCH} records; the rest was not read: split the export`);
+        }
         step.push(item);
         if (step.length === RECORDS_PER_STEP) {
           await this.mergeStep(manager, batch, step, counts, feed);

@@ -1,4 +1,5 @@
-import { SightingRecord } from '../format.js';
+import { sniffMedia } from '../attachment-sniff.js';
+import { AttachmentFile, SightingRecord } from '../format.js';
 import { normalizeUid } from '../../merge/sighting-identity.js';
 import { ElementInfo, elementRole } from './element-table.js';
 import { combineDateAndTime, oleDateToIso } from './ole-date.js';
@@ -87,6 +88,7 @@ function readAttributes(
   header: { id: string; deviceId: string; createdDay: number; deleted: boolean },
 ): SightingRecord {
   const data: Record<string, unknown> = {};
+  const attachmentFiles: AttachmentFile[] = [];
   const position: Record<string, number> = {};
   let dateDays: number | null = null;
   let timeFraction: number | null = null;
@@ -108,7 +110,18 @@ function readAttributes(
     if (role === 'DATE' && number !== null) dateDays = number;
     else if (role === 'TIME' && number !== null) timeFraction = number;
     else if (role && number !== null) position[role] = number;
-    else data[fieldName(data, name)] = attributeValue(type, value, elements, attribute);
+    else {
+      const field = fieldName(data, name);
+      const media = type !== TYPE_TEXT && value.length > 16 ? sniffMedia(value) : null;
+      if (media) {
+        // A photo or recording kept in the record itself goes to the blob store.
+        const fileName = `${field.replace(/[^\w.-]+/g, '_')}-${attachmentFiles.length + 1}.${media.extension}`;
+        attachmentFiles.push({ name: fileName, contentType: media.contentType, bytes: Buffer.from(value) });
+        data[field] = { attachment: fileName };
+      } else {
+        data[field] = attributeValue(type, value, elements, attribute);
+      }
+    }
   }
   const observedDays = dateDays !== null ? combineDateAndTime(dateDays, timeFraction) : combineDateAndTime(header.createdDay, timeFraction);
   return {
@@ -122,6 +135,7 @@ function readAttributes(
     accuracy: position.ACCURACY ?? null,
     data,
     attachments: [],
+    ...(attachmentFiles.length > 0 ? { attachmentFiles } : {}),
     deleted: header.deleted,
   };
 }
