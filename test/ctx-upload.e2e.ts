@@ -13,7 +13,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('CyberTracker CTX files over HT
     for (const slug of ['relief', 'market', 'spuren', 'transect']) await suite.admin.createProject(slug);
   });
 
-  async function put(slug: string, name: string, body = fixture(name)) {
+  async function put(slug: string, name: string, body: Buffer = fixture(name)) {
     const device = await suite.admin.createDevice(slug);
     const answer = await curl(['-u', `${device.login}:${device.secret}`, '-T', '-', `${suite.server.baseUrl}/upload/${name}`], body);
     expect(answer.status).toBe(202);

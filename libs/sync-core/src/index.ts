@@ -26,3 +26,4 @@ export * from './queue/redis.js';
 export * from './sync-core.module.js';
 export * from './observability/metrics.js';
 export * from './config/tls-files.js';
+export * from './ingest/folder-intake.js';

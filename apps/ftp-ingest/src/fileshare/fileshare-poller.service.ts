@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, DeviceService, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
+import { BatchService, DeviceService, FIELDSYNC_CONFIG, FolderIntake, IngestService, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { FileStability, FileState } from './file-stability.js';
 
-const PROCESSED = 'processed';
-const FAILED = 'failed';
 /** How long a taken file's batch is watched, to move the file to failed/ if it is rejected. */
 const WATCH_BATCH_MS = 60 * 60_000;
 
@@ -25,22 +21,6 @@ interface TakenFile {
   takenAt: number;
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** A free name in `dir` for `name`: the name itself, or the name with a time stamp before it. */
-async function freeName(dir: string, name: string): Promise<string> {
-  try {
-    await lstat(join(dir, name));
-    return join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
-  } catch {
-    return join(dir, name);
-  }
-}
-
 /**
  * The shared-folder door: files dropped into the folders of FILESHARE_DIRS go through
  * IngestService once complete, then move to processed/ (the acknowledgement), or to failed/
@@ -51,6 +31,7 @@ async function freeName(dir: string, name: string): Promise<string> {
 export class FileSharePollerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('FileShareDoor');
   private readonly folders: WatchedFolder[];
+  private readonly intake: FolderIntake;
   private readonly taken = new Map<string, TakenFile>();
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | null = null;
@@ -63,6 +44,7 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
     @Inject(DeviceService) private readonly devices: DeviceService,
     @Inject(BatchService) private readonly batches: BatchService,
   ) {
+    this.intake = new FolderIntake(ingest, batches, 'fileshare');
     this.folders = config.fileshareDirs.map((folder) => ({ ...folder, stability: new FileStability(config.fileshareScanMs * 3) }));
   }
 
@@ -121,19 +103,14 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   }
 
   private async take(folder: WatchedFolder, path: string, projectId: string, deviceId: string | null): Promise<void> {
-    const name = basename(path);
-    try {
-      const already = await this.batches.findSameFile(projectId, 'fileshare', name, await sha256Of(path));
-      const batchId = already?.id ?? (await this.ingest.accept({ projectId, deviceId, door: 'fileshare', fileName: name, body: createReadStream(path) })).id;
-      const processedPath = await this.moveInto(folder.dir, PROCESSED, path);
-      this.taken.set(batchId, { folder, processedPath, takenAt: Date.now() });
-      this.logger.log({ message: already ? 'file was already ingested; moved' : 'file ingested', batchId, file: name });
-    } catch (error) {
-      // The file itself is the problem (too large, unreadable): failed/. Anything else (the
-      // database away) is passing: the file stays and is taken on a later scan.
-      const fileProblem = error instanceof UploadTooLargeError || typeof (error as NodeJS.ErrnoException).syscall === 'string';
-      if (fileProblem) await this.fail(folder.dir, path, (error as Error).message);
-      else this.logger.warn(`${path}: not taken this time (${(error as Error).message}); it will be tried again`);
+    const result = await this.intake.take(folder.dir, path, projectId, deviceId);
+    if (result.outcome === 'failed') {
+      this.logger.warn({ message: 'file moved to failed/', file: basename(path), reason: result.reason });
+    } else if (result.outcome === 'retry-later') {
+      this.logger.warn(`${path}: not taken this time (${result.reason}); it will be tried again`);
+    } else {
+      this.taken.set(result.batchId, { folder, processedPath: result.movedTo, takenAt: Date.now() });
+      this.logger.log({ message: result.outcome === 'ingested' ? 'file ingested' : 'file was already ingested; moved', batchId: result.batchId, file: basename(path) });
     }
   }
 
@@ -143,29 +120,12 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
     for (const batch of await this.batches.statusOf([...this.taken.keys()])) {
       const taken = this.taken.get(batch.id)!;
       if (batch.status === 'rejected' || batch.status === 'failed') {
-        await this.fail(taken.folder.dir, taken.processedPath, `batch ${batch.id} was ${batch.status}: ${batch.error ?? 'no reason given'}`);
+        await this.intake.fail(taken.folder.dir, taken.processedPath, `batch ${batch.id} was ${batch.status}: ${batch.error ?? 'no reason given'}`);
         this.taken.delete(batch.id);
       } else if (batch.status === 'consolidated' || now - taken.takenAt > WATCH_BATCH_MS) {
         this.taken.delete(batch.id);
       }
     }
-  }
-
-  private async fail(dir: string, path: string, reason: string): Promise<void> {
-    try {
-      const failedPath = await this.moveInto(dir, FAILED, path);
-      await writeFile(`${failedPath}.error.txt`, `${reason}\n`);
-      this.logger.warn({ message: 'file moved to failed/', file: basename(path), reason });
-    } catch (error) {
-      this.logger.error(`${path}: could not move to failed/ (${(error as Error).message}); it stays where it is`);
-    }
-  }
-
-  private async moveInto(dir: string, subfolder: string, path: string): Promise<string> {
-    await mkdir(join(dir, subfolder), { recursive: true });
-    const target = await freeName(join(dir, subfolder), basename(path));
-    await rename(path, target);
-    return target;
   }
 
   async onApplicationShutdown(): Promise<void> {
