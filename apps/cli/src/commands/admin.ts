@@ -1,0 +1,101 @@
+import { Command } from 'commander';
+import { CliError, EXIT, Output } from '../output.js';
+import { describeNetworkError } from '../targets/http-target.js';
+
+/** The admin API over HTTP, for the `fieldsync admin` commands. */
+export class AdminApi {
+  constructor(private readonly server: string, private readonly token: string) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.server.replace(/\/+$/, '')}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new CliError(`cannot reach ${this.server}: ${describeNetworkError(((error as { cause?: Error }).cause ?? error) as Error)}`, EXIT.unreachable);
+    }
+    const text = await response.text();
+    const parsed = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const code = response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete;
+      throw new CliError(`${method} ${path}: ${response.status} ${parsed?.message ?? text}`, code);
+    }
+    return parsed as T;
+  }
+}
+
+type Connection = () => { api: AdminApi; output: Output };
+
+/** Prints a list as aligned columns, or the whole answer with --json. */
+function show(output: Output, answer: unknown, rows: Record<string, unknown>[], columns: string[]): void {
+  if (output.json) return output.result(answer);
+  if (rows.length === 0) return output.info('(none)');
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column] ?? '').length)));
+  output.info(columns.map((column, i) => column.padEnd(widths[i])).join('  '));
+  for (const row of rows) output.info(columns.map((column, i) => String(row[column] ?? '').padEnd(widths[i])).join('  '));
+}
+
+export function adminCommands(admin: Command, connect: Connection): void {
+  const projects = admin.command('projects').description('list and create projects');
+  projects.command('list').description('list projects').action(async () => {
+    const { api, output } = connect();
+    const answer = await api.call<{ projects: Record<string, unknown>[] }>('GET', '/projects');
+    show(output, answer, answer.projects, ['slug', 'name', 'id']);
+  });
+  projects.command('create <slug> <name>').description('create a project').action(async (slug: string, name: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<Record<string, unknown>>('POST', '/projects', { slug, name });
+    show(output, answer, [answer], ['slug', 'name', 'id']);
+  });
+
+  const devices = admin.command('devices').description('list, create, enable and disable devices');
+  devices.command('list <project>').action(async (project: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<{ devices: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/devices`);
+    show(output, answer, answer.devices, ['login', 'name', 'enabled', 'id']);
+  });
+  devices.command('create <project> <name>').description('register a device; its secret is shown only now').action(async (project: string, name: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<Record<string, unknown>>('POST', `/projects/${encodeURIComponent(project)}/devices`, { name });
+    show(output, answer, [answer], ['login', 'secret', 'id']);
+  });
+  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+    devices.command(`${verb} <project> <deviceId>`).action(async (project: string, deviceId: string) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown>>('PATCH', `/projects/${encodeURIComponent(project)}/devices/${encodeURIComponent(deviceId)}`, { enabled });
+      show(output, answer, [answer], ['login', 'enabled', 'id']);
+    });
+  }
+
+  const tokens = admin.command('tokens').description('list and create admin tokens');
+  tokens.command('list').action(async () => {
+    const { api, output } = connect();
+    const answer = await api.call<{ tokens: Record<string, unknown>[] }>('GET', '/tokens');
+    show(output, answer, answer.tokens, ['id', 'name', 'role', 'projectIds']);
+  });
+  tokens.command('create <name>').description('make a token; it is shown only now')
+    .option('--role <role>', 'admin or read-only', 'admin')
+    .option('--projects <slugs>', 'comma-separated project slugs (default: every project)')
+    .action(async (name: string, options: { role: string; projects?: string }) => {
+      const { api, output } = connect();
+      const body = { name, role: options.role, ...(options.projects ? { projects: options.projects.split(',').map((slug) => slug.trim()) } : {}) };
+      const answer = await api.call<Record<string, unknown>>('POST', '/tokens', body);
+      show(output, answer, [answer], ['id', 'role', 'token']);
+    });
+
+  const batches = admin.command('batches').description('see what arrived and how it was consolidated');
+  batches.command('list <project>').option('--status <status>').action(async (project: string, options: { status?: string }) => {
+    const { api, output } = connect();
+    const answer = await api.call<{ batches: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/batches${options.status ? `?status=${options.status}` : ''}`);
+    show(output, answer, answer.batches.map((batch) => ({ ...batch, counts: JSON.stringify(batch.counts) })), ['id', 'status', 'format', 'fileName', 'counts', 'error']);
+  });
+  batches.command('show <batchId>').action(async (batchId: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<Record<string, unknown>>('GET', `/batches/${encodeURIComponent(batchId)}`);
+    if (output.json) return output.result(answer);
+    output.info(JSON.stringify(answer, null, 2));
+  });
+}

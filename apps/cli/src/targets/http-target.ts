@@ -1,0 +1,72 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { CliError, EXIT } from '../output.js';
+import { remoteName, UploadTarget } from './upload-target.js';
+
+/** The gateway's device upload: PUT /upload/{name} with HTTP Basic, streamed from disk. */
+export class HttpTarget implements UploadTarget {
+  readonly description: string;
+  private readonly base: string;
+  private readonly authorization: string;
+
+  constructor(url: string, login: string, secret: string) {
+    this.base = url.replace(/\/+$/, '');
+    this.description = this.base;
+    this.authorization = `Basic ${Buffer.from(`${login}:${secret}`).toString('base64')}`;
+  }
+
+  async send(path: string, name?: string): Promise<void> {
+    const size = (await stat(path)).size;
+    const response = await this.request(`${this.base}/upload/${encodeURIComponent(remoteName(path, name))}`, {
+      method: 'PUT',
+      headers: { authorization: this.authorization, 'content-length': String(size), 'content-type': 'application/octet-stream' },
+      body: Readable.toWeb(createReadStream(path)) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    if (response.status !== 202) throw new CliError(`${this.base} answered ${response.status}: ${await reason(response)}`, response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete);
+  }
+
+  async test(): Promise<string[]> {
+    const steps: string[] = [];
+    const live = await this.request(`${this.base}/health/live`, {});
+    if (!live.ok) throw new CliError(`reachable, but ${this.base}/health/live answered ${live.status}: is this a FieldSync gateway?`, EXIT.unreachable);
+    steps.push(`reachable: ${this.base}`);
+    // The OpenRosa HEAD checks the device login without sending anything.
+    const login = await this.request(`${this.base}/submission`, { method: 'HEAD', headers: { authorization: this.authorization, 'x-openrosa-version': '1.0' } });
+    if (login.status === 401) throw new CliError('login failed: the device login or secret is wrong, or the device is disabled', EXIT.refused);
+    if (login.status === 429) throw new CliError('login refused for now: too many failed logins from here; wait and try again', EXIT.refused);
+    if (login.status !== 204) throw new CliError(`login check answered ${login.status}`, EXIT.refused);
+    steps.push('login: accepted', 'write permission: the device may upload');
+    return steps;
+  }
+
+  async close(): Promise<void> {}
+
+  private async request(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+      throw new CliError(`cannot reach ${this.base}: ${describeNetworkError(cause ?? (error as Error))}`, EXIT.unreachable);
+    }
+  }
+}
+
+async function reason(response: Response): Promise<string> {
+  const text = await response.text();
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    return text.slice(0, 200);
+  }
+}
+
+export function describeNetworkError(error: NodeJS.ErrnoException | Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found (check the name)';
+  if (code === 'ECONNREFUSED') return 'connection refused (is the server running, and is the port right?)';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'no answer (a firewall, or the server is down)';
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return 'TLS certificate not trusted (set NODE_EXTRA_CA_CERTS to its CA file)';
+  return error.message;
+}
