@@ -51,6 +51,8 @@ export interface StartOptions {
   redisUrl: string;
   roles?: string;
   env?: Record<string, string>;
+  /** Reuse a port, as a restarted server would (clients keep their address). */
+  port?: number;
 }
 
 /** A real FieldSync process (node dist/src/main.js), as an operator would start it. */
@@ -65,7 +67,7 @@ export class FieldSyncProcess {
   }
 
   static async start(options: StartOptions): Promise<FieldSyncProcess> {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const ftpPort = await freePort();
     // A passive range of its own, so test servers running side by side do not race for ports.
     const passiveBase = 20_000 + Math.floor(Math.random() * 400) * 100;
