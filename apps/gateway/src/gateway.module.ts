@@ -4,6 +4,7 @@ import { BatchesController } from './admin/batches.controller.js';
 import { DevicesController } from './admin/devices.controller.js';
 import { ProjectsController } from './admin/projects.controller.js';
 import { SightingsController } from './admin/sightings.controller.js';
+import { SourcesController } from './admin/sources.controller.js';
 import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { HealthController } from './health/health.controller.js';
@@ -12,7 +13,7 @@ import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
-  controllers: [UploadController, OpenRosaController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, HealthController],
+  controllers: [UploadController, OpenRosaController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, SourcesController, HealthController],
   providers: [AdminBootstrap],
 })
 export class GatewayModule {}

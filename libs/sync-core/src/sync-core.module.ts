@@ -11,15 +11,23 @@ import { IngestService } from './ingest/ingest.service.js';
 import { MergeService } from './merge/merge.service.js';
 import { DeviceService } from './projects/device.service.js';
 import { ProjectService } from './projects/project.service.js';
+import { PullService } from './pull/pull.service.js';
+import { SourceService } from './pull/source.service.js';
 import { ConsolidateQueue } from './queue/consolidate-queue.js';
+import { PullQueue } from './queue/pull-queue.js';
 
 /** Closes the queue connection and then the database, after the apps' own shutdown hooks. */
 @Injectable()
 class SyncCoreShutdown implements OnApplicationShutdown {
-  constructor(@Inject(Database) private readonly database: Database, @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue) {}
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
+    @Inject(PullQueue) private readonly pullQueue: PullQueue,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
+    await this.pullQueue.close();
     await this.database.close();
   }
 }
@@ -35,6 +43,13 @@ export class SyncCoreModule {
       { provide: FIELDSYNC_CONFIG, useValue: config },
       { provide: Database, useFactory: () => Database.open(config.database) },
       { provide: ConsolidateQueue, useFactory: () => new ConsolidateQueue(config.redisUrl) },
+      { provide: PullQueue, useFactory: () => new PullQueue(config.redisUrl) },
+      { provide: SourceService, ...byDatabase((database) => new SourceService(database, config.secretKey)) },
+      {
+        provide: PullService,
+        useFactory: (database: Database, sources: SourceService, ingest: IngestService) => new PullService(database, sources, ingest, config.pullSettleMs),
+        inject: [Database, SourceService, IngestService],
+      },
       { provide: BlobStore, ...byDatabase((database) => new BlobStore(database)) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },

@@ -86,6 +86,31 @@ export function adminCommands(admin: Command, connect: Connection): void {
       show(output, answer, [answer], ['id', 'role', 'token']);
     });
 
+  const sources = admin.command('sources').description('download settings: remote FTP/FTPS sites or folders pulled on a schedule');
+  sources.command('list <project>').action(async (project: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<{ sources: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/sources`);
+    show(output, answer, answer.sources, ['id', 'url', 'everyMinutes', 'lastSuccessAt', 'lastError']);
+  });
+  sources.command('create <project> <url>').description('add a source; the password is stored encrypted')
+    .option('--username <name>').option('--password <password>').option('--every <minutes>', 'minutes between pulls', '15')
+    .option('--delete-after-ingest', 'delete remote files once ingested')
+    .action(async (project: string, url: string, options: { username?: string; password?: string; every: string; deleteAfterIngest?: boolean }) => {
+      const { api, output } = connect();
+      const body = { url, username: options.username, password: options.password, everyMinutes: Number(options.every), deleteAfterIngest: Boolean(options.deleteAfterIngest) };
+      const answer = await api.call<Record<string, unknown>>('POST', `/projects/${encodeURIComponent(project)}/sources`, body);
+      show(output, answer, [answer], ['id', 'url', 'everyMinutes']);
+    });
+  for (const [verb, method, suffix] of [['delete', 'DELETE', ''], ['test', 'POST', '/test'], ['run', 'POST', '/run']] as const) {
+    sources.command(`${verb} <project> <sourceId>`).action(async (project: string, sourceId: string) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown> | null>(method, `/projects/${encodeURIComponent(project)}/sources/${encodeURIComponent(sourceId)}${suffix}`);
+      if (output.json) return output.result(answer ?? { ok: true });
+      output.info(answer ? JSON.stringify(answer) : 'done');
+      if (answer && answer.ok === false) throw new CliError(String(answer.error), EXIT.refused);
+    });
+  }
+
   const batches = admin.command('batches').description('see what arrived and how it was consolidated');
   batches.command('list <project>').option('--status <status>').action(async (project: string, options: { status?: string }) => {
     const { api, output } = connect();

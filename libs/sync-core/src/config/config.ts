@@ -26,6 +26,9 @@ export interface FieldSyncConfig {
   };
   fileshareDirs: { dir: string; projectSlug: string; deviceLogin: string | null }[];
   fileshareScanMs: number;
+  /** Encrypts pull-source passwords at rest; null until set (sources then cannot be created). */
+  secretKey: string | null;
+  pullSettleMs: number;
 }
 
 /** A configuration value that stops start-up; the message names the variable and says what to do. */
@@ -133,6 +136,13 @@ function fileshareDirsFrom(env: Env): FieldSyncConfig['fileshareDirs'] {
   });
 }
 
+function secretKeyFrom(env: Env): string | null {
+  const key = env.FIELDSYNC_SECRET_KEY?.trim();
+  if (!key) return null;
+  if (key.length < 32) throw new ConfigError('FIELDSYNC_SECRET_KEY', 'is shorter than 32 characters; use a long random value (e.g. `openssl rand -hex 32`) and keep it: it decrypts stored source passwords');
+  return key;
+}
+
 /** Reads and validates the environment once, at start; nothing else reads process.env. */
 export function loadConfig(env: Env = process.env): FieldSyncConfig {
   const dataDir = resolve(text(env, 'DATA_DIR', './data'));
@@ -163,6 +173,8 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     },
     fileshareDirs: fileshareDirsFrom(env),
     fileshareScanMs: integer(env, 'FILESHARE_SCAN_MS', 2000, 100, 3_600_000),
+    secretKey: secretKeyFrom(env),
+    pullSettleMs: integer(env, 'PULL_SETTLE_MS', 2000, 0, 600_000),
   };
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export class CreateProjectDto {
   @ApiProperty({ example: 'kruger-2026', description: 'lowercase letters, digits and dashes' })
@@ -35,4 +35,25 @@ export class CreateTokenDto {
   @ApiPropertyOptional({ type: [String], description: 'project slugs; omit for every project' })
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
   projects?: string[];
+}
+
+export class CreateSourceDto {
+  @ApiProperty({ example: 'ftps://ftp.example.org:21/CTData', description: 'ftp://, ftps:// or an absolute folder path' })
+  @IsString() @Length(1, 1000)
+  url: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200)
+  username?: string;
+
+  @ApiPropertyOptional({ description: 'stored encrypted with FIELDSYNC_SECRET_KEY; never shown again' })
+  @IsOptional() @IsString() @Length(0, 500)
+  password?: string;
+
+  @ApiProperty({ example: 15, description: 'minutes between pulls' })
+  @IsInt() @Min(1) @Max(10080)
+  everyMinutes: number;
+
+  @ApiPropertyOptional({ default: false, description: 'delete remote files once ingested' })
+  @IsOptional() @IsBoolean()
+  deleteAfterIngest?: boolean;
 }

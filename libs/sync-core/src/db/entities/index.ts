@@ -4,6 +4,7 @@ import { Blob, blobChunkSchema, DatabaseType } from './blob.entity.js';
 import { Device } from './device.entity.js';
 import { Project } from './project.entity.js';
 import { Attachment, ProjectFeed, Sighting } from './sighting.entity.js';
+import { Source, SourceFile } from './source.entity.js';
 
 export * from './admin-token.entity.js';
 export * from './batch.entity.js';
@@ -11,7 +12,8 @@ export * from './blob.entity.js';
 export * from './device.entity.js';
 export * from './project.entity.js';
 export * from './sighting.entity.js';
+export * from './source.entity.js';
 
 export function entitiesFor(databaseType: DatabaseType) {
-  return [Project, Device, AdminToken, Blob, blobChunkSchema(databaseType), Batch, Rejection, Sighting, ProjectFeed, Attachment];
+  return [Project, Device, AdminToken, Blob, blobChunkSchema(databaseType), Batch, Rejection, Sighting, ProjectFeed, Attachment, Source, SourceFile];
 }

@@ -1,5 +1,6 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { Attachments1764100000000 } from './1764100000000-attachments.js';
+import { PullSources1764200000000 } from './1764200000000-pull-sources.js';
 
 /** In the order they run; a new migration is appended here. */
-export const MIGRATIONS = [InitialSchema1764000000000, Attachments1764100000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Attachments1764100000000, PullSources1764200000000];

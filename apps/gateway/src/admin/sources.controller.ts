@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminToken, ProjectService, PullQueue, PullService, SourceService, sourceView } from '@fieldsync/sync-core';
+import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import { CreateSourceDto } from './dto/admin.dto.js';
+
+@ApiTags('sources')
+@ApiBearerAuth()
+@UseGuards(AdminAuthGuard)
+@Controller('api/v1/projects/:slug/sources')
+export class SourcesController {
+  constructor(
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(SourceService) private readonly sources: SourceService,
+    @Inject(PullService) private readonly pulls: PullService,
+    @Inject(PullQueue) private readonly queue: PullQueue,
+  ) {}
+
+  /** Adds a place to pull from; its password is stored encrypted and never shown again. */
+  @Post()
+  async create(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Body() body: CreateSourceDto) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    const source = await this.sources.create(project, body);
+    await this.queue.syncSchedules(await this.sources.list(null)).catch(() => undefined);
+    return sourceView(source);
+  }
+
+  @Get()
+  async list(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    return { sources: (await this.sources.list(project)).map(sourceView) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string): Promise<void> {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    await this.sources.remove(project, id);
+    await this.queue.syncSchedules(await this.sources.list(null)).catch(() => undefined);
+  }
+
+  /** Connects, logs in and opens the folder now; says in plain words what failed. */
+  @Post(':id/test')
+  @HttpCode(200)
+  async test(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string) {
+    const source = await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds));
+    try {
+      const folder = await this.pulls.open(source);
+      const files = (await folder.list()).length;
+      folder.close();
+      return { ok: true, files };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
+  @Post(':id/run')
+  @HttpCode(202)
+  async run(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string) {
+    const source = await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds));
+    await this.queue.runNow(source.id);
+    return { queued: true };
+  }
+}

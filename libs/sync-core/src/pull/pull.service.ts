@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { Logger } from '@nestjs/common';
+import { Database } from '../db/database.js';
+import { nowIso } from '../db/columns.js';
+import { Source, SourceFile } from '../db/entities/index.js';
+import { IngestService } from '../ingest/ingest.service.js';
+import { FtpRemoteFolder, LocalRemoteFolder, plainWords, RemoteEntry, RemoteFolder } from './remote-folder.js';
+import { SourceService } from './source.service.js';
+
+/** A claim older than this belongs to a consolidator that died mid-file; another may take over. */
+const STALE_CLAIM_MS = 10 * 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface PullReport {
+  ingested: string[];
+  skipped: number;
+  error: string | null;
+}
+
+/**
+ * One run of a pull source: list the remote folder twice (a file still growing between the two
+ * listings waits for the next run), and ingest each file version the ledger has not seen. The
+ * ledger row is claimed before the download, so several consolidators never take the same file.
+ */
+export class PullService {
+  private readonly logger = new Logger(PullService.name);
+
+  constructor(
+    private readonly database: Database,
+    private readonly sources: SourceService,
+    private readonly ingest: IngestService,
+    private readonly settleMs: number,
+  ) {}
+
+  /** Opens the source's folder: the connection test of the admin API and CLI. */
+  async open(source: Source): Promise<RemoteFolder> {
+    if (source.url.startsWith('/')) {
+      const folder = new LocalRemoteFolder(source.url);
+      await folder.list();
+      return folder;
+    }
+    try {
+      return await FtpRemoteFolder.connect(new URL(source.url), source.username, this.sources.password(source));
+    } catch (error) {
+      throw plainWords(error, source.url);
+    }
+  }
+
+  async pull(sourceId: string): Promise<PullReport> {
+    const source = await this.sources.get(sourceId).catch(() => null);
+    if (!source) return { ingested: [], skipped: 0, error: 'the source was deleted' };
+    const report: PullReport = { ingested: [], skipped: 0, error: null };
+    let remote: RemoteFolder | null = null;
+    try {
+      remote = await this.open(source);
+      const first = await remote.list();
+      if (this.settleMs > 0) await sleep(this.settleMs);
+      const second = new Map((await remote.list()).map((entry) => [entry.path, entry]));
+      for (const entry of first) {
+        const now = second.get(entry.path);
+        if (!now || now.size !== entry.size || now.modifiedAt !== entry.modifiedAt) {
+          report.skipped++;
+          continue;
+        }
+        const claim = await this.claim(source, entry);
+        if (!claim) {
+          report.skipped++;
+          continue;
+        }
+        await this.fetch(source, remote, entry, claim);
+        report.ingested.push(entry.path);
+      }
+    } catch (error) {
+      report.error = plainWords(error, source.url).message;
+    } finally {
+      remote?.close();
+    }
+    await this.sources.recordRun(source.id, report.error);
+    if (report.error) this.logger.warn({ message: 'pull failed', sourceId: source.id, error: report.error });
+    else if (report.ingested.length > 0) this.logger.log({ message: 'pulled files', sourceId: source.id, files: report.ingested.length });
+    return report;
+  }
+
+  private async fetch(source: Source, remote: RemoteFolder, entry: RemoteEntry, claimId: string): Promise<void> {
+    const body = new PassThrough();
+    const accepted = this.ingest.accept({ projectId: source.projectId, deviceId: null, door: 'pull', fileName: entry.name, body });
+    try {
+      await remote.download(entry, body);
+      body.end();
+      const batch = await accepted;
+      await this.database.transaction((manager) => manager.update(SourceFile, { id: claimId }, { status: 'ingested', batchId: batch.id, updatedAt: nowIso() }));
+    } catch (error) {
+      body.destroy(error as Error);
+      await accepted.catch(() => undefined);
+      // Unclaimed, the file is tried again on the next run.
+      await this.database.transaction((manager) => manager.delete(SourceFile, { id: claimId }));
+      throw error;
+    }
+    if (source.deleteAfterIngest) await remote.remove(entry).catch((error: Error) => this.logger.warn(`could not delete ${entry.path}: ${error.message}`));
+  }
+
+  /** Takes this file version for this run, or returns null when it is ingested or being fetched elsewhere. */
+  private claim(source: Source, entry: RemoteEntry): Promise<string | null> {
+    return this.database.transaction(async (manager) => {
+      const key = { sourceId: source.id, remotePath: entry.path, size: entry.size, modifiedAt: entry.modifiedAt };
+      const existing = await manager.findOneBy(SourceFile, key);
+      if (existing) {
+        if (existing.status === 'ingested' || Date.parse(existing.updatedAt) > Date.now() - STALE_CLAIM_MS) return null;
+        await manager.update(SourceFile, { id: existing.id, updatedAt: existing.updatedAt }, { updatedAt: nowIso() });
+        return existing.id;
+      }
+      const id = randomUUID();
+      try {
+        await manager.insert(SourceFile, { id, ...key, sha256: null, status: 'claimed', batchId: null, updatedAt: nowIso() });
+      } catch (error) {
+        // Another consolidator claimed it between the lookup and the insert (the unique index decides).
+        if (/unique|duplicate/i.test((error as Error).message)) return null;
+        throw error;
+      }
+      return id;
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { Database } from '../db/database.js';
+import { nowIso } from '../db/columns.js';
+import { Project, Source } from '../db/entities/index.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import { SecretBox } from './secret-box.js';
+
+export interface NewSource {
+  url: string;
+  username?: string;
+  password?: string;
+  everyMinutes: number;
+  deleteAfterIngest?: boolean;
+}
+
+export function sourceView(source: Source) {
+  const { secretEncrypted, ...view } = source;
+  return { ...view, hasPassword: secretEncrypted !== null };
+}
+
+/** The "download settings" of projects: where to pull from, with what login, how often. */
+export class SourceService {
+  constructor(private readonly database: Database, private readonly secretKey: string | null) {}
+
+  private box(): SecretBox {
+    if (!this.secretKey) throw new InvalidInputError('the server has no FIELDSYNC_SECRET_KEY, so it cannot store source passwords; set it and restart');
+    return new SecretBox(this.secretKey);
+  }
+
+  async create(project: Project, input: NewSource): Promise<Source> {
+    const url = input.url?.trim() ?? '';
+    if (/^ftps?:\/\/[^/]*@/i.test(url)) throw new InvalidInputError('put the login in "username" and "password", not in the URL');
+    if (!/^ftps?:\/\/[^/\s]+/i.test(url) && !url.startsWith('/')) throw new InvalidInputError('url must be ftp://host[:port]/folder, ftps://…, or an absolute folder path');
+    if (!Number.isInteger(input.everyMinutes) || input.everyMinutes < 1 || input.everyMinutes > 7 * 24 * 60) throw new InvalidInputError('everyMinutes must be a whole number from 1 to 10080');
+    const source: Source = {
+      id: randomUUID(), projectId: project.id, url, username: input.username?.trim() || null,
+      secretEncrypted: input.password ? this.box().seal(input.password) : null,
+      everyMinutes: input.everyMinutes, deleteAfterIngest: input.deleteAfterIngest === true,
+      lastRunAt: null, lastSuccessAt: null, lastError: null, createdAt: nowIso(),
+    };
+    await this.database.transaction((manager) => manager.insert(Source, source));
+    return source;
+  }
+
+  list(project: Project | null): Promise<Source[]> {
+    return this.database.read((manager) => manager.find(Source, { where: project ? { projectId: project.id } : {}, order: { createdAt: 'ASC' } }));
+  }
+
+  async get(id: string, project?: Project): Promise<Source> {
+    const source = await this.database.read((manager) => manager.findOneBy(Source, { id }));
+    if (!source || (project && source.projectId !== project.id)) throw new NotFoundError(`no source "${id}"${project ? ` in project "${project.slug}"` : ''}`);
+    return source;
+  }
+
+  async remove(project: Project, id: string): Promise<void> {
+    await this.get(id, project);
+    await this.database.transaction((manager) => manager.delete(Source, { id }));
+  }
+
+  password(source: Source): string | null {
+    return source.secretEncrypted ? this.box().open(source.secretEncrypted) : null;
+  }
+
+  async recordRun(id: string, error: string | null): Promise<void> {
+    const now = nowIso();
+    await this.database.transaction((manager) =>
+      manager.update(Source, { id }, { lastRunAt: now, lastError: error, ...(error ? {} : { lastSuccessAt: now }) }),
+    );
+  }
+}

@@ -1,0 +1,123 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient } from './support/admin-client.js';
+import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { freePort, waitFor } from './support/ports.js';
+import { PrivateRedis } from './support/redis-server.js';
+
+const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
+
+/** Debian's pyftpdlib as the remote FTP site a project pulls from. */
+async function startRemoteFtp(root: string, port: number): Promise<ChildProcess> {
+  const server = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', root, '-u', 'ranger', '-P', 'right-password', '-w', '-r', `${port + 1}-${port + 20}`], { stdio: 'ignore' });
+  await waitFor('pyftpdlib', async () => {
+    const net = await import('node:net');
+    return new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+  });
+  return server;
+}
+
+describe('pull sources: a project\'s download settings against a real FTP site (PostgreSQL)', () => {
+  let store: StoreUnderTest;
+  let redis: PrivateRedis;
+  const processes: FieldSyncProcess[] = [];
+  let admin: AdminClient;
+  let remote: ChildProcess;
+  let remoteRoot: string;
+  let remotePort: number;
+  let sourceId: string;
+
+  const pullBatches = () => store.count('batch', `door = 'pull'`);
+
+  beforeAll(async () => {
+    remoteRoot = mkdtempSync(join(tmpdir(), 'fieldsync-remote-'));
+    mkdirSync(join(remoteRoot, 'CTData'));
+    copyFileSync('test/fixtures/cybertracker/Market_Research_Smiley_Interface.CTX', join(remoteRoot, 'CTData', 'market.CTX'));
+    writeFileSync(join(remoteRoot, 'CTData', 'first.geojson'), featureCollection([feature(), feature()]));
+    remotePort = 40_000 + Math.floor(Math.random() * 500) * 40;
+    remote = await startRemoteFtp(remoteRoot, remotePort);
+    [store, redis] = await Promise.all([StoreUnderTest.create('postgres'), PrivateRedis.start()]);
+    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } }));
+    admin = new AdminClient(processes[0].baseUrl);
+    await admin.createProject('kruger');
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((process) => process.stop()));
+    remote?.kill();
+    await redis?.stop();
+    await store?.destroy();
+    rmSync(remoteRoot, { recursive: true, force: true });
+  });
+
+  async function runAndWait(expectedBatches: number) {
+    await admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${sourceId}/run`);
+    await waitFor(`${expectedBatches} pulled batches`, async () => (await pullBatches()) >= expectedBatches, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  }
+
+  it('stores the password encrypted and pulls the files into the project', async () => {
+    const source = await admin.expect(201, 'POST', '/api/v1/projects/kruger/sources', {
+      url: `ftp://127.0.0.1:${remotePort}/CTData`, username: 'ranger', password: 'right-password', everyMinutes: 60,
+    });
+    sourceId = source.id;
+    expect(source).not.toHaveProperty('secretEncrypted');
+    expect(source.hasPassword).toBe(true);
+    const stored = await store.query<{ secret_encrypted: string }>(`SELECT secret_encrypted FROM source WHERE id = '${sourceId}'`);
+    expect(stored[0].secret_encrypted).not.toContain('right-password');
+    expect(await admin.expect(200, 'POST', `/api/v1/projects/kruger/sources/${sourceId}/test`)).toEqual({ ok: true, files: 2 });
+
+    await runAndWait(2);
+    await waitFor('sightings', async () => (await admin.allSightings('kruger')).length === 13 + 2, 30_000);
+    expect(await pullBatches()).toBe(2);
+  });
+
+  it('picks up a file added later, and takes nothing twice, also after a restart and with two consolidators', async () => {
+    writeFileSync(join(remoteRoot, 'CTData', 'later.geojson'), featureCollection([feature()]));
+    await runAndWait(3);
+    expect(await pullBatches()).toBe(3);
+
+    await processes[0].stop();
+    processes[0] = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } });
+    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } }));
+    admin = new AdminClient(processes[0].baseUrl);
+    writeFileSync(join(remoteRoot, 'CTData', 'last.geojson'), featureCollection([feature()]));
+    await Promise.all(Array.from({ length: 4 }, () => admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${sourceId}/run`)));
+    await waitFor('the last file', async () => (await pullBatches()) >= 4, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await pullBatches()).toBe(4);
+    expect(await store.count('source_file', `status = 'ingested'`)).toBe(4);
+    expect((await admin.allSightings('kruger')).length).toBe(13 + 2 + 1 + 1);
+  });
+
+  it('keeps a distinct, readable error for a wrong password, a host that is down and a missing folder', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ url: `ftp://127.0.0.1:${remotePort}/CTData`, username: 'ranger', password: 'wrong' }, /^login incorrect/],
+      [{ url: `ftp://127.0.0.1:${await freePort()}/CTData`, username: 'ranger', password: 'x' }, /^connection refused/],
+      [{ url: `ftp://127.0.0.1:${remotePort}/NoSuchFolder`, username: 'ranger', password: 'right-password' }, /^folder missing/],
+      [{ url: 'ftp://no-such-host.invalid/CTData', username: 'ranger', password: 'x' }, /^host not found/],
+    ];
+    for (const [settings, reason] of cases) {
+      const source = await admin.expect(201, 'POST', '/api/v1/projects/kruger/sources', { ...settings, everyMinutes: 60 });
+      const test = await admin.expect(200, 'POST', `/api/v1/projects/kruger/sources/${source.id}/test`);
+      expect(test.ok).toBe(false);
+      expect(test.error).toMatch(reason);
+      await admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${source.id}/run`);
+      await waitFor('the error on the source', async () => {
+        const { sources } = await admin.expect(200, 'GET', '/api/v1/projects/kruger/sources');
+        return reason.test(sources.find((s: any) => s.id === source.id)?.lastError ?? '');
+      }, 30_000);
+      await admin.expect(204, 'DELETE', `/api/v1/projects/kruger/sources/${source.id}`);
+    }
+  });
+});
