@@ -124,6 +124,21 @@ describe('the fieldsync command line against a real server', () => {
     expect(readFileSync(csv, 'utf8').trim().split('\r\n')).toHaveLength(8);
   });
 
+  it('imports a folder on the server through the same intake: processed/ and failed/', async () => {
+    const incoming = join(work, 'incoming');
+    mkdirSync(incoming);
+    const imported = feature();
+    writeFileSync(join(incoming, 'good.geojson'), featureCollection([imported]));
+    writeFileSync(join(incoming, 'huge.geojson'), Buffer.alloc(2048, 0x20));
+    const result = await fieldsync(['--json', 'import', incoming, '--project', 'kruger'], { ...store.env, REDIS_URL: redis.url, MAX_UPLOAD_BYTES: '1024' });
+    expect(result.status).toBe(1);
+    const outcomes = JSON.parse(result.stdout.trim().split('\n')[0]);
+    expect(outcomes.map((o: any) => [o.file, o.outcome])).toEqual([['good.geojson', 'ingested'], ['huge.geojson', 'failed']]);
+    expect(readdirSync(join(incoming, 'processed'))).toEqual(['good.geojson']);
+    expect(readdirSync(join(incoming, 'failed')).sort()).toEqual(['huge.geojson', 'huge.geojson.error.txt']);
+    await waitFor('the imported sighting', async () => (await admin.allSightings('kruger')).some((row) => row.id === uid(imported)), 30_000);
+  });
+
   it('says plainly which step of a connection failed', async () => {
     const wrongPassword = await fieldsync(['test-connection', `ftp://${device.login}:wrong@127.0.0.1:${server.ftpPort}/CTData`]);
     expect(wrongPassword.status).toBe(4);
