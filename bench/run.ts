@@ -1,13 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { bulkIngest } from './bulk-ingest.bench.js';
+import { exportCsv } from './export.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
+import { smallUploads } from './small-uploads.bench.js';
 import { BenchFigure } from './measure.js';
 
 /** Runs every benchmark, prints one table, writes bench/results/latest.json. */
 async function main(): Promise<void> {
   const figures: BenchFigure[] = [];
-  const runs = [
+  const runs: (() => Promise<BenchFigure | BenchFigure[]>)[] = [
+    () => bulkIngest('postgres'),
+    () => bulkIngest('sqlite'),
+    () => smallUploads('postgres'),
+    () => smallUploads('sqlite'),
+    () => exportCsv(),
     // Two sizes: memory is flat when the 200 MB figure is no higher than the 50 MB one.
     () => largeUploadMemory('sqlite', 50),
     () => largeUploadMemory('sqlite', 200),
@@ -15,9 +23,11 @@ async function main(): Promise<void> {
     () => largeUploadMemory('postgres', 200),
   ];
   for (const run of runs) {
-    const figure = await run();
-    figures.push(figure);
-    process.stdout.write(`done: ${figure.benchmark}\n`);
+    const result = [await run()].flat();
+    for (const figure of result) {
+      figures.push(figure);
+      process.stdout.write(`done: ${figure.benchmark}: ${figure.figure}\n`);
+    }
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
   const rows = figures.map((f) => `| ${f.benchmark} | ${f.figure} | ${f.baseline} | ${f.ratio ?? '–'} | ${f.goal} | ${f.met === null ? '–' : f.met ? 'met' : 'NOT met'} |`);
