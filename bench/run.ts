@@ -10,19 +10,21 @@ import { BenchFigure } from './measure.js';
 /** Runs every benchmark, prints one table, writes bench/results/latest.json. */
 async function main(): Promise<void> {
   const figures: BenchFigure[] = [];
-  const runs: (() => Promise<BenchFigure | BenchFigure[]>)[] = [
-    () => bulkIngest('postgres'),
-    () => bulkIngest('sqlite'),
-    () => smallUploads('postgres'),
-    () => smallUploads('sqlite'),
-    () => exportCsv(),
+  const all: [string, () => Promise<BenchFigure | BenchFigure[]>][] = [
+    ['bulk', () => bulkIngest('postgres')],
+    ['bulk', () => bulkIngest('sqlite')],
+    ['small', () => smallUploads('postgres')],
+    ['small', () => smallUploads('sqlite')],
+    ['export', () => exportCsv()],
     // Two sizes: memory is flat when the 200 MB figure is no higher than the 50 MB one.
-    () => largeUploadMemory('sqlite', 50),
-    () => largeUploadMemory('sqlite', 200),
-    () => largeUploadMemory('postgres', 50),
-    () => largeUploadMemory('postgres', 200),
+    ['memory', () => largeUploadMemory('sqlite', 50)],
+    ['memory', () => largeUploadMemory('sqlite', 200)],
+    ['memory', () => largeUploadMemory('postgres', 50)],
+    ['memory', () => largeUploadMemory('postgres', 200)],
   ];
-  for (const run of runs) {
+  // BENCH_ONLY=export (or bulk, small, memory) runs a part while working on it; the table on record comes from a full run.
+  const only = process.env.BENCH_ONLY;
+  for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
     const result = [await run()].flat();
     for (const figure of result) {
       figures.push(figure);

@@ -82,6 +82,8 @@ export class FieldSyncProcess {
         FIELDSYNC_ADMIN_TOKEN: ADMIN_TOKEN,
         FIELDSYNC_ROLES: options.roles ?? 'all',
         RECONCILE_INTERVAL_MS: '1000',
+        // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers a benchmark starts.
+        ...(process.env.FIELDSYNC_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FIELDSYNC_SERVER_NODE_OPTIONS } : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

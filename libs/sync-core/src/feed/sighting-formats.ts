@@ -1,4 +1,4 @@
-import { Sighting } from '../db/entities/index.js';
+import type { FeedRow } from './feed.service.js';
 
 /** A sighting as every download format shows it. */
 export interface SightingView {
@@ -18,7 +18,7 @@ export interface SightingView {
   batchId: string;
 }
 
-export function sightingView(row: Sighting): SightingView {
+export function sightingView(row: FeedRow): SightingView {
   return {
     id: row.uid, deviceId: row.deviceId, kind: row.kind, observedAt: row.observedAt,
     latitude: row.latitude, longitude: row.longitude, altitude: row.altitude, accuracy: row.accuracy,
