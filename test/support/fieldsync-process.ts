@@ -71,7 +71,9 @@ export class FieldSyncProcess {
     const ftpPort = await freePort();
     // A passive range of its own, so test servers running side by side do not race for ports.
     const passiveBase = 20_000 + Math.floor(Math.random() * 400) * 100;
-    const child = spawn(process.execPath, [MAIN], {
+    // e.g. FIELDSYNC_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers a benchmark starts.
+    const nodeArgs = process.env.FIELDSYNC_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       env: {
         PATH: process.env.PATH!,
         ...options.store.env,
@@ -82,8 +84,6 @@ export class FieldSyncProcess {
         FIELDSYNC_ADMIN_TOKEN: ADMIN_TOKEN,
         FIELDSYNC_ROLES: options.roles ?? 'all',
         RECONCILE_INTERVAL_MS: '1000',
-        // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers a benchmark starts.
-        ...(process.env.FIELDSYNC_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FIELDSYNC_SERVER_NODE_OPTIONS } : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

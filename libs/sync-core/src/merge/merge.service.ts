@@ -13,6 +13,10 @@ import { invalidReason } from './record-validation.js';
 import { contentHash, sightingUid } from './sighting-identity.js';
 
 const RECORDS_PER_STEP = 500;
+const SIGHTING_COLUMNS = [
+  'id', 'project_id', 'uid', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy',
+  'data', 'attachments', 'deleted', 'content_hash', 'revision', 'seq', 'batch_id', 'received_at', 'updated_at',
+];
 /** No file may hold more records than this; a larger export is split by the sender. */
 const MAX_RECORDS_PER_BATCH = 5_000_000;
 
@@ -166,7 +170,10 @@ export class MergeService {
         stored.set(uid, { id, contentHash: hash, revision: row.revision, receivedAt: batch.receivedAt });
       }
     }
-    if (inserts.size > 0) await manager.insert(Sighting, [...inserts.values()] as QueryDeepPartialEntity<Sighting>[]);
+    await this.database.insertRows(manager, 'sighting', SIGHTING_COLUMNS, [...inserts.values()].map((row) => [
+      row.id, row.projectId, row.uid, row.deviceId, row.kind, row.observedAt, row.latitude, row.longitude, row.altitude, row.accuracy,
+      JSON.stringify(row.data), JSON.stringify(row.attachments), row.deleted, row.contentHash, row.revision, row.seq, row.batchId, row.receivedAt, row.updatedAt,
+    ]));
     if (rejections.length > 0) await manager.insert(Rejection, rejections);
     counts.rejected += rejections.length;
   }
