@@ -149,6 +149,9 @@ describe('the fieldsync command line against a real server', () => {
     const noFolder = await fieldsync(['test-connection', join(work, 'no-such-folder')]);
     expect(noFolder.status).toBe(3);
     expect(noFolder.stderr).toMatch(/folder missing/);
+    const noFtpFolder = await fieldsync(['test-connection', `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${server.ftpPort}/NoSuchFolder`]);
+    expect(noFtpFolder.status).toBe(3);
+    expect(noFtpFolder.stderr).toMatch(/folder missing: \/NoSuchFolder/);
     const badDevice = await fieldsync(['test-connection', server.baseUrl, '--device', `${device.login}:wrong`]);
     expect(badDevice.stderr).toMatch(/login failed/);
     const good = await fieldsync(['test-connection', server.baseUrl, '--device', `${device.login}:${device.secret}`]);

@@ -15,7 +15,7 @@ export class FtpTarget implements UploadTarget {
   }
 
   async send(path: string, name?: string): Promise<void> {
-    const client = await this.connect();
+    const client = await this.connect(true);
     try {
       await client.uploadFrom(path, remoteName(path, name));
     } catch (error) {
@@ -26,7 +26,7 @@ export class FtpTarget implements UploadTarget {
   }
 
   async test(): Promise<string[]> {
-    await this.connect();
+    await this.connect(false);
     return [`reachable: ${this.url.host}`, 'login: accepted', `write permission: ${this.folder} exists and can be written`];
   }
 
@@ -35,7 +35,8 @@ export class FtpTarget implements UploadTarget {
     this.client = null;
   }
 
-  private async connect(): Promise<Client> {
+  /** Logs in and enters the folder; an upload creates it when missing, a test only reports it. */
+  private async connect(createFolder: boolean): Promise<Client> {
     if (this.client && !this.client.closed) return this.client;
     const client = new Client(30_000);
     try {
@@ -53,9 +54,11 @@ export class FtpTarget implements UploadTarget {
       throw new CliError(`cannot reach ${this.url.host}: ${describeNetworkError(error as Error)}`, EXIT.unreachable);
     }
     try {
-      await client.ensureDir(this.folder);
+      if (createFolder) await client.ensureDir(this.folder);
+      else await client.cd(this.folder);
     } catch (error) {
       client.close();
+      if (!createFolder) throw new CliError(`folder missing: ${this.folder} on ${this.url.host}`, EXIT.unreachable);
       throw new CliError(`folder ${this.folder} cannot be used: ${(error as Error).message}`, EXIT.refused);
     }
     this.client = client;
