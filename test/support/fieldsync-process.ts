@@ -91,7 +91,8 @@ export class FieldSyncProcess {
     const started = new FieldSyncProcess(child, port, ftpPort);
     await waitFor('FieldSync to start', async () => {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${started.output}`);
-      return /listening on|started \(roles/.test(started.output);
+      // "FTP listening on port …" comes earlier; only the HTTP line (or, without a gateway, "started") means ready.
+      return /listening on https?:\/\/|started \(roles/.test(started.output);
     }, 60_000);
     return started;
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cyberTrackerGeoJsonDecoder } from './cybertracker-geojson.decoder.js';
 import { DecodedItem, UnreadableFileError } from './format.js';
 import { detectFormat } from './registry.js';
+import { decodeAll } from './test-helpers.js';
 
 const feature = (id: string, extra: Record<string, unknown> = {}) => ({
   type: 'Feature',
@@ -9,20 +10,10 @@ const feature = (id: string, extra: Record<string, unknown> = {}) => ({
   properties: { id, deviceId: 'dev-1', dateTime: '2026-03-01T10:00:00+02:00', latitude: -24.1, longitude: 31.5, sighting: { species: 'Lion' }, ...extra },
 });
 
-async function decodeAll(text: string | Buffer, pieceSize = 7): Promise<DecodedItem[]> {
-  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
-  async function* pieces() {
-    for (let offset = 0; offset < bytes.length; offset += pieceSize) yield bytes.subarray(offset, offset + pieceSize);
-  }
-  const items: DecodedItem[] = [];
-  for await (const item of cyberTrackerGeoJsonDecoder.decode(pieces())) items.push(item);
-  return items;
-}
-
 describe('CyberTracker GeoJSON decoder', () => {
   it('streams features into records, across arbitrary chunk boundaries', async () => {
     const text = JSON.stringify({ type: 'FeatureCollection', features: [feature('{A}'), feature('b', { sighting: undefined })] });
-    const items = await decodeAll(text, 3);
+    const items = await decodeAll(cyberTrackerGeoJsonDecoder, Buffer.from(text), 3);
     expect(items).toHaveLength(2);
     expect(items[0].record).toMatchObject({ uid: '{A}', kind: 'sighting', latitude: -24.1, longitude: 31.5, data: { species: 'Lion' } });
     expect(items[1].record).toMatchObject({ uid: 'b', kind: 'waypoint', altitude: 300 });
@@ -30,13 +21,13 @@ describe('CyberTracker GeoJSON decoder', () => {
 
   it('reports a bad feature by index and keeps going', async () => {
     const text = JSON.stringify({ type: 'FeatureCollection', features: [feature('a'), 42, feature('c', { latitude: 'north' })] });
-    const items = await decodeAll(text);
+    const items = await decodeAll(cyberTrackerGeoJsonDecoder, Buffer.isBuffer(text) ? text : Buffer.from(text), 7);
     expect(items.map((item) => item.reason ?? 'ok')).toEqual(['ok', 'feature is not an object', 'latitude is not a number: "north"']);
   });
 
   it('accepts trailing NUL bytes', async () => {
     const text = Buffer.concat([Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [feature('a')] })), Buffer.alloc(3)]);
-    expect(await decodeAll(text)).toHaveLength(1);
+    expect(await decodeAll(cyberTrackerGeoJsonDecoder, Buffer.isBuffer(text) ? text : Buffer.from(text), 7)).toHaveLength(1);
   });
 
   it('keeps the features before a syntax error and then says the file is unreadable', async () => {

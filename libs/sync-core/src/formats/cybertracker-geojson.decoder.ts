@@ -31,7 +31,7 @@ function optionalNumber(value: unknown, name: string): number | null {
   return number;
 }
 
-function optionalString(value: unknown): string | null {
+export function optionalString(value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null;
   return String(value);
 }

@@ -1,14 +1,10 @@
 import { extractBase64Attachments } from './attachment-sniff.js';
-import { isObject } from './cybertracker-geojson.decoder.js';
+import { isObject, optionalString } from './cybertracker-geojson.decoder.js';
 import { DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
 import { readWhole } from './read-whole.js';
 
 const MAX_WEBHOOK_BYTES = 32 * 1024 * 1024;
 const MAX_RECORDS = 100_000;
-
-function optionalString(value: unknown): string | null {
-  return value === undefined || value === null || value === '' ? null : String(value);
-}
 
 function coordinate(location: unknown, index: number): number | null {
   if (!Array.isArray(location)) return null;
