@@ -9,6 +9,7 @@ import {
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { parseDeviceCredentials } from '../upload/device-credentials.js';
+import { cleanFileName } from '../upload/upload-body.js';
 import { openRosaMessage } from './openrosa-response.js';
 
 const MAX_PARTS = 100;
@@ -114,7 +115,7 @@ export class OpenRosaController {
         stream.on('end', () => {
           const bytes = Buffer.concat(pieces);
           if (field === 'xml_submission_file') xml = bytes.toString('utf8');
-          else attachments.push({ name: (info.filename ?? field).split(/[\\/]/).pop()!, contentType: info.mimeType, base64: bytes.toString('base64') });
+          else attachments.push({ name: cleanFileName(info.filename) ?? cleanFileName(field) ?? 'attachment', contentType: info.mimeType, base64: bytes.toString('base64') });
         });
       });
       parser.on('error', (error) => reject(new SubmissionError(400, `the multipart body cannot be read: ${(error as Error).message}`)));
