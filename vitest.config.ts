@@ -15,6 +15,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/reliability/harness/summary.global.ts'],
     fileParallelism: false,
   },
 });

@@ -16,9 +16,10 @@ export type StoreKind = 'sqlite' | 'postgres';
 export class StoreUnderTest {
   private constructor(readonly kind: StoreKind, readonly dataDir: string, private readonly postgres: TestPostgresDatabase | null) {}
 
-  static async create(kind: StoreKind): Promise<StoreUnderTest> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fieldsync-e2e-'));
-    return new StoreUnderTest(kind, dataDir, kind === 'postgres' ? await TestPostgresDatabase.create() : null);
+  /** `options.postgresAdminUrl` puts the database on another server (a PrivatePostgres); `dataDir` on a given folder. */
+  static async create(kind: StoreKind, options: { postgresAdminUrl?: string; dataDir?: string } = {}): Promise<StoreUnderTest> {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fieldsync-e2e-'));
+    return new StoreUnderTest(kind, dataDir, kind === 'postgres' ? await TestPostgresDatabase.create(options.postgresAdminUrl) : null);
   }
 
   get env(): Record<string, string> {
@@ -51,8 +52,9 @@ export interface StartOptions {
   redisUrl: string;
   roles?: string;
   env?: Record<string, string>;
-  /** Reuse a port, as a restarted server would (clients keep their address). */
+  /** Reuse ports, as a restarted server would (clients keep their address). */
   port?: number;
+  ftpPort?: number;
 }
 
 /** A real FieldSync process (node dist/src/main.js), as an operator would start it. */
@@ -60,7 +62,7 @@ export class FieldSyncProcess {
   private output = '';
   readonly pid: number;
 
-  private constructor(private readonly child: ChildProcess, readonly port: number, readonly ftpPort: number) {
+  private constructor(private readonly child: ChildProcess, readonly port: number, readonly ftpPort: number, private readonly options: StartOptions) {
     this.pid = child.pid!;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -68,7 +70,7 @@ export class FieldSyncProcess {
 
   static async start(options: StartOptions): Promise<FieldSyncProcess> {
     const port = options.port ?? (await freePort());
-    const ftpPort = await freePort();
+    const ftpPort = options.ftpPort ?? (await freePort());
     // A passive range of its own, so test servers running side by side do not race for ports.
     const passiveBase = 20_000 + Math.floor(Math.random() * 400) * 100;
     // e.g. FIELDSYNC_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers a benchmark starts.
@@ -88,13 +90,22 @@ export class FieldSyncProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const started = new FieldSyncProcess(child, port, ftpPort);
+    const started = new FieldSyncProcess(child, port, ftpPort, options);
     await waitFor('FieldSync to start', async () => {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${started.output}`);
       // "FTP listening on port …" comes earlier; only the HTTP line (or, without a gateway, "started") means ready.
       return /listening on https?:\/\/|started \(roles/.test(started.output);
     }, 60_000);
     return started;
+  }
+
+  /** The same roles on the same ports, as an orchestrator restarts a container. */
+  relaunch(): Promise<FieldSyncProcess> {
+    return FieldSyncProcess.start({ ...this.options, port: this.port, ftpPort: this.ftpPort });
+  }
+
+  get roles(): string {
+    return this.options.roles ?? 'all';
   }
 
   get baseUrl(): string {
