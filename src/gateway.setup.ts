@@ -10,7 +10,7 @@ import { DomainErrorsFilter } from '../apps/gateway/src/domain-errors.filter.js'
 export function setUpGateway(app: INestApplication): void {
   app.use('/api', express.json({ limit: '1mb' }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new DomainErrorsFilter());
+  app.useGlobalFilters(new DomainErrorsFilter(app.getHttpAdapter()));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { waitFor } from '../support/ports.js';
 import { Cluster } from './harness/cluster.js';
-import { sleep, underFault } from './harness/scenario.js';
+import { files, sleep, underFault } from './harness/scenario.js';
 
 /**
  * Faults injected into real processes while simulated devices keep sending: every acknowledged
@@ -27,8 +31,9 @@ describe('faults', { timeout: 300_000 }, () => {
   it('kill -9 of the consolidators mid-batch', async () => {
     cluster = await Cluster.start({ postgres, gateways: 1, consolidators: 2, env: { CONSOLIDATOR_CONCURRENCY: '2' } });
     const c = cluster;
-    const devices = await c.createProject('kill-consolidator', 8);
-    await underFault('consolidator kill -9 mid-batch', c, { devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, filesPerDevice: 4, sightingsPerFile: 1500 }, async () => {
+    const project = 'kill-consolidator';
+    const devices = await c.createProject(project, 8);
+    await underFault('consolidator kill -9 mid-batch', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(4, 1500) }, async () => {
       let faults = 0;
       for (let round = 0; round < 3; round++) {
         await waitFor('a batch being merged', async () => (await c.store.count('batch', "status = 'processing'")) > 0, 60_000, 20);
@@ -43,35 +48,44 @@ describe('faults', { timeout: 300_000 }, () => {
   it('Redis stopped for 10 s and restarted empty', async () => {
     cluster = await Cluster.start({ postgres, gateways: 1, consolidators: 1 });
     const c = cluster;
-    const devices = await c.createProject('redis-lost', 10);
-    await underFault('Redis down 10 s, restarted empty', c, { devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, filesPerDevice: 8, sightingsPerFile: 200 }, async () => {
+    const project = 'redis-lost';
+    const devices = await c.createProject(project, 10);
+    let acknowledgedWhileDown = 0;
+    await underFault('Redis down 10 s, restarted empty', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(8, 200) }, async (ledger) => {
       await sleep(1500);
       await c.redis.stop();
+      const before = ledger.acknowledged;
       await sleep(10_000);
+      acknowledgedWhileDown = ledger.acknowledged - before;
       await c.redis.resume();
       return 1;
     });
+    expect(acknowledgedWhileDown, 'uploads are taken while Redis is away').toBeGreaterThan(0);
   });
 
-  it('PostgreSQL restarted mid-run', async () => {
+  it('PostgreSQL crashed mid-run and back after 35 s', async () => {
     cluster = await Cluster.start({ postgres, gateways: 1, consolidators: 2 });
     const c = cluster;
-    const devices = await c.createProject('postgres-restart', 10);
-    const { ledger } = await underFault('PostgreSQL crash + restart', c, { devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, filesPerDevice: 10, sightingsPerFile: 200 }, async () => {
+    const project = 'postgres-restart';
+    const devices = await c.createProject(project, 10);
+    const { ledger } = await underFault('PostgreSQL crash + restart', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(10, 200) }, async () => {
       await sleep(1500);
       await postgres.halt('immediate');
-      await sleep(5000);
+      // Longer than the consolidator's five attempts (2 + 4 + 8 + 16 s of back-off).
+      await sleep(35_000);
       await postgres.resume();
       return 1;
     });
-    expect(ledger.resent, 'some uploads met the outage').toBeGreaterThan(0);
+    expect(ledger.otherAnswers.get(503), 'uploads during the outage were told to come back').toBeGreaterThan(0);
+    expect(c.logs).toContain('batch kept for a later attempt');
   });
 
   it('a gateway killed with uploads in flight', async () => {
     cluster = await Cluster.start({ postgres, gateways: 2, consolidators: 1 });
     const c = cluster;
-    const devices = await c.createProject('kill-gateway', 10);
-    const { ledger } = await underFault('gateway kill -9, uploads in flight', c, { devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, filesPerDevice: 3, sightingsPerFile: 2000, send: { limitRate: '400k' } }, async () => {
+    const project = 'kill-gateway';
+    const devices = await c.createProject(project, 10);
+    const { ledger } = await underFault('gateway kill -9, uploads in flight', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(3, 2000), send: { limitRate: '400k' } }, async () => {
       await sleep(2000);
       await c.crashAndRestart(c.gateways[0], 1000);
       await sleep(2500);
@@ -84,8 +98,9 @@ describe('faults', { timeout: 300_000 }, () => {
   it('the FTP server killed mid-STOR', async () => {
     cluster = await Cluster.start({ postgres, gateways: 1, ftpIngest: 1, consolidators: 1 });
     const c = cluster;
-    const devices = await c.createProject('kill-ftp', 8);
-    const { ledger } = await underFault('FTP ingest kill -9 mid-STOR', c, { devices, door: { kind: 'ftp', port: () => c.ftpIngest[0].ftpPort }, filesPerDevice: 3, sightingsPerFile: 2000, send: { limitRate: '400k' } }, async () => {
+    const project = 'kill-ftp';
+    const devices = await c.createProject(project, 8);
+    const { ledger } = await underFault('FTP ingest kill -9 mid-STOR', c, { project, devices, door: { kind: 'ftp', port: () => c.ftpIngest[0].ftpPort }, files: files(3, 2000), send: { limitRate: '400k' } }, async () => {
       await sleep(2000);
       await c.crashAndRestart(c.ftpIngest[0], 1000);
       await sleep(2500);
@@ -93,5 +108,45 @@ describe('faults', { timeout: 300_000 }, () => {
       return 2;
     });
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+  });
+
+  it('uploads over MAX_UPLOAD_BYTES', async () => {
+    cluster = await Cluster.start({ postgres, gateways: 1, ftpIngest: 1, consolidators: 1, env: { MAX_UPLOAD_BYTES: '200kb' } });
+    const c = cluster;
+    const [http, ftp] = [await c.createProject('size-limit-http', 4), await c.createProject('size-limit-ftp', 4)];
+    // 300 sightings are ~100 KB, 1000 are ~330 KB: every second file is over the limit.
+    const sizes = [300, 1000, 300, 1000];
+    const limit = async () => 1;
+    await underFault('MAX_UPLOAD_BYTES over HTTP', c, { project: 'size-limit-http', devices: http, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: sizes, refusals: 8 }, limit);
+    const { ledger } = await underFault('MAX_UPLOAD_BYTES over FTP', c, { project: 'size-limit-ftp', devices: ftp, door: { kind: 'ftp', port: () => c.ftpIngest[0].ftpPort }, files: sizes, refusals: 8 }, limit);
+    expect(Object.fromEntries(ledger.otherAnswers)).toEqual({ 552: 8 });
+    expect(await c.store.count('batch')).toBe(16);
+  });
+
+  it('DATA_DIR full (SQLite on a small file system)', async () => {
+    const mountPoint = mkdtempSync(join(tmpdir(), 'fieldsync-small-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mountPoint]);
+    try {
+      const dataDir = join(mountPoint, 'data');
+      mkdirSync(dataDir);
+      cluster = await Cluster.start({ store: 'sqlite', dataDir, gateways: 1, consolidators: 1 });
+      const c = cluster;
+      const project = 'full-disk';
+    const devices = await c.createProject(project, 6);
+      const filler = join(mountPoint, 'filler');
+      const { ledger } = await underFault('DATA_DIR full, then freed', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(5, 500) }, async () => {
+        const { bavail, bsize } = statfsSync(mountPoint);
+        writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 1024 * 1024)));
+        await sleep(4000);
+        rmSync(filler);
+        return 1;
+      });
+      expect(ledger.otherAnswers.get(507), 'uploads refused with 507 while the disk was full').toBeGreaterThan(0);
+    } finally {
+      await cluster?.stop();
+      cluster = undefined;
+      execFileSync('umount', ['-l', mountPoint]);
+      rmSync(mountPoint, { recursive: true, force: true });
+    }
   });
 });

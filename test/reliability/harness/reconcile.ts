@@ -20,8 +20,10 @@ export async function allConsolidated(store: StoreUnderTest, timeoutMs = 240_000
  * Compares what the devices were told was stored with what the database holds. Every sighting
  * here is sent once and never edited, so a second revision or a second row is a duplicate.
  */
-export async function reconcile(store: StoreUnderTest, ledger: Ledger): Promise<Reconciliation> {
-  const rows = await store.query<{ uid: string; revision: number | string }>('SELECT uid, revision FROM sighting');
+export async function reconcile(store: StoreUnderTest, project: string, ledger: Ledger): Promise<Reconciliation> {
+  const rows = await store.query<{ uid: string; revision: number | string }>(
+    `SELECT s.uid, s.revision FROM sighting s JOIN project p ON p.id = s.project_id WHERE p.slug = '${project.replace(/'/g, "''")}'`,
+  );
   const found = new Map<string, number>();
   let duplicated = 0;
   for (const row of rows) {

@@ -34,9 +34,9 @@ export class SimulatedDevice {
     return { body: featureCollection(features), uids: features.map((f) => f.properties.id.slice(1, -1).toLowerCase()) };
   }
 
-  /** Sends `count` files of `size` sightings one after the other. */
-  async sendFiles(count: number, size: number, options: SendOptions = {}): Promise<void> {
-    for (let i = 0; i < count; i++) {
+  /** Sends one file per entry of `sizes` (its number of sightings), one after the other. */
+  async sendFiles(sizes: number[], options: SendOptions = {}): Promise<void> {
+    for (const size of sizes) {
       const { body, uids } = SimulatedDevice.file(size, this.name);
       await this.send(body, uids, options);
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ConsolidateBatchPayload, FIELDSYNC_CONFIG, MergeService, QueueName, redisConnection } from '@fieldsync/sync-core';
+import { ConsolidateBatchPayload, FIELDSYNC_CONFIG, MergeService, QueueName, redisConnection, storeTrouble } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
 /** The `consolidate` worker: one job per batch, handed to MergeService. */
@@ -18,8 +18,10 @@ export class ConsolidateBatchJob implements OnApplicationBootstrap, OnApplicatio
     this.worker = new Worker<ConsolidateBatchPayload>(QueueName.Consolidate, (job) => this.handle(job), {
       connection: this.connection,
       concurrency: this.config.consolidatorConcurrency,
-      // A merge of a large batch can take minutes; the lock is renewed while it runs.
-      lockDuration: 60_000,
+      // A merge of a large batch can take minutes; the lock is renewed while it runs. When a
+      // consolidator dies, its jobs go back to the queue once their lock expires.
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
     });
     this.worker.on('failed', (job, error) => void this.onFailed(job, error));
     this.worker.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
@@ -31,10 +33,17 @@ export class ConsolidateBatchJob implements OnApplicationBootstrap, OnApplicatio
 
   private async onFailed(job: Job<ConsolidateBatchPayload> | undefined, error: Error): Promise<void> {
     if (!job) return;
-    this.logger.error({ message: 'consolidation attempt failed', batchId: job.data.batchId, attempt: job.attemptsMade, error: error.message });
-    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.merge.markFailed(job.data.batchId, `consolidation failed after ${job.attemptsMade} attempts: ${error.message}`).catch(() => undefined);
+    const trouble = storeTrouble(error);
+    this.logger.error({ message: 'consolidation attempt failed', batchId: job.data.batchId, attempt: job.attemptsMade, error: error.message, ...(trouble ? { store: trouble } : {}) });
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (trouble) {
+      // The database or its disk is away, not the batch at fault: keep it for the reconciler,
+      // which can only queue it again once this job is gone.
+      await job.remove().catch(() => undefined);
+      this.logger.warn({ message: 'batch kept for a later attempt; the reconciler queues it again', batchId: job.data.batchId, store: trouble });
+      return;
     }
+    await this.merge.markFailed(job.data.batchId, `consolidation failed after ${job.attemptsMade} attempts: ${error.message}`).catch(() => undefined);
   }
 
   /** Lets running merges finish (Nest calls this only with enableShutdownHooks), then lets go of Redis. */

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { BatchService, BlobStore, ConsolidateQueue, FIELDSYNC_CONFIG } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
-const STALE_PROCESSING_MS = 10 * 60_000;
+// Queuing a batch whose job still exists is a no-op, so a short wait is safe; it brings back
+// batches whose job was lost with Redis, or given up on while the database was away.
+const STALE_PROCESSING_MS = 60_000;
 const ABANDONED_BLOB_MS = 60 * 60_000;
 const BATCHES_PER_ROUND = 1000;
 

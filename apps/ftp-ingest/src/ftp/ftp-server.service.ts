@@ -3,6 +3,7 @@ import ftpSrv, { FtpConnection } from 'ftp-srv';
 import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, readTlsFiles } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { DeviceFileSystem } from './device-file-system.js';
+import { patchFtpSrvStorReplies } from './ftp-srv-stor.patch.js';
 import { patchFtpSrvTls } from './ftp-srv-tls.patch.js';
 
 const { FtpSrv } = ftpSrv;
@@ -51,6 +52,7 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     const { ftp } = this.config;
     const tls = readTlsFiles(this.config.tls);
     patchFtpSrvTls();
+    patchFtpSrvStorReplies();
     const signalListeners = new Map(['SIGTERM', 'SIGINT', 'SIGQUIT'].map((signal) => [signal, process.listeners(signal as NodeJS.Signals)]));
     const server = new FtpSrv({
       url: `ftp://0.0.0.0:${ftp.port}`,

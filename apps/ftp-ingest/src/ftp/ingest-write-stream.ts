@@ -1,5 +1,5 @@
 import { PassThrough, Writable } from 'node:stream';
-import { Batch, IncomingFile, IngestService } from '@fieldsync/sync-core';
+import { Batch, IncomingFile, IngestService, storeTrouble, storeTroubleMessage, UploadTooLargeError } from '@fieldsync/sync-core';
 
 /**
  * How long to wait, after the data connection ended, for the control connection to show that
@@ -8,6 +8,27 @@ import { Batch, IncomingFile, IngestService } from '@fieldsync/sync-core';
  * closes at the same moment. A live client keeps it open to read the 226.
  */
 const CLIENT_GONE_GRACE_MS = 250;
+/**
+ * After a refusal, this much more of the file is read and dropped before the data connection is
+ * cut: cutting it while the client still sends makes the kernel reset the connection, and the
+ * client would see "connection reset" instead of the reply that says what to do.
+ */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+/** An error that carries the FTP reply code ftp-srv should send for it (see ftp-srv-stor.patch.ts). */
+export class FtpReplyError extends Error {
+  constructor(readonly ftpCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** 552 for too large, 452 for a full disk, 451 (try again) for an unreachable database. */
+function asFtpReply(error: Error): Error {
+  if (error instanceof FtpReplyError) return error;
+  if (error instanceof UploadTooLargeError) return new FtpReplyError(552, error.message);
+  const trouble = storeTrouble(error);
+  return trouble ? new FtpReplyError(trouble === 'full' ? 452 : 451, storeTroubleMessage(trouble)) : error;
+}
 
 /**
  * The stream ftp-srv writes a STOR into. It feeds IngestService as the bytes arrive, and it only
@@ -17,20 +38,39 @@ const CLIENT_GONE_GRACE_MS = 250;
 export class IngestWriteStream extends Writable {
   private readonly body = new PassThrough({ highWaterMark: 256 * 1024 });
   private readonly accepted: Promise<Batch>;
+  private refusal: Error | null = null;
+  private drained = 0;
+  private waitingForDrain: (() => void) | null = null;
 
   constructor(ingest: IngestService, file: Omit<IncomingFile, 'body'>, private readonly clientGone: () => boolean) {
     super({ highWaterMark: 256 * 1024 });
     this.accepted = ingest.accept({ ...file, body: this.body });
-    // A refusal while bytes are still arriving (too large) ends the transfer at once.
-    this.accepted.catch((error: Error) => this.destroy(error));
+    // A refusal while bytes are still arriving (too large, disk full): the rest is dropped, the reply sent at the end.
+    this.accepted.catch((error: Error) => {
+      this.refusal = asFtpReply(error);
+      this.release();
+    });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.body.write(chunk)) callback();
-    else this.body.once('drain', () => callback());
+    if (this.refusal) {
+      this.drained += chunk.length;
+      return callback(this.drained > DRAIN_BYTES ? this.refusal : null);
+    }
+    if (this.body.write(chunk)) return callback();
+    this.waitingForDrain = () => callback();
+    this.body.once('drain', () => this.release());
+  }
+
+  /** Lets ftp-srv write on: the body took the last chunk, or nobody will read it any more. */
+  private release(): void {
+    const waiting = this.waitingForDrain;
+    this.waitingForDrain = null;
+    waiting?.();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    if (this.refusal) return callback(this.refusal);
     setTimeout(() => {
       if (this.clientGone()) {
         const error = new Error('the client disconnected before the transfer was confirmed; nothing was stored');
@@ -39,7 +79,7 @@ export class IngestWriteStream extends Writable {
         return;
       }
       this.body.end();
-      this.accepted.then(() => callback(), (error: Error) => callback(error));
+      this.accepted.then(() => callback(), (error: Error) => callback(asFtpReply(error)));
     }, CLIENT_GONE_GRACE_MS);
   }
 

@@ -11,6 +11,7 @@ import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { parseDeviceCredentials } from '../upload/device-credentials.js';
 import { cleanFileName } from '../upload/upload-body.js';
 import { openRosaMessage } from './openrosa-response.js';
+import { storeTroubleAnswer } from '../store-trouble-answer.js';
 
 const MAX_PARTS = 100;
 
@@ -59,10 +60,11 @@ export class OpenRosaController {
       if (!already) await this.ingest.accept({ projectId: device.projectId, deviceId: device.id, door: 'openrosa', fileName: instanceId, body: [body] });
       response.status(HttpStatus.CREATED).type('text/xml').send(openRosaMessage('submit_success', already ? 'Already received; thank you.' : 'Received; thank you.'));
     } catch (error) {
-      const status = error instanceof SubmissionError ? error.status : error instanceof XmlRefusedError ? 400 : null;
+      const trouble = storeTroubleAnswer(error, response);
+      const status = error instanceof SubmissionError ? error.status : error instanceof XmlRefusedError ? 400 : trouble?.status ?? null;
       if (status === null) throw error;
       response.setHeader('Connection', 'close');
-      response.status(status).type('text/xml').send(openRosaMessage('error', (error as Error).message));
+      response.status(status).type('text/xml').send(openRosaMessage('error', trouble?.message ?? (error as Error).message));
     }
   }
 

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { Batch, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { parseDeviceCredentials } from './device-credentials.js';
+import { storeTroubleAnswer } from '../store-trouble-answer.js';
 import { BadUploadError, cleanFileName, decodedBody, forEachMultipartFile } from './upload-body.js';
 
 const MAX_FILES_PER_REQUEST = 50;
@@ -68,10 +69,12 @@ export class UploadController {
         await accept(fileName, body);
       }
     } catch (error) {
-      const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : null;
-      if (status === null && request.readableAborted) return this.logger.warn(`upload from ${device.login} aborted by the client; nothing stored`);
+      if (request.readableAborted) return this.logger.warn(`upload from ${device.login} aborted by the client; nothing stored`);
+      const trouble = storeTroubleAnswer(error, response);
+      if (trouble) this.logger.warn(`upload from ${device.login} not stored (${(error as Error).message}); answered ${trouble.status}`);
+      const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : trouble?.status ?? null;
       if (status === null) throw error;
-      return this.refuse(request, response, status, (error as Error).message, batches);
+      return this.refuse(request, response, status, trouble?.message ?? (error as Error).message, batches);
     }
     response.status(HttpStatus.ACCEPTED).json({ batches: batches.map((batch) => ({ id: batch.id, status: batch.status })) });
   }
