@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig, readTlsFiles } from '@fieldsync/sync-core';
@@ -17,11 +18,26 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls) });
   app.enableShutdownHooks();
   setUpGateway(app);
+  limitSlowClients(app.getHttpServer(), config.http);
   await app.listen(config.httpPort);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   Logger.log(`listening on ${config.tls ? 'https' : 'http'}://0.0.0.0:${port} (roles: ${config.roles.join(', ')})`, 'FieldSync');
   return app;
+}
+
+/**
+ * Slow-drip clients (slowloris) must not hold connections forever, yet a large upload over a poor
+ * link may take an hour: so headers get a deadline, a connection that stops sending is closed,
+ * and a whole request has no deadline (Node's default of 5 minutes would cut such uploads off).
+ */
+function limitSlowClients(server: Server, limits: FieldSyncConfig['http']): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = 0;
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // How often Node checks the headers deadline (30 s by default); read when the server starts listening.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(5000, Math.ceil(limits.headersTimeoutMs / 4));
 }
 
 /** Tells the operator, in plain words, that work will wait for Redis rather than be lost. */

@@ -1,6 +1,6 @@
 import ftpSrv, { FtpConnection } from 'ftp-srv';
 import { BatchService, Device, IngestService } from '@fieldsync/sync-core';
-import { IngestWriteStream } from './ingest-write-stream.js';
+import { ControlConnection, IngestWriteStream } from './ingest-write-stream.js';
 import { baseName, parentOf, RefusedPathError, resolveVirtualPath } from './virtual-path.js';
 
 const { FileSystem } = ftpSrv;
@@ -34,7 +34,7 @@ export class DeviceFileSystem extends FileSystem {
     private readonly device: Device,
     private readonly ingest: IngestService,
     private readonly batches: BatchService,
-    private readonly clientGone: () => boolean,
+    private readonly control: ControlConnection,
   ) {
     super(connection, { root: '/', cwd: '/' });
   }
@@ -84,7 +84,7 @@ export class DeviceFileSystem extends FileSystem {
     const stream = new IngestWriteStream(
       this.ingest,
       { projectId: this.device.projectId, deviceId: this.device.id, door: 'ftp', fileName: path.slice(1) },
-      this.clientGone,
+      this.control,
     );
     return { stream, clientPath: path };
   }

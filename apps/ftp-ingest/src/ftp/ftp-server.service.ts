@@ -3,6 +3,7 @@ import ftpSrv, { FtpConnection } from 'ftp-srv';
 import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, readTlsFiles } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { DeviceFileSystem } from './device-file-system.js';
+import { ControlConnection } from './ingest-write-stream.js';
 import { patchFtpSrvStorReplies } from './ftp-srv-stor.patch.js';
 import { patchFtpSrvTls } from './ftp-srv-tls.patch.js';
 
@@ -106,12 +107,28 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
       await sleep(Math.min(250 * 2 ** (result.failures - 1), MAX_FAILED_LOGIN_DELAY_MS));
       throw new Error('login or secret is wrong, or the device is disabled');
     }
-    const commandSocket = (connection as unknown as { commandSocket: { destroyed: boolean; writable: boolean } }).commandSocket;
-    const clientGone = () => {
-      const socket = (connection as unknown as { commandSocket: { destroyed: boolean; writable: boolean } }).commandSocket ?? commandSocket;
-      return socket.destroyed || !socket.writable;
+    return { fs: new DeviceFileSystem(connection, result.device, this.ingest, this.batches, this.controlOf(connection)) };
+  }
+
+  /**
+   * ftp-srv closes a session whose control connection is silent for FTP_IDLE_TIMEOUT_MS, but a
+   * client is silent on it for as long as a transfer runs: over a slow link a large file would be
+   * cut off. Data arriving re-arms the timer, so only a stalled transfer or an idle session times out.
+   */
+  private controlOf(connection: FtpConnection): ControlConnection {
+    type CommandSocket = { destroyed: boolean; writable: boolean; setTimeout(ms: number): void };
+    const initial = (connection as unknown as { commandSocket: CommandSocket }).commandSocket;
+    const socket = () => (connection as unknown as { commandSocket?: CommandSocket }).commandSocket ?? initial;
+    let lastRearm = 0;
+    return {
+      gone: () => socket().destroyed || !socket().writable,
+      busy: () => {
+        const now = Date.now();
+        if (now - lastRearm < 1000) return;
+        lastRearm = now;
+        socket().setTimeout(this.config.ftp.idleTimeoutMs);
+      },
     };
-    return { fs: new DeviceFileSystem(connection, result.device, this.ingest, this.batches, clientGone) };
   }
 
   async onApplicationShutdown(): Promise<void> {

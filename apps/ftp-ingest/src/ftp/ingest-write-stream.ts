@@ -15,6 +15,14 @@ const CLIENT_GONE_GRACE_MS = 250;
  */
 const DRAIN_BYTES = 16 * 1024 * 1024;
 
+/** What a transfer needs of its session's control connection. */
+export interface ControlConnection {
+  /** The client closed it: a data connection that ended now was cut, not finished. */
+  gone(): boolean;
+  /** Data is flowing: the control connection, silent during a transfer, is not idle. */
+  busy(): void;
+}
+
 /** An error that carries the FTP reply code ftp-srv should send for it (see ftp-srv-stor.patch.ts). */
 export class FtpReplyError extends Error {
   constructor(readonly ftpCode: number, message: string) {
@@ -42,7 +50,7 @@ export class IngestWriteStream extends Writable {
   private drained = 0;
   private waitingForDrain: (() => void) | null = null;
 
-  constructor(ingest: IngestService, file: Omit<IncomingFile, 'body'>, private readonly clientGone: () => boolean) {
+  constructor(ingest: IngestService, file: Omit<IncomingFile, 'body'>, private readonly control: ControlConnection) {
     super({ highWaterMark: 256 * 1024 });
     this.accepted = ingest.accept({ ...file, body: this.body });
     // A refusal while bytes are still arriving (too large, disk full): the rest is dropped, the reply sent at the end.
@@ -53,6 +61,7 @@ export class IngestWriteStream extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.control.busy();
     if (this.refusal) {
       this.drained += chunk.length;
       return callback(this.drained > DRAIN_BYTES ? this.refusal : null);
@@ -72,7 +81,7 @@ export class IngestWriteStream extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     if (this.refusal) return callback(this.refusal);
     setTimeout(() => {
-      if (this.clientGone()) {
+      if (this.control.gone()) {
         const error = new Error('the client disconnected before the transfer was confirmed; nothing was stored');
         this.body.destroy(error);
         callback(error);

@@ -8,6 +8,8 @@ export interface FieldSyncConfig {
   database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   redisUrl: string;
   httpPort: number;
+  /** Slow clients: headers must arrive within headersTimeoutMs; a connection silent for idleTimeoutMs is closed. */
+  http: { headersTimeoutMs: number; idleTimeoutMs: number; maxConnections: number };
   tls: { certPath: string; keyPath: string } | null;
   maxUploadBytes: number;
   adminToken: string | null;
@@ -155,6 +157,11 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     database: databaseFrom(env, dataDir),
     redisUrl,
     httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
+    http: {
+      headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 30_000, 1000, 600_000),
+      idleTimeoutMs: integer(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 1000, 86_400_000),
+      maxConnections: integer(env, 'HTTP_MAX_CONNECTIONS', 5000, 1, 1_000_000),
+    },
     tls: tlsFrom(env),
     maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
     adminToken: adminTokenFrom(env),
