@@ -9,7 +9,7 @@ import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFi
 import { detectFormat } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { batchesMerged, mergeSeconds, sightingsMerged } from '../observability/metrics.js';
-import { invalidReason } from './record-validation.js';
+import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, sightingUid } from './sighting-identity.js';
 
 const RECORDS_PER_STEP = 500;
@@ -71,7 +71,7 @@ export class MergeService {
   /** Marks a batch whose job ran out of attempts, so the admin sees why. */
   async markFailed(batchId: string, reason: string): Promise<void> {
     await this.database.transaction((manager) =>
-      manager.update(Batch, { id: batchId, status: In(['received', 'processing']) }, { status: 'failed', error: reason, updatedAt: nowIso() }),
+      manager.update(Batch, { id: batchId, status: In(['received', 'processing']) }, { status: 'failed', error: storableText(reason), updatedAt: nowIso() }),
     );
   }
 
@@ -125,7 +125,7 @@ export class MergeService {
       counts.records++;
       const reason = item.record ? invalidReason(item.record) : item.reason;
       if (reason !== null || !item.record) {
-        rejections.push({ batchId: batch.id, recordIndex: item.index, reason: `record ${item.index}: ${reason}` });
+        rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
         continue;
       }
       if (item.record.attachmentFiles?.length) await this.storeAttachments(manager, batch.projectId, item.record);
@@ -198,7 +198,7 @@ export class MergeService {
     for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
     const now = nowIso();
     await manager.update(Batch, { id: batch.id }, {
-      status, format: decoder?.name ?? null, ...counts, error, updatedAt: now, consolidatedAt: status === 'consolidated' ? now : null,
+      status, format: decoder?.name ?? null, ...counts, error: error === null ? null : storableText(error), updatedAt: now, consolidatedAt: status === 'consolidated' ? now : null,
     });
     return status;
   }

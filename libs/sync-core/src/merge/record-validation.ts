@@ -3,9 +3,34 @@ import { SightingRecord } from '../formats/format.js';
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const MAX_DATA_JSON_CHARS = 1024 * 1024;
 const MAX_UID_CHARS = 128;
+/** Deeper values would overflow the stack of JSON.stringify and of the content hash. */
+export const MAX_DATA_DEPTH = 32;
+
+/** True when `value` nests objects or arrays deeper than `limit`; walks iteratively, so any depth is safe to check. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Text from a file made safe to store and show: NUL (which PostgreSQL's text types refuse) and the
+ * other control characters become visible escapes, so a reason quoting bad input can be saved.
+ */
+export function storableText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const hasNul = (text: string | null) => text !== null && text.includes('\u0000');
 
 /** The reason a decoded record cannot be stored, or null when it can. */
 export function invalidReason(record: SightingRecord): string | null {
+  if (hasNul(record.uid) || hasNul(record.deviceId) || hasNul(record.observedAt) || hasNul(record.kind)) return 'id, deviceId and dateTime must not contain NUL characters';
   if (record.uid !== null && (record.uid.trim() === '' || record.uid.length > MAX_UID_CHARS)) return `id must be 1-${MAX_UID_CHARS} characters`;
   if ((record.latitude === null) !== (record.longitude === null)) return 'latitude and longitude must be given together';
   if (record.latitude !== null && (record.latitude < -90 || record.latitude > 90)) return `latitude ${record.latitude} is outside -90..90`;
@@ -15,6 +40,7 @@ export function invalidReason(record: SightingRecord): string | null {
     return `dateTime "${record.observedAt.slice(0, 40)}" is not an ISO-8601 date and time`;
   }
   if (record.deviceId !== null && record.deviceId.length > 128) return 'deviceId is longer than 128 characters';
+  if (nestsDeeperThan(record.data, MAX_DATA_DEPTH)) return `the record's values nest deeper than ${MAX_DATA_DEPTH} levels`;
   if (JSON.stringify(record.data).length > MAX_DATA_JSON_CHARS) return `the record's values exceed ${MAX_DATA_JSON_CHARS} characters`;
   return null;
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { SightingRecord } from '../formats/format.js';
+import { invalidReason, MAX_DATA_DEPTH, nestsDeeperThan, storableText } from './record-validation.js';
+
+const record = (overrides: Partial<SightingRecord> = {}): SightingRecord => ({
+  uid: 'a', deviceId: 'd', kind: 'sighting', observedAt: '2026-03-01T10:00:00+02:00', latitude: -24, longitude: 31,
+  altitude: null, accuracy: null, data: { Species: 'Lion' }, attachments: [], deleted: false, ...overrides,
+});
+
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = i % 2 ? [value] : { a: value };
+  return value;
+}
+
+describe('record validation', () => {
+  it('refuses values nested deeper than the limit without overflowing the stack', () => {
+    expect(nestsDeeperThan(nested(MAX_DATA_DEPTH), MAX_DATA_DEPTH)).toBe(false);
+    expect(nestsDeeperThan(nested(MAX_DATA_DEPTH + 1), MAX_DATA_DEPTH)).toBe(true);
+    expect(invalidReason(record({ data: { deep: nested(200_000) } }))).toMatch(/nest deeper than 32 levels/);
+    expect(invalidReason(record({ data: { ok: nested(10) } }))).toBeNull();
+  });
+
+  it('refuses NUL characters in the columns a database keeps as text', () => {
+    expect(invalidReason(record({ observedAt: '\u0000\u0000' }))).toMatch(/NUL/);
+    expect(invalidReason(record({ uid: 'x\u00001' }))).toMatch(/NUL/);
+    expect(invalidReason(record({ deviceId: '\u0000' }))).toMatch(/NUL/);
+  });
+
+  it('makes reasons that quote bad input storable', () => {
+    expect(storableText('dateTime "\u0000\u001b[31m" is bad\n')).toBe('dateTime "\\u0000\\u001b[31m" is bad\n');
+  });
+});
