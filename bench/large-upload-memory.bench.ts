@@ -1,33 +1,11 @@
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
 import { AdminClient } from '../test/support/admin-client.js';
 import { FieldSyncProcess, StoreKind, StoreUnderTest } from '../test/support/fieldsync-process.js';
 import { PrivateRedis } from '../test/support/redis-server.js';
+import { geojsonBody } from './geojson-body.js';
 import { BenchFigure, MB, rssBytes, sampleRss } from './measure.js';
 
 const GOAL_DELTA_MB = 64;
-
-/** A valid CyberTracker GeoJSON body of about `bytes`, generated as it is sent. */
-function geojsonBody(bytes: number): Readable {
-  let sent = 0;
-  let index = 0;
-  return Readable.from((function* () {
-    yield Buffer.from('{"type":"FeatureCollection","features":[');
-    while (sent < bytes) {
-      const features: string[] = [];
-      for (let i = 0; i < 500; i++, index++) {
-        features.push(JSON.stringify({
-          type: 'Feature', geometry: { type: 'Point', coordinates: [31 + (index % 1000) / 1000, -24] },
-          properties: { id: `bench-${index}`, deviceId: 'bench', dateTime: '2026-03-01T10:00:00+02:00', latitude: -24, longitude: 31 + (index % 1000) / 1000, sighting: { Species: 'Impala', Count: index % 40, Note: 'x'.repeat(200) } },
-        }));
-      }
-      const chunk = Buffer.from((index > 500 ? ',' : '') + features.join(','));
-      sent += chunk.length;
-      yield chunk;
-    }
-    yield Buffer.from(']}');
-  })());
-}
 
 function settle(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));

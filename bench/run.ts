@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { bulkIngest } from './bulk-ingest.bench.js';
 import { exportCsv } from './export.bench.js';
+import { ftpUpload } from './ftp-upload.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
 import { smallUploads } from './small-uploads.bench.js';
 import { BenchFigure } from './measure.js';
@@ -16,13 +17,15 @@ async function main(): Promise<void> {
     ['small', () => smallUploads('postgres')],
     ['small', () => smallUploads('sqlite')],
     ['export', () => exportCsv()],
+    ['ftp', () => ftpUpload('postgres')],
+    ['ftp', () => ftpUpload('sqlite')],
     // Two sizes: memory is flat when the 200 MB figure is no higher than the 50 MB one.
     ['memory', () => largeUploadMemory('sqlite', 50)],
     ['memory', () => largeUploadMemory('sqlite', 200)],
     ['memory', () => largeUploadMemory('postgres', 50)],
     ['memory', () => largeUploadMemory('postgres', 200)],
   ];
-  // BENCH_ONLY=export (or bulk, small, memory) runs a part while working on it; the table on record comes from a full run.
+  // BENCH_ONLY=export (or bulk, small, ftp, memory) runs a part while working on it; the table on record comes from a full run.
   const only = process.env.BENCH_ONLY;
   for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
     const result = [await run()].flat();

@@ -51,7 +51,7 @@ describe('faults', { timeout: 300_000 }, () => {
     const project = 'redis-lost';
     const devices = await c.createProject(project, 10);
     let acknowledgedWhileDown = 0;
-    await underFault('Redis down 10 s, restarted empty', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(8, 200) }, async (ledger) => {
+    await underFault('Redis down 10 s, restarted empty', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(15, 200), send: { pauseMs: 1000 } }, async (ledger) => {
       await sleep(1500);
       await c.redis.stop();
       const before = ledger.acknowledged;

@@ -15,6 +15,8 @@ export interface SendOptions {
   limitRate?: string;
   /** Give up (and fail the scenario) when nothing was acknowledged by then. */
   deadlineMs?: number;
+  /** Time between two files, so the load lasts through a fault. */
+  pauseMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,6 +41,7 @@ export class SimulatedDevice {
     for (const size of sizes) {
       const { body, uids } = SimulatedDevice.file(size, this.name);
       await this.send(body, uids, options);
+      if (options.pauseMs) await sleep(options.pauseMs);
     }
   }
 
