@@ -97,14 +97,33 @@ export class Database {
    */
   async insertRows(manager: EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
     if (rows.length === 0) return;
-    const params: unknown[] = [];
-    const placeholder = this.type === 'postgres' ? () => `$${params.length}` : () => '?';
-    const values = rows.map((row) => `(${row.map((value) => {
-      // better-sqlite3 binds no booleans; PostgreSQL wants real ones.
-      params.push(typeof value === 'boolean' && this.type === 'sqlite' ? Number(value) : value);
-      return placeholder();
-    }).join(', ')})`);
-    await manager.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, params);
+    const values = rows.map((row) => `(${row.map(() => '?').join(', ')})`);
+    await this.query(manager, `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, rows.flat());
+  }
+
+  /** One statement in a transaction of its own (autocommit), e.g. an UPDATE … RETURNING. */
+  async execute<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.type === 'postgres') return this.query<T>(this.dataSource.manager, sql, params);
+    return this.sqliteLock.run(() => this.query<T>(this.dataSource.manager, sql, params));
+  }
+
+  /**
+   * One plain SQL statement with `?` placeholders, for the merge's hot path where TypeORM's
+   * query building cost more CPU than the queries (CPU profile of the consolidator).
+   */
+  async query<T = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+    let n = 0;
+    const text = this.type === 'postgres' ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+    // better-sqlite3 binds no booleans; PostgreSQL wants real ones.
+    const values = this.type === 'sqlite' ? params.map((value) => (typeof value === 'boolean' ? Number(value) : value)) : params;
+    // The structured result has the rows in `records` for every statement (an UPDATE … RETURNING
+    // included), where the plain one wraps UPDATE rows with a count on PostgreSQL.
+    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
+    try {
+      return ((await runner.query(text, values, true)).records ?? []) as T[];
+    } finally {
+      if (!manager.queryRunner) await runner.release();
+    }
   }
 
   async ping(): Promise<void> {

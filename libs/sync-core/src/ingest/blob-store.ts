@@ -61,6 +61,22 @@ export class BlobStore {
     }
   }
 
+  /** The whole blob when it is at most `maxBytes` long (a committed blob never changes), else null. */
+  async readSmall(blobId: string, maxBytes: number): Promise<Buffer | null> {
+    return this.database.read(async (manager) => {
+      // Most device files fit in their first chunk: size and bytes in one round trip.
+      const [first] = await this.database.query<{ size: number | string; bytes: Buffer | null }>(
+        manager, 'SELECT b.size, c.bytes FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id AND c.idx = 0 WHERE b.id = ?', [blobId],
+      );
+      if (!first || Number(first.size) > maxBytes) return null;
+      const head = Buffer.from(first.bytes ?? Buffer.alloc(0));
+      if (head.length >= Number(first.size)) return head;
+      const chunks: Buffer[] = [];
+      for await (const chunk of this.read(manager, blobId)) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    });
+  }
+
   /** Reads a finished blob chunk by chunk, each read on its own, for serving it over a slow connection. */
   async *stream(blobId: string): AsyncGenerator<Buffer> {
     for (let idx = 0; ; idx++) {

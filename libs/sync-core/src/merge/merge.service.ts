@@ -4,7 +4,7 @@ import { EntityManager, In } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { Attachment, Batch, BatchStatus, ProjectFeed, Rejection, Sighting } from '../db/entities/index.js';
+import { Attachment, Batch, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
 import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFileError } from '../formats/format.js';
 import { detectFormat } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
@@ -13,6 +13,8 @@ import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, sightingUid } from './sighting-identity.js';
 
 const RECORDS_PER_STEP = 500;
+/** Files up to this size are decoded before the merge transaction (see consolidate). */
+const SMALL_FILE_BYTES = 1024 * 1024;
 const SIGHTING_COLUMNS = [
   'id', 'project_id', 'uid', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy',
   'data', 'attachments', 'deleted', 'content_hash', 'revision', 'seq', 'batch_id', 'received_at', 'updated_at',
@@ -46,21 +48,26 @@ export class MergeService {
   constructor(private readonly database: Database, private readonly blobs: BlobStore) {}
 
   async consolidate(batchId: string): Promise<BatchStatus> {
-    const claimed = await this.database.transaction(async (manager) => {
-      const batch = await manager.findOneBy(Batch, { id: batchId });
-      if (!batch || batch.status === 'consolidated' || batch.status === 'rejected') return null;
-      await manager.update(Batch, { id: batchId }, { status: 'processing', attempts: batch.attempts + 1, updatedAt: nowIso() });
-      return batch;
-    });
+    const [row] = await this.database.execute<ClaimedRow>(
+      `UPDATE batch SET status = 'processing', attempts = attempts + 1, updated_at = ?
+        WHERE id = ? AND status NOT IN ('consolidated', 'rejected') RETURNING project_id, blob_id, file_name, received_at`,
+      [nowIso(), batchId],
+    );
+    const claimed = row && { id: batchId, projectId: row.project_id, blobId: row.blob_id, fileName: row.file_name, receivedAt: row.received_at };
     if (!claimed) return (await this.database.read((manager) => manager.findOneBy(Batch, { id: batchId })))?.status ?? 'failed';
 
     const timer = mergeSeconds.startTimer();
+    // A small file is read and decoded before the project's lock is taken, so that lock (which
+    // orders every merge of the project) is held only for the writes.
+    const small = await this.blobs.readSmall(claimed.blobId, SMALL_FILE_BYTES);
+    const file = small ? await decodedInMemory(small, claimed.fileName) : null;
     const status = await this.database.transaction(async (manager) => {
-      const lastSeq = await this.lockFeed(manager, claimed.projectId);
       // Another worker may have merged this batch while this one waited for the lock.
-      const batch = await manager.findOneBy(Batch, { id: batchId });
-      if (!batch || batch.status === 'consolidated' || batch.status === 'rejected') return batch?.status ?? 'failed';
-      return this.mergeBatch(manager, batch, lastSeq);
+      const { lastSeq, current } = await this.lockFeed(manager, claimed.projectId, batchId);
+      if (current.status === 'consolidated' || current.status === 'rejected') return current.status;
+      // Rejections of an earlier attempt rolled back with it; this only guards a retried batch.
+      if (current.attempts > 1) await this.database.query(manager, 'DELETE FROM rejection WHERE batch_id = ?', [batchId]);
+      return this.mergeBatch(manager, claimed, lastSeq, file ?? (await this.streamedFrom(manager, claimed)));
     });
     timer();
     batchesMerged.inc({ status });
@@ -75,49 +82,44 @@ export class MergeService {
     );
   }
 
-  private async lockFeed(manager: EntityManager, projectId: string): Promise<number> {
-    const query = manager.createQueryBuilder(ProjectFeed, 'feed').where('feed.projectId = :projectId', { projectId });
+  /** Takes the project's feed row (the lock that orders its merges) and reads the batch's state under it. */
+  private async lockFeed(manager: EntityManager, projectId: string, batchId: string): Promise<{ lastSeq: number; current: { status: BatchStatus; attempts: number } }> {
     // SQLite has no row locks; the write transaction (BEGIN IMMEDIATE) already holds the whole database.
-    if (this.database.type === 'postgres') query.setLock('pessimistic_write');
-    const feed = await query.getOne();
-    if (!feed) throw new Error(`project ${projectId} has no feed row`);
-    return feed.lastSeq;
+    const lock = this.database.type === 'postgres' ? ' FOR UPDATE OF f' : '';
+    const [row] = await this.database.query<{ last_seq: number | string; status: BatchStatus; attempts: number | string }>(
+      manager, `SELECT f.last_seq, b.status, b.attempts FROM project_feed f JOIN batch b ON b.id = ? WHERE f.project_id = ?${lock}`, [batchId, projectId],
+    );
+    if (!row) throw new Error(`project ${projectId} has no feed row, or batch ${batchId} is gone`);
+    return { lastSeq: Number(row.last_seq), current: { status: row.status, attempts: Number(row.attempts) } };
   }
 
-  private async mergeBatch(manager: EntityManager, batch: Batch, lastSeq: number): Promise<BatchStatus> {
-    await manager.delete(Rejection, { batchId: batch.id });
+  /** A larger file, decoded as its chunks are read inside the merge transaction: memory holds one step at a time. */
+  private async streamedFrom(manager: EntityManager, batch: ClaimedBatch): Promise<DecodedFile> {
     const head = (await this.blobs.read(manager, batch.blobId).next()).value ?? Buffer.alloc(0);
     const decoder = detectFormat(head, batch.fileName);
+    return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(this.blobs.read(manager, batch.blobId))) : emptySteps() };
+  }
+
+  private async mergeBatch(manager: EntityManager, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<BatchStatus> {
+    const { decoder } = file;
     if (!decoder) {
-      const reason = head.length === 0 ? 'the file is empty' : 'unrecognised file format: expected CyberTracker CTX or GeoJSON (a FeatureCollection)';
+      const reason = file.emptyFile ? 'the file is empty' : 'unrecognised file format: expected CyberTracker CTX or GeoJSON (a FeatureCollection)';
       return this.finish(manager, batch, lastSeq, 'rejected', null, emptyCounts(), reason);
     }
-
     const counts = emptyCounts();
     const feed = { lastSeq };
-    let step: DecodedItem[] = [];
     let fileError: string | null = null;
     try {
-      for await (const item of decoder.decode(this.blobs.read(manager, batch.blobId))) {
-        if (counts.records + step.length >= MAX_RECORDS_PER_BATCH) {
-          throw new UnreadableFileError(`the file holds more than ${MAX_RECORDS_PER_BATCH} records; the rest was not read: split the export`);
-        }
-        step.push(item);
-        if (step.length === RECORDS_PER_STEP) {
-          await this.mergeStep(manager, batch, step, counts, feed);
-          step = [];
-        }
-      }
+      for await (const step of file.steps) await this.mergeStep(manager, batch, step, counts, feed);
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       fileError = error.message;
     }
-    await this.mergeStep(manager, batch, step, counts, feed);
     const status: BatchStatus = fileError && counts.records === 0 ? 'rejected' : 'consolidated';
     return this.finish(manager, batch, feed.lastSeq, status, decoder, counts, fileError);
   }
 
-  private async mergeStep(manager: EntityManager, batch: Batch, items: DecodedItem[], counts: MergeCounts, feed: { lastSeq: number }): Promise<void> {
+  private async mergeStep(manager: EntityManager, batch: ClaimedBatch, items: DecodedItem[], counts: MergeCounts, feed: { lastSeq: number }): Promise<void> {
     if (items.length === 0) return;
     const rejections: Rejection[] = [];
     const candidates: { uid: string; hash: string; item: DecodedRecord }[] = [];
@@ -135,11 +137,13 @@ export class MergeService {
 
     const stored = new Map<string, StoredVersion>();
     if (candidates.length > 0) {
-      const rows = await manager.find(Sighting, {
-        select: { id: true, uid: true, contentHash: true, revision: true, receivedAt: true },
-        where: { projectId: batch.projectId, uid: In([...new Set(candidates.map((candidate) => candidate.uid))]) },
-      });
-      for (const row of rows) stored.set(row.uid, row);
+      const uids = [...new Set(candidates.map((candidate) => candidate.uid))];
+      const rows = await this.database.query<{ id: string; uid: string; content_hash: string; revision: number | string; received_at: string }>(
+        manager,
+        `SELECT id, uid, content_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${uids.map(() => '?').join(', ')})`,
+        [batch.projectId, ...uids],
+      );
+      for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, revision: Number(row.revision), receivedAt: row.received_at });
     }
 
     const inserts = new Map<string, Sighting>();
@@ -191,17 +195,81 @@ export class MergeService {
   }
 
   private async finish(
-    manager: EntityManager, batch: Batch, lastSeq: number, status: BatchStatus,
+    manager: EntityManager, batch: ClaimedBatch, lastSeq: number, status: BatchStatus,
     decoder: FormatDecoder | null, counts: MergeCounts, error: string | null,
   ): Promise<BatchStatus> {
-    await manager.update(ProjectFeed, { projectId: batch.projectId }, { lastSeq });
+    await this.database.query(manager, 'UPDATE project_feed SET last_seq = ? WHERE project_id = ?', [lastSeq, batch.projectId]);
     for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
     const now = nowIso();
-    await manager.update(Batch, { id: batch.id }, {
-      status, format: decoder?.name ?? null, ...counts, error: error === null ? null : storableText(error), updatedAt: now, consolidatedAt: status === 'consolidated' ? now : null,
-    });
+    await this.database.query(
+      manager,
+      `UPDATE batch SET status = ?, format = ?, records_count = ?, new_count = ?, updated_count = ?, duplicate_count = ?, rejected_count = ?,
+        error = ?, updated_at = ?, consolidated_at = ? WHERE id = ?`,
+      [status, decoder?.name ?? null, counts.records, counts.new, counts.updated, counts.duplicate, counts.rejected,
+        error === null ? null : storableText(error), now, status === 'consolidated' ? now : null, batch.id],
+    );
     return status;
   }
+}
+
+interface ClaimedRow {
+  project_id: string;
+  blob_id: string;
+  file_name: string | null;
+  received_at: string;
+}
+
+/** The fields of a claimed batch the merge uses. */
+type ClaimedBatch = Pick<Batch, 'id' | 'projectId' | 'blobId' | 'fileName' | 'receivedAt'>;
+
+/** A batch's file, decoded: its format (null when unrecognised) and its items in steps. */
+interface DecodedFile {
+  decoder: FormatDecoder | null;
+  emptyFile: boolean;
+  /** Throws UnreadableFileError where the file stops being readable, after the items before it. */
+  steps: AsyncIterable<DecodedItem[]>;
+}
+
+/** Groups decoded items into steps of RECORDS_PER_STEP, refusing files with too many records. */
+async function* inSteps(items: AsyncIterable<DecodedItem>): AsyncGenerator<DecodedItem[]> {
+  let step: DecodedItem[] = [];
+  let total = 0;
+  for await (const item of items) {
+    if (++total > MAX_RECORDS_PER_BATCH) {
+      yield step;
+      throw new UnreadableFileError(`the file holds more than ${MAX_RECORDS_PER_BATCH} records; the rest was not read: split the export`);
+    }
+    step.push(item);
+    if (step.length === RECORDS_PER_STEP) {
+      yield step;
+      step = [];
+    }
+  }
+  yield step;
+}
+
+async function* emptySteps(): AsyncGenerator<DecodedItem[]> {}
+
+/** Decodes a small file completely, keeping where it became unreadable to replay it inside the merge. */
+async function decodedInMemory(bytes: Buffer, fileName: string | null): Promise<DecodedFile> {
+  const decoder = detectFormat(bytes, fileName);
+  if (!decoder) return { decoder, emptyFile: bytes.length === 0, steps: emptySteps() };
+  const steps: DecodedItem[][] = [];
+  let unreadable: UnreadableFileError | null = null;
+  try {
+    for await (const step of inSteps(decoder.decode((async function* () { yield bytes; })()))) steps.push(step);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    unreadable = error;
+  }
+  return {
+    decoder,
+    emptyFile: bytes.length === 0,
+    steps: (async function* () {
+      yield* steps;
+      if (unreadable) throw unreadable;
+    })(),
+  };
 }
 
 function emptyCounts(): MergeCounts {
