@@ -11,20 +11,33 @@ import { PrivateRedis } from './support/redis-server.js';
 
 const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 
-/** Debian's pyftpdlib as the remote FTP site a project pulls from. */
-async function startRemoteFtp(root: string, port: number): Promise<ChildProcess> {
-  const server = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', root, '-u', 'ranger', '-P', 'right-password', '-w', '-r', `${port + 1}-${port + 20}`], { stdio: 'ignore' });
-  await waitFor('pyftpdlib', async () => {
-    const net = await import('node:net');
-    return new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-  });
-  return server;
+/**
+ * Debian's pyftpdlib as the remote FTP site a project pulls from, on a control port and 20 passive
+ * ports below Linux's ephemeral range (32768+), where the many client connections of other suites
+ * cannot be holding them; tried again on other ports if it cannot bind.
+ */
+async function startRemoteFtp(root: string): Promise<{ server: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 450) * 21;
+    const server = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', root, '-u', 'ranger', '-P', 'right-password', '-w', '-r', `${port + 1}-${port + 20}`], { stdio: 'ignore' });
+    try {
+      await waitFor('pyftpdlib', async () => {
+        if (server.exitCode !== null) throw new Error(`pyftpdlib exited with ${server.exitCode}`);
+        const net = await import('node:net');
+        return new Promise<boolean>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.on('error', () => resolve(false));
+        });
+      }, 10_000);
+      return { server, port };
+    } catch (error) {
+      server.kill('SIGKILL');
+      if (attempt === 5) throw error;
+    }
+  }
 }
 
 describe('pull sources: a project\'s download settings against a real FTP site (PostgreSQL)', () => {
@@ -44,8 +57,7 @@ describe('pull sources: a project\'s download settings against a real FTP site (
     mkdirSync(join(remoteRoot, 'CTData'));
     copyFileSync('test/fixtures/cybertracker/Market_Research_Smiley_Interface.CTX', join(remoteRoot, 'CTData', 'market.CTX'));
     writeFileSync(join(remoteRoot, 'CTData', 'first.geojson'), featureCollection([feature(), feature()]));
-    remotePort = 40_000 + Math.floor(Math.random() * 500) * 40;
-    remote = await startRemoteFtp(remoteRoot, remotePort);
+    ({ server: remote, port: remotePort } = await startRemoteFtp(remoteRoot));
     [store, redis] = await Promise.all([StoreUnderTest.create('postgres'), PrivateRedis.start()]);
     processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } }));
     admin = new AdminClient(processes[0].baseUrl);

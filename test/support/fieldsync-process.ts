@@ -71,8 +71,9 @@ export class FieldSyncProcess {
   static async start(options: StartOptions): Promise<FieldSyncProcess> {
     const port = options.port ?? (await freePort());
     const ftpPort = options.ftpPort ?? (await freePort());
-    // A passive range of its own, so test servers running side by side do not race for ports.
-    const passiveBase = 20_000 + Math.floor(Math.random() * 400) * 100;
+    // A passive range of its own, so test servers running side by side do not race for ports, and
+    // below Linux's ephemeral range (32768+), which the tests' own client connections draw from.
+    const passiveBase = 20_000 + Math.floor(Math.random() * 120) * 100;
     // e.g. FIELDSYNC_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers a benchmark starts.
     const nodeArgs = process.env.FIELDSYNC_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...nodeArgs, MAIN], {
