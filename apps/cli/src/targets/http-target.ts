@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { NetworkTrouble, networkTrouble } from '@fieldsync/sync-core';
 import { CliError, EXIT } from '../output.js';
 import { remoteName, UploadTarget } from './upload-target.js';
 
@@ -62,11 +63,14 @@ async function reason(response: Response): Promise<string> {
   }
 }
 
-export function describeNetworkError(error: NodeJS.ErrnoException | Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found (check the name)';
-  if (code === 'ECONNREFUSED') return 'connection refused (is the server running, and is the port right?)';
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'no answer (a firewall, or the server is down)';
-  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return 'TLS certificate not trusted (set NODE_EXTRA_CA_CERTS to its CA file)';
-  return error.message;
+const HINTS: Record<NetworkTrouble, string> = {
+  'host not found': 'check the name',
+  'connection refused': 'is the server running, and is the port right?',
+  'no answer': 'a firewall, or the server is down',
+  'TLS certificate not trusted': 'set NODE_EXTRA_CA_CERTS to its CA file',
+};
+
+export function describeNetworkError(error: Error): string {
+  const trouble = networkTrouble(error);
+  return trouble ? `${trouble} (${HINTS[trouble]})` : error.message;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, FTPError } from 'basic-ftp';
+import { networkTrouble } from '../network-trouble.js';
 
 export interface RemoteEntry {
   path: string;
@@ -27,11 +28,11 @@ export function plainWords(error: unknown, where: string): RemoteError {
   if (error instanceof RemoteError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const message = (error as Error).message ?? String(error);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RemoteError(`host not found: ${where}`);
-  if (code === 'ECONNREFUSED') return new RemoteError(`connection refused: ${where} (is the FTP server running, and is the port right?)`);
-  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) return new RemoteError(`no answer from ${where} (firewall, or the server is down)`);
   if (error instanceof FTPError && error.code === 530) return new RemoteError(`login incorrect at ${where}`);
-  if (/certificate|self[- ]signed|CERT_/i.test(message) || (code && /CERT/.test(code))) return new RemoteError(`TLS certificate not trusted at ${where}`);
+  const trouble = networkTrouble(error);
+  if (trouble === 'connection refused') return new RemoteError(`connection refused: ${where} (is the FTP server running, and is the port right?)`);
+  if (trouble === 'no answer') return new RemoteError(`no answer from ${where} (firewall, or the server is down)`);
+  if (trouble) return new RemoteError(`${trouble}: ${where}`);
   if (code === 'ENOENT') return new RemoteError(`folder missing: ${where}`);
   if (code === 'EACCES') return new RemoteError(`no permission to read ${where}`);
   return new RemoteError(`${where}: ${message}`);
