@@ -1,10 +1,17 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig, readTlsFiles } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from './gateway.setup.js';
+
+// V8 lets the old generation grow to up to 4× what is live before it collects. Streaming an
+// export or an upload promotes a steady flow of short-lived rows and chunks, so a gateway with
+// 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
+// 195 MB for about 8% of that export's speed (bench/README.md).
+setFlagsFromString('--heap-growing-percent=50');
 
 async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
   const logger = new ConsoleLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
