@@ -61,19 +61,32 @@ export class BlobStore {
     }
   }
 
-  /** The whole blob when it is at most `maxBytes` long (a committed blob never changes), else null. */
-  async readSmall(blobId: string, maxBytes: number): Promise<Buffer | null> {
+  /**
+   * The whole bytes of each blob at most `maxBytes` long (a committed blob never changes); larger
+   * ones are left out. Most device files fit in their first chunk: sizes and first chunks come
+   * in one round trip for all of them.
+   */
+  async readSmall(blobIds: string[], maxBytes: number): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    if (blobIds.length === 0) return found;
     return this.database.read(async (manager) => {
-      // Most device files fit in their first chunk: size and bytes in one round trip.
-      const [first] = await this.database.query<{ size: number | string; bytes: Buffer | null }>(
-        manager, 'SELECT b.size, c.bytes FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id AND c.idx = 0 WHERE b.id = ?', [blobId],
+      const firsts = await this.database.query<{ id: string; size: number | string; bytes: Buffer | null }>(
+        manager,
+        `SELECT b.id, b.size, c.bytes FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id AND c.idx = 0 WHERE b.id IN (${blobIds.map(() => '?').join(', ')})`,
+        blobIds,
       );
-      if (!first || Number(first.size) > maxBytes) return null;
-      const head = Buffer.from(first.bytes ?? Buffer.alloc(0));
-      if (head.length >= Number(first.size)) return head;
-      const chunks: Buffer[] = [];
-      for await (const chunk of this.read(manager, blobId)) chunks.push(chunk);
-      return Buffer.concat(chunks);
+      for (const first of firsts) {
+        if (Number(first.size) > maxBytes) continue;
+        const head = Buffer.from(first.bytes ?? Buffer.alloc(0));
+        if (head.length >= Number(first.size)) {
+          found.set(first.id, head);
+          continue;
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of this.read(manager, first.id)) chunks.push(chunk);
+        found.set(first.id, Buffer.concat(chunks));
+      }
+      return found;
     });
   }
 

@@ -15,6 +15,8 @@ import { contentHash, sightingUid } from './sighting-identity.js';
 const RECORDS_PER_STEP = 500;
 /** Files up to this size are decoded before the merge transaction (see consolidate). */
 const SMALL_FILE_BYTES = 1024 * 1024;
+/** At most this many small files of one project are merged in one transaction. */
+const GROUP_SIZE = 32;
 const SIGHTING_COLUMNS = [
   'id', 'project_id', 'uid', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy',
   'data', 'attachments', 'deleted', 'content_hash', 'revision', 'seq', 'batch_id', 'received_at', 'updated_at',
@@ -58,21 +60,67 @@ export class MergeService {
 
     const timer = mergeSeconds.startTimer();
     // A small file is read and decoded before the project's lock is taken, so that lock (which
-    // orders every merge of the project) is held only for the writes.
-    const small = await this.blobs.readSmall(claimed.blobId, SMALL_FILE_BYTES);
-    const file = small ? await decodedInMemory(small, claimed.fileName) : null;
-    const status = await this.database.transaction(async (manager) => {
-      // Another worker may have merged this batch while this one waited for the lock.
-      const { lastSeq, current } = await this.lockFeed(manager, claimed.projectId, batchId);
-      if (current.status === 'consolidated' || current.status === 'rejected') return current.status;
-      // Rejections of an earlier attempt rolled back with it; this only guards a retried batch.
-      if (current.attempts > 1) await this.database.query(manager, 'DELETE FROM rejection WHERE batch_id = ?', [batchId]);
-      return this.mergeBatch(manager, claimed, lastSeq, file ?? (await this.streamedFrom(manager, claimed)));
+    // orders every merge of the project) is held only for the writes. Other small files of the
+    // project waiting their turn join the same transaction: one lock and one commit for all.
+    const small = (await this.blobs.readSmall([claimed.blobId], SMALL_FILE_BYTES)).get(claimed.blobId);
+    const own = { batch: claimed, file: small ? await decodedInMemory(small, claimed.fileName) : null };
+    const group = [own, ...(small ? await this.companionsOf(claimed) : [])].sort((a, b) => a.batch.receivedAt.localeCompare(b.batch.receivedAt));
+    const outcomes = await this.database.transaction(async (manager) => {
+      const { lastSeq: seqBefore, current } = await this.lockFeed(manager, claimed.projectId, batchId);
+      // Another worker may have merged some of them while this one waited for the lock.
+      const states = new Map([[batchId, current]]);
+      const others = group.filter((member) => member !== own).map((member) => member.batch.id);
+      if (others.length > 0) {
+        const rows = await this.database.query<{ id: string; status: BatchStatus; attempts: number | string }>(
+          manager, `SELECT id, status, attempts FROM batch WHERE id IN (${others.map(() => '?').join(', ')})`, others,
+        );
+        for (const row of rows) states.set(row.id, { status: row.status, attempts: Number(row.attempts) });
+      }
+      let lastSeq = seqBefore;
+      const merged = new Map<string, BatchStatus>();
+      for (const { batch, file } of group) {
+        const state = states.get(batch.id);
+        if (!state || state.status === 'consolidated' || state.status === 'rejected') {
+          merged.set(batch.id, state?.status ?? 'failed');
+          continue;
+        }
+        // Rejections of an earlier attempt rolled back with it; this only guards a retried batch.
+        if (state.attempts > 1) await this.database.query(manager, 'DELETE FROM rejection WHERE batch_id = ?', [batch.id]);
+        const result = await this.mergeBatch(manager, batch, lastSeq, file ?? (await this.streamedFrom(manager, batch)));
+        lastSeq = result.lastSeq;
+        merged.set(batch.id, result.status);
+      }
+      await this.database.query(manager, 'UPDATE project_feed SET last_seq = ? WHERE project_id = ?', [lastSeq, claimed.projectId]);
+      return merged;
     });
     timer();
-    batchesMerged.inc({ status });
-    this.logger.log({ message: 'batch merged', batchId, status });
-    return status;
+    for (const [id, status] of outcomes) {
+      batchesMerged.inc({ status });
+      this.logger.log({ message: 'batch merged', batchId: id, status, ...(id === batchId ? {} : { with: batchId }) });
+    }
+    return outcomes.get(batchId)!;
+  }
+
+  /**
+   * Claims up to GROUP_SIZE - 1 other small files of the project still waiting, each decoded.
+   * Their own jobs, when they run, find them consolidated and stop; if this merge fails, those
+   * jobs merge them one by one.
+   */
+  private async companionsOf(batch: ClaimedBatch): Promise<{ batch: ClaimedBatch; file: DecodedFile | null }[]> {
+    const rows = await this.database.execute<ClaimedRow & { id: string }>(
+      `UPDATE batch SET status = 'processing', attempts = attempts + 1, updated_at = ?
+        WHERE status = 'received' AND id IN (
+          SELECT b.id FROM batch b JOIN blob f ON f.id = b.blob_id
+          WHERE b.project_id = ? AND b.status = 'received' AND b.id <> ? AND f.size <= ? ORDER BY b.received_at LIMIT ?)
+        RETURNING id, project_id, blob_id, file_name, received_at`,
+      [nowIso(), batch.projectId, batch.id, SMALL_FILE_BYTES, GROUP_SIZE - 1],
+    );
+    const files = await this.blobs.readSmall(rows.map((row) => row.blob_id), SMALL_FILE_BYTES);
+    return Promise.all(rows.map(async (row) => {
+      const companion = { id: row.id, projectId: row.project_id, blobId: row.blob_id, fileName: row.file_name, receivedAt: row.received_at };
+      const bytes = files.get(companion.blobId);
+      return { batch: companion, file: bytes ? await decodedInMemory(bytes, companion.fileName) : null };
+    }));
   }
 
   /** Marks a batch whose job ran out of attempts, so the admin sees why. */
@@ -100,11 +148,11 @@ export class MergeService {
     return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(this.blobs.read(manager, batch.blobId))) : emptySteps() };
   }
 
-  private async mergeBatch(manager: EntityManager, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<BatchStatus> {
+  private async mergeBatch(manager: EntityManager, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<{ status: BatchStatus; lastSeq: number }> {
     const { decoder } = file;
     if (!decoder) {
       const reason = file.emptyFile ? 'the file is empty' : 'unrecognised file format: expected CyberTracker CTX or GeoJSON (a FeatureCollection)';
-      return this.finish(manager, batch, lastSeq, 'rejected', null, emptyCounts(), reason);
+      return { status: await this.finish(manager, batch, 'rejected', null, emptyCounts(), reason), lastSeq };
     }
     const counts = emptyCounts();
     const feed = { lastSeq };
@@ -116,7 +164,7 @@ export class MergeService {
       fileError = error.message;
     }
     const status: BatchStatus = fileError && counts.records === 0 ? 'rejected' : 'consolidated';
-    return this.finish(manager, batch, feed.lastSeq, status, decoder, counts, fileError);
+    return { status: await this.finish(manager, batch, status, decoder, counts, fileError), lastSeq: feed.lastSeq };
   }
 
   private async mergeStep(manager: EntityManager, batch: ClaimedBatch, items: DecodedItem[], counts: MergeCounts, feed: { lastSeq: number }): Promise<void> {
@@ -195,10 +243,9 @@ export class MergeService {
   }
 
   private async finish(
-    manager: EntityManager, batch: ClaimedBatch, lastSeq: number, status: BatchStatus,
+    manager: EntityManager, batch: ClaimedBatch, status: BatchStatus,
     decoder: FormatDecoder | null, counts: MergeCounts, error: string | null,
   ): Promise<BatchStatus> {
-    await this.database.query(manager, 'UPDATE project_feed SET last_seq = ? WHERE project_id = ?', [lastSeq, batch.projectId]);
     for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
     const now = nowIso();
     await this.database.query(
