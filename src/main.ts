@@ -7,13 +7,12 @@ import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig, readTlsFile
 import { AppModule } from './app.module.js';
 import { setUpGateway } from './gateway.setup.js';
 
-// V8 lets the old generation grow to up to 4× what is live before it collects. Streaming an
-// export or an upload promotes a steady flow of short-lived rows and chunks, so a gateway with
-// 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
-// 195 MB for about 8% of that export's speed (bench/README.md).
-setFlagsFromString('--heap-growing-percent=50');
-
 async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
+  // V8 lets the old generation grow to up to 4× what is live before it collects. Streaming an
+  // export or an upload promotes a steady flow of short-lived rows and chunks, so a gateway with
+  // 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
+  // about 190 MB for about 8% of the speed (bench/README.md). Consolidators keep V8's default.
+  if (config.roles.includes('gateway')) setFlagsFromString('--heap-growing-percent=50');
   const logger = new ConsoleLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
   const module = AppModule.forRoles(config);
   if (!config.roles.includes('gateway')) {
