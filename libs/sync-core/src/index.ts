@@ -9,6 +9,7 @@ export * from './config/config.js';
 export * from './db/database.js';
 export * from './db/store-trouble.js';
 export * from './network-trouble.js';
+export * from './periodic-task.js';
 export * from './db/entities/index.js';
 export * from './errors.js';
 export * from './feed/feed.service.js';

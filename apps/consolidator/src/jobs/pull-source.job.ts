@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { FIELDSYNC_CONFIG, PullQueue, PullService, PullSourcePayload, QueueName, redisConnection, SourceService } from '@fieldsync/sync-core';
+import { FIELDSYNC_CONFIG, PeriodicTask, PullQueue, PullService, PullSourcePayload, QueueName, redisConnection, SourceService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
 const SCHEDULE_SYNC_MS = 30_000;
@@ -12,26 +12,22 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(PullSourceJob.name);
   private connection: Redis;
   private worker: Worker<PullSourcePayload>;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly scheduleKeeper: PeriodicTask;
 
   constructor(
     @Inject(PullService) private readonly pulls: PullService,
     @Inject(SourceService) private readonly sources: SourceService,
     @Inject(PullQueue) private readonly queue: PullQueue,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
-  ) {}
+  ) {
+    this.scheduleKeeper = new PeriodicTask(() => this.syncSchedules(), SCHEDULE_SYNC_MS, (error) => this.logger.warn(`could not update pull schedules: ${error.message}`));
+  }
 
   onApplicationBootstrap(): void {
     this.connection = redisConnection(this.config.redisUrl, 'worker');
     this.worker = new Worker<PullSourcePayload>(QueueName.Pull, (job) => this.handle(job), { connection: this.connection, concurrency: 2, lockDuration: 120_000 });
     this.worker.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
-    const sync = () => {
-      this.syncSchedules().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(sync, SCHEDULE_SYNC_MS);
-      });
-    };
-    sync();
+    this.scheduleKeeper.start();
   }
 
   async handle(job: Job<PullSourcePayload>) {
@@ -39,16 +35,11 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async syncSchedules(): Promise<void> {
-    try {
-      await this.queue.syncSchedules(await this.sources.list(null));
-    } catch (error) {
-      this.logger.warn(`could not update pull schedules: ${(error as Error).message}`);
-    }
+    await this.queue.syncSchedules(await this.sources.list(null));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    await this.scheduleKeeper.stop();
     await this.worker?.close();
     this.connection?.disconnect();
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, BlobStore, ConsolidateQueue, FIELDSYNC_CONFIG } from '@fieldsync/sync-core';
+import { BatchService, BlobStore, ConsolidateQueue, FIELDSYNC_CONFIG, PeriodicTask } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
 // Queuing a batch whose job still exists is a no-op, so a short wait is safe; it brings back
@@ -17,28 +17,19 @@ const BATCHES_PER_ROUND = 1000;
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
+  private readonly rounds: PeriodicTask;
 
   constructor(
     @Inject(BatchService) private readonly batches: BatchService,
     @Inject(BlobStore) private readonly blobs: BlobStore,
     @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
-    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule(0);
+    @Inject(FIELDSYNC_CONFIG) config: FieldSyncConfig,
+  ) {
+    this.rounds = new PeriodicTask(() => this.reconcile(), config.reconcileIntervalMs, (error) => this.logger.warn(`reconcile round failed: ${error.message}`));
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.reconcile().catch((error: Error) => this.logger.warn(`reconcile round failed: ${error.message}`));
-      void this.running.finally(() => {
-        this.running = null;
-        if (this.timer !== undefined) this.schedule(this.config.reconcileIntervalMs);
-      });
-    }, delayMs);
+  onApplicationBootstrap(): void {
+    this.rounds.start();
   }
 
   async reconcile(): Promise<void> {
@@ -55,8 +46,6 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.rounds.stop();
   }
 }

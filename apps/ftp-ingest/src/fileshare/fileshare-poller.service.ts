@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, DeviceService, FIELDSYNC_CONFIG, FolderIntake, IngestService, ProjectService } from '@fieldsync/sync-core';
+import { BatchService, DeviceService, FIELDSYNC_CONFIG, FolderIntake, IngestService, PeriodicTask, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { FileStability, FileState } from './file-stability.js';
 
@@ -33,9 +33,7 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   private readonly folders: WatchedFolder[];
   private readonly intake: FolderIntake;
   private readonly taken = new Map<string, TakenFile>();
-  private timer: NodeJS.Timeout | undefined;
-  private scanning: Promise<void> | null = null;
-  private stopped = false;
+  private readonly scans: PeriodicTask;
 
   constructor(
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
@@ -46,22 +44,13 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   ) {
     this.intake = new FolderIntake(ingest, batches, 'fileshare');
     this.folders = config.fileshareDirs.map((folder) => ({ ...folder, stability: new FileStability(config.fileshareScanMs * 3) }));
+    this.scans = new PeriodicTask(() => this.scanAll(), config.fileshareScanMs, (error) => this.logger.warn(`scan failed: ${error.message}`));
   }
 
   onApplicationBootstrap(): void {
     if (this.folders.length === 0) return;
     this.logger.log(`watching ${this.folders.map((folder) => `${folder.dir} → ${folder.projectSlug}`).join(', ')} every ${this.config.fileshareScanMs} ms`);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.scanning = this.scanAll().finally(() => {
-        this.scanning = null;
-        this.schedule();
-      });
-    }, this.config.fileshareScanMs);
+    this.scans.start(this.config.fileshareScanMs);
   }
 
   private async scanAll(): Promise<void> {
@@ -97,7 +86,7 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
       return;
     }
     for (const path of ready) {
-      if (this.stopped) return;
+      if (this.scans.stopping) return;
       await this.take(folder, path, project.id, device?.id ?? null);
     }
   }
@@ -129,8 +118,6 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.scanning;
+    await this.scans.stop();
   }
 }
