@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ConsolidateBatchPayload, FIELDSYNC_CONFIG, MergeService, QueueName, redisConnection, storeTrouble } from '@fieldsync/sync-core';
+import { ConsolidateBatchPayload, ConsolidateQueue, FIELDSYNC_CONFIG, MergeService, QueueName, redisConnection, storeTrouble } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
 /** The `consolidate` worker: one job per batch, handed to MergeService. */
@@ -11,7 +11,11 @@ export class ConsolidateBatchJob implements OnApplicationBootstrap, OnApplicatio
   private connection: Redis;
   private worker: Worker<ConsolidateBatchPayload>;
 
-  constructor(@Inject(MergeService) private readonly merge: MergeService, @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig) {}
+  constructor(
+    @Inject(MergeService) private readonly merge: MergeService,
+    @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.connection = redisConnection(this.config.redisUrl, 'worker');
@@ -28,7 +32,9 @@ export class ConsolidateBatchJob implements OnApplicationBootstrap, OnApplicatio
   }
 
   async handle(job: Job<ConsolidateBatchPayload>): Promise<string> {
-    return this.merge.consolidate(job.data.batchId);
+    const { status, alsoMerged } = await this.merge.consolidate(job.data.batchId);
+    if (alsoMerged.length > 0) await this.queue.forget(alsoMerged);
+    return status;
   }
 
   private async onFailed(job: Job<ConsolidateBatchPayload> | undefined, error: Error): Promise<void> {

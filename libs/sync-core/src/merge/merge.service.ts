@@ -49,14 +49,15 @@ export class MergeService {
 
   constructor(private readonly database: Database, private readonly blobs: BlobStore) {}
 
-  async consolidate(batchId: string): Promise<BatchStatus> {
+  /** Merges the batch (and, with it, other small waiting files of its project, listed in `alsoMerged`). */
+  async consolidate(batchId: string): Promise<{ status: BatchStatus; alsoMerged: string[] }> {
     const [row] = await this.database.execute<ClaimedRow>(
       `UPDATE batch SET status = 'processing', attempts = attempts + 1, updated_at = ?
         WHERE id = ? AND status NOT IN ('consolidated', 'rejected') RETURNING project_id, blob_id, file_name, received_at`,
       [nowIso(), batchId],
     );
     const claimed = row && { id: batchId, projectId: row.project_id, blobId: row.blob_id, fileName: row.file_name, receivedAt: row.received_at };
-    if (!claimed) return (await this.database.read((manager) => manager.findOneBy(Batch, { id: batchId })))?.status ?? 'failed';
+    if (!claimed) return { status: (await this.database.read((manager) => manager.findOneBy(Batch, { id: batchId })))?.status ?? 'failed', alsoMerged: [] };
 
     const timer = mergeSeconds.startTimer();
     // A small file is read and decoded before the project's lock is taken, so that lock (which
@@ -98,7 +99,8 @@ export class MergeService {
       batchesMerged.inc({ status });
       this.logger.log({ message: 'batch merged', batchId: id, status, ...(id === batchId ? {} : { with: batchId }) });
     }
-    return outcomes.get(batchId)!;
+    const alsoMerged = [...outcomes].filter(([id, status]) => id !== batchId && (status === 'consolidated' || status === 'rejected')).map(([id]) => id);
+    return { status: outcomes.get(batchId)!, alsoMerged };
   }
 
   /**

@@ -44,6 +44,15 @@ export class ConsolidateQueue {
     }
   }
 
+  /**
+   * Drops the waiting jobs of batches that were merged along with another: each would only find
+   * its batch done. A job already running is left alone (it stops at once), and so is any error:
+   * a job left behind costs a little time, never a wrong result.
+   */
+  async forget(batchIds: string[]): Promise<void> {
+    await Promise.all(batchIds.map((id) => this.queue.remove(id).catch(() => 0)));
+  }
+
   async ping(): Promise<void> {
     await this.connection.ping();
   }
