@@ -105,8 +105,8 @@ export class MergeService {
 
   /**
    * Claims up to GROUP_SIZE - 1 other small files of the project still waiting, each decoded.
-   * Their own jobs, when they run, find them consolidated and stop; if this merge fails, those
-   * jobs merge them one by one.
+   * Once merged, their own jobs are dropped from the queue (ConsolidateBatchJob); if this merge
+   * fails, those jobs merge them one by one, so one bad file never holds up the others.
    */
   private async companionsOf(batch: ClaimedBatch): Promise<{ batch: ClaimedBatch; file: DecodedFile | null }[]> {
     const rows = await this.database.execute<ClaimedRow & { id: string }>(
