@@ -53,8 +53,8 @@ export class BlobStore {
   }
 
   /** Reads a blob chunk by chunk through `manager`, so memory holds one chunk at a time. */
-  async *read(manager: EntityManager, blobId: string): AsyncGenerator<Buffer> {
-    for (let idx = 0; ; idx++) {
+  async *read(manager: EntityManager, blobId: string, fromIdx = 0): AsyncGenerator<Buffer> {
+    for (let idx = fromIdx; ; idx++) {
       const chunk = await manager.findOneBy<BlobChunk>('BlobChunk', { blobId, idx });
       if (!chunk) return;
       yield Buffer.from(chunk.bytes);
@@ -82,8 +82,8 @@ export class BlobStore {
           found.set(first.id, head);
           continue;
         }
-        const chunks: Buffer[] = [];
-        for await (const chunk of this.read(manager, first.id)) chunks.push(chunk);
+        const chunks: Buffer[] = [head];
+        for await (const chunk of this.read(manager, first.id, 1)) chunks.push(chunk);
         found.set(first.id, Buffer.concat(chunks));
       }
       return found;
