@@ -3,10 +3,25 @@ import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FieldSyncProcess } from '../support/fieldsync-process.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { waitFor } from '../support/ports.js';
 import { Cluster } from './harness/cluster.js';
 import { files, sleep, underFault } from './harness/scenario.js';
+
+/**
+ * Two kill -9s while uploads are in flight (2 s in, then 2.5 s later), each victim back on its
+ * ports a second after; `victim` is looked up at each round, as a restart replaces the process.
+ */
+function crashTwiceMidUpload(c: Cluster, victim: (round: number) => FieldSyncProcess): () => Promise<number> {
+  return async () => {
+    for (const [round, delayMs] of [2000, 2500].entries()) {
+      await sleep(delayMs);
+      await c.crashAndRestart(victim(round), 1000);
+    }
+    return 2;
+  };
+}
 
 /**
  * Faults injected into real processes while simulated devices keep sending: every acknowledged
@@ -33,7 +48,7 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'kill-consolidator';
     const devices = await c.createProject(project, 8);
-    await underFault('consolidator kill -9 mid-batch', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(4, 1500) }, async () => {
+    await underFault('consolidator kill -9 mid-batch', c, { project, devices, door: c.httpDoor, files: files(4, 1500) }, async () => {
       let faults = 0;
       for (let round = 0; round < 3; round++) {
         await waitFor('a batch being merged', async () => (await c.store.count('batch', "status = 'processing'")) > 0, 60_000, 20);
@@ -51,7 +66,7 @@ describe('faults', { timeout: 300_000 }, () => {
     const project = 'redis-lost';
     const devices = await c.createProject(project, 10);
     let acknowledgedWhileDown = 0;
-    await underFault('Redis down 10 s, restarted empty', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(15, 200), send: { pauseMs: 1000 } }, async (ledger) => {
+    await underFault('Redis down 10 s, restarted empty', c, { project, devices, door: c.httpDoor, files: files(15, 200), send: { pauseMs: 1000 } }, async (ledger) => {
       await sleep(1500);
       await c.redis.stop();
       const before = ledger.acknowledged;
@@ -68,7 +83,7 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'postgres-restart';
     const devices = await c.createProject(project, 10);
-    const { ledger } = await underFault('PostgreSQL crash + restart', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(10, 200) }, async () => {
+    const { ledger } = await underFault('PostgreSQL crash + restart', c, { project, devices, door: c.httpDoor, files: files(10, 200) }, async () => {
       await sleep(1500);
       await postgres.halt('immediate');
       // Longer than the consolidator's five attempts (2 + 4 + 8 + 16 s of back-off).
@@ -85,13 +100,7 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'kill-gateway';
     const devices = await c.createProject(project, 10);
-    const { ledger } = await underFault('gateway kill -9, uploads in flight', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(3, 2000), send: { limitRate: '400k' } }, async () => {
-      await sleep(2000);
-      await c.crashAndRestart(c.gateways[0], 1000);
-      await sleep(2500);
-      await c.crashAndRestart(c.gateways[1], 1000);
-      return 2;
-    });
+    const { ledger } = await underFault('gateway kill -9, uploads in flight', c, { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, (round) => c.gateways[round]));
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 
@@ -100,13 +109,7 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'kill-ftp';
     const devices = await c.createProject(project, 8);
-    const { ledger } = await underFault('FTP ingest kill -9 mid-STOR', c, { project, devices, door: { kind: 'ftp', port: () => c.ftpIngest[0].ftpPort }, files: files(3, 2000), send: { limitRate: '400k' } }, async () => {
-      await sleep(2000);
-      await c.crashAndRestart(c.ftpIngest[0], 1000);
-      await sleep(2500);
-      await c.crashAndRestart(c.ftpIngest[0], 1000);
-      return 2;
-    });
+    const { ledger } = await underFault('FTP ingest kill -9 mid-STOR', c, { project, devices, door: c.ftpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, () => c.ftpIngest[0]));
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 
@@ -117,8 +120,8 @@ describe('faults', { timeout: 300_000 }, () => {
     // 300 sightings are ~100 KB, 1000 are ~330 KB: every second file is over the limit.
     const sizes = [300, 1000, 300, 1000];
     const limit = async () => 1;
-    await underFault('MAX_UPLOAD_BYTES over HTTP', c, { project: 'size-limit-http', devices: http, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: sizes, refusals: 8 }, limit);
-    const { ledger } = await underFault('MAX_UPLOAD_BYTES over FTP', c, { project: 'size-limit-ftp', devices: ftp, door: { kind: 'ftp', port: () => c.ftpIngest[0].ftpPort }, files: sizes, refusals: 8 }, limit);
+    await underFault('MAX_UPLOAD_BYTES over HTTP', c, { project: 'size-limit-http', devices: http, door: c.httpDoor, files: sizes, refusals: 8 }, limit);
+    const { ledger } = await underFault('MAX_UPLOAD_BYTES over FTP', c, { project: 'size-limit-ftp', devices: ftp, door: c.ftpDoor, files: sizes, refusals: 8 }, limit);
     expect(Object.fromEntries(ledger.otherAnswers)).toEqual({ 552: 8 });
     expect(await c.store.count('batch')).toBe(16);
   });
@@ -134,7 +137,7 @@ describe('faults', { timeout: 300_000 }, () => {
       const project = 'full-disk';
     const devices = await c.createProject(project, 6);
       const filler = join(mountPoint, 'filler');
-      const { ledger } = await underFault('DATA_DIR full, then freed', c, { project, devices, door: { kind: 'http', baseUrls: () => c.gatewayUrls() }, files: files(5, 500) }, async () => {
+      const { ledger } = await underFault('DATA_DIR full, then freed', c, { project, devices, door: c.httpDoor, files: files(5, 500) }, async () => {
         const { bavail, bsize } = statfsSync(mountPoint);
         writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 1024 * 1024)));
         await sleep(4000);

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../support/fieldsync-process.js';
 import { curl } from '../support/curl.js';
 import { feature, featureCollection } from '../support/geojson.js';
-import { waitFor } from '../support/ports.js';
 import { run } from '../support/run.js';
 import { Cluster } from './harness/cluster.js';
 import { allConsolidated } from './harness/reconcile.js';

@@ -32,7 +32,7 @@ describe('scale-out', { timeout: 600_000 }, () => {
     const credentials = await c.createProject('scale-out', HTTP_DEVICES + FTP_DEVICES);
     const ledger = new Ledger();
     const devices = credentials.map((device, i) =>
-      new SimulatedDevice(`dev${i}`, device, i < HTTP_DEVICES ? { kind: 'http', baseUrls: () => c.gatewayUrls() } : { kind: 'ftp', port: () => c.ftpIngest[0].ftpPort }, ledger),
+      new SimulatedDevice(`dev${i}`, device, i < HTTP_DEVICES ? c.httpDoor : c.ftpDoor, ledger),
     );
 
     let sending = true;

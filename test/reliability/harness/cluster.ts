@@ -2,7 +2,7 @@ import { AdminClient } from '../../support/admin-client.js';
 import { ADMIN_TOKEN, FieldSyncProcess, StoreKind, StoreUnderTest } from '../../support/fieldsync-process.js';
 import { PrivatePostgres } from '../../support/private-postgres.js';
 import { PrivateRedis } from '../../support/redis-server.js';
-import { DeviceCredentials } from './simulated-device.js';
+import { DeviceCredentials, Door } from './simulated-device.js';
 
 export interface ClusterShape {
   gateways?: number;
@@ -52,6 +52,16 @@ export class Cluster {
 
   gatewayUrls(): string[] {
     return this.gateways.map((gateway) => gateway.baseUrl);
+  }
+
+  /** Devices sending over HTTP to any gateway; read at each attempt, so restarted processes are found. */
+  get httpDoor(): Door {
+    return { kind: 'http', baseUrls: () => this.gatewayUrls() };
+  }
+
+  /** Devices sending to the (first) FTP ingest process, wherever it was restarted. */
+  get ftpDoor(): Door {
+    return { kind: 'ftp', port: () => this.ftpIngest[0].ftpPort };
   }
 
   async createProject(slug: string, devices: number): Promise<DeviceCredentials[]> {
