@@ -8,7 +8,7 @@ export interface ApiAnswer<T = any> {
 
 /** The admin API over real HTTP (Node's fetch), as a script or the CLI would call it. */
 export class AdminClient {
-  constructor(readonly baseUrl: string, private readonly token: string = ADMIN_TOKEN) {}
+  constructor(readonly baseUrl: string, readonly token: string = ADMIN_TOKEN) {}
 
   async call<T = any>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
@@ -30,7 +30,7 @@ export class AdminClient {
     return this.expect(201, 'POST', '/api/v1/projects', { slug, name: `Project ${slug}` });
   }
 
-  async createDevice(slug: string, name = 'handheld'): Promise<{ id: string; login: string; secret: string }> {
+  async createDevice(slug: string, name = 'handheld'): Promise<{ id: string; login: string; secret: string; setup: any }> {
     return this.expect(201, 'POST', `/api/v1/projects/${slug}/devices`, { name });
   }
 

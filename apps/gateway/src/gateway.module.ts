@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AttachmentsController } from './admin/attachments.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
 import { DevicesController } from './admin/devices.controller.js';
+import { FormsController } from './admin/forms.controller.js';
 import { ProjectsController } from './admin/projects.controller.js';
 import { SightingsController } from './admin/sightings.controller.js';
 import { SourcesController } from './admin/sources.controller.js';
@@ -13,7 +14,7 @@ import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
-  controllers: [UploadController, OpenRosaController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, SourcesController, HealthController],
+  controllers: [UploadController, OpenRosaController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, SourcesController, FormsController, HealthController],
   providers: [AdminBootstrap],
 })
 export class GatewayModule {}

@@ -9,6 +9,8 @@ import { FeedService } from './feed/feed.service.js';
 import { BlobStore } from './ingest/blob-store.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { MergeService } from './merge/merge.service.js';
+import { FormService } from './openrosa/form.service.js';
+import { SubmissionService } from './openrosa/submission.service.js';
 import { DeviceService } from './projects/device.service.js';
 import { ProjectService } from './projects/project.service.js';
 import { PullService } from './pull/pull.service.js';
@@ -61,6 +63,12 @@ export class SyncCoreModule {
         provide: IngestService,
         useFactory: (database: Database, blobs: BlobStore, queue: ConsolidateQueue) => new IngestService(database, blobs, queue, config.maxUploadBytes),
         inject: [Database, BlobStore, ConsolidateQueue],
+      },
+      { provide: FormService, useFactory: (database: Database, blobs: BlobStore) => new FormService(database, blobs), inject: [Database, BlobStore] },
+      {
+        provide: SubmissionService,
+        useFactory: (database: Database, ingest: IngestService, forms: FormService) => new SubmissionService(database, ingest, forms),
+        inject: [Database, IngestService, FormService],
       },
       {
         provide: AttachmentService,

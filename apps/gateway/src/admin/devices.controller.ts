@@ -1,6 +1,9 @@
-import { Body, Controller, Get, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminToken, Device, DeviceService, ProjectService } from '@fieldsync/sync-core';
+import { AdminToken, Device, DeviceService, FIELDSYNC_CONFIG, ProjectService } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { deviceSetup } from './device-setup.js';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import { CreateDeviceDto, UpdateDeviceDto } from './dto/admin.dto.js';
 
@@ -11,14 +14,28 @@ const deviceView = ({ id, name, login, enabled, createdAt }: Device) => ({ id, n
 @UseGuards(AdminAuthGuard)
 @Controller('api/v1/projects/:slug/devices')
 export class DevicesController {
-  constructor(@Inject(ProjectService) private readonly projects: ProjectService, @Inject(DeviceService) private readonly devices: DeviceService) {}
+  constructor(
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(DeviceService) private readonly devices: DeviceService,
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+  ) {}
 
-  /** The secret is in this answer only; it is stored as a hash. */
+  /** The secret, and the settings that carry it, are in this answer only; it is stored as a hash. */
   @Post()
-  async create(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Body() body: CreateDeviceDto) {
+  @Header('Cache-Control', 'no-store')
+  async create(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Body() body: CreateDeviceDto, @Req() request: Request) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const { device, secret } = await this.devices.create(project, body.name);
-    return { ...deviceView(device), secret };
+    return { ...deviceView(device), secret, setup: await deviceSetup(request, this.config, project, device, secret) };
+  }
+
+  /** A new secret: the old one and every device URL made with it stop working at once. */
+  @Post(':deviceId/secret')
+  @Header('Cache-Control', 'no-store')
+  async rotateSecret(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('deviceId') deviceId: string, @Req() request: Request) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    const { device, secret } = await this.devices.rotateSecret(project, deviceId);
+    return { ...deviceView(device), secret, setup: await deviceSetup(request, this.config, project, device, secret) };
   }
 
   @Get()

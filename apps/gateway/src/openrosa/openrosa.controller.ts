@@ -1,128 +1,185 @@
-import { createHash } from 'node:crypto';
-import { Controller, Head, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Controller, Get, Head, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import {
-  BatchService, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, instanceIdOf, OpenRosaEnvelope, parseSubmissionXml,
-  XmlRefusedError,
+  BlobStore, ConflictError, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, InvalidInputError, NotFoundError, ReceivedAttachment,
+  SubmissionService, UploadTooLargeError, XmlRefusedError,
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
-import { parseDeviceCredentials } from '../upload/device-credentials.js';
-import { cleanFileName } from '../upload/upload-body.js';
-import { openRosaMessage } from './openrosa-response.js';
+import { authenticateDevice } from '../upload/device-credentials.js';
+import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
 import { storeTroubleAnswer } from '../store-trouble-answer.js';
+import { openRosaMessage, SUBMISSION_DUPLICATE, SUBMISSION_STORED, xmlText } from './openrosa-response.js';
 
 const MAX_PARTS = 100;
-
-class SubmissionError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+const MAX_XML_BYTES = 10 * 1024 * 1024;
+/** Every OpenRosa path also lives under a device URL, `/key/{secret}/…`, which needs no login prompt. */
+const paths = (path: string) => [path, `key/:key/${path}`];
 
 /**
- * The OpenRosa door for ODK Collect, KoBoCollect and CyberTracker's ODK connector:
- * `HEAD /submission` (Collect asks before sending) and `POST /submission` with an
- * `xml_submission_file` part plus attachment parts. A resubmission of an identical
- * submission answers success and stores nothing new.
+ * The OpenRosa server ODK Collect, KoBoCollect and CyberTracker's ODK connector talk to, as ODK
+ * Central answers them: `HEAD`/`POST /submission`, and `GET /formList` with each form's XML,
+ * manifest and media, so Collect can be set up against FieldSync alone.
  */
 @ApiExcludeController()
-@Controller('submission')
+@Controller()
 export class OpenRosaController {
+  private readonly logger = new Logger(OpenRosaController.name);
+
   constructor(
     @Inject(DeviceLogin) private readonly deviceLogin: DeviceLogin,
-    @Inject(IngestService) private readonly ingest: IngestService,
-    @Inject(BatchService) private readonly batches: BatchService,
+    @Inject(SubmissionService) private readonly submissions: SubmissionService,
+    @Inject(FormService) private readonly forms: FormService,
+    @Inject(BlobStore) private readonly blobs: BlobStore,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
   ) {}
 
-  @Head()
+  // OpenRosa asks for HEAD /submission before a POST; HTTP wants GET to answer as HEAD does.
+  @Head(paths('submission'))
+  @Get(paths('submission'))
   async head(@Req() request: Request, @Res() response: Response): Promise<void> {
     if (!(await this.device(request, response))) return;
-    this.headers(response);
     response.status(HttpStatus.NO_CONTENT).end();
   }
 
-  @Post()
+  @Post([...paths('submission'), 'v1/projects/:projectRef/submission'])
   async submit(@Req() request: Request, @Res() response: Response): Promise<void> {
     const device = await this.device(request, response);
     if (!device) return;
-    this.headers(response);
+    let xml: Buffer | null = null;
+    const received: ReceivedAttachment[] = [];
+    let stored = false;
     try {
-      const envelope = await this.readSubmission(request);
-      const instanceId = instanceIdOf(parseSubmissionXml(envelope.xml));
-      if (!instanceId) throw new SubmissionError(400, 'the submission has no meta/instanceID');
-      // The envelope's first key is the mark the openrosa decoder recognises.
-      const body = Buffer.from(JSON.stringify(envelope));
-      const sha256 = createHash('sha256').update(body).digest('hex');
-      const already = await this.batches.findSameFile(device.projectId, 'openrosa', instanceId, sha256);
-      if (!already) await this.ingest.accept({ projectId: device.projectId, deviceId: device.id, door: 'openrosa', fileName: instanceId, body: [body] });
-      response.status(HttpStatus.CREATED).type('text/xml').send(openRosaMessage('submit_success', already ? 'Already received; thank you.' : 'Received; thank you.'));
+      if (!request.is('multipart/form-data')) throw new BadUploadError(400, 'send the submission as multipart/form-data with an xml_submission_file part');
+      let total = 0;
+      // Each attachment streams into the blob store as it arrives: memory holds one chunk, whatever the size.
+      await forEachMultipartFile(request, request.iterator({ destroyOnReturn: false }), MAX_PARTS, async (part) => {
+        const budget = this.config.maxUploadBytes - total;
+        if (part.field === 'xml_submission_file') {
+          xml = await readUpTo(part.body, Math.min(MAX_XML_BYTES, budget), 'the submission XML');
+          total += xml.length;
+          return;
+        }
+        const name = part.fileName ?? part.field;
+        const pending = await this.blobs.streamIn(part.body, budget);
+        total += pending.size;
+        received.push({ name, contentType: part.contentType, pending });
+      });
+      if (!xml) throw new BadUploadError(400, 'the submission has no xml_submission_file part');
+      const { outcome } = await this.submissions.receive(device, xml, received);
+      stored = outcome !== 'duplicate';
+      response.status(HttpStatus.CREATED).type('text/xml').send(openRosaMessage('submit_success', outcome === 'duplicate' ? SUBMISSION_DUPLICATE : SUBMISSION_STORED));
     } catch (error) {
+      if (request.readableAborted) return this.logger.warn(`submission from ${device.login} aborted by the client; nothing stored`);
       const trouble = storeTroubleAnswer(error, response);
-      const status = error instanceof SubmissionError ? error.status : error instanceof XmlRefusedError ? 400 : trouble?.status ?? null;
+      const status = trouble?.status ?? submissionErrorStatus(error);
       if (status === null) throw error;
+      if (!trouble) this.logger.warn(`submission from ${device.login} refused (${status}): ${(error as Error).message}`);
       response.setHeader('Connection', 'close');
       response.status(status).type('text/xml').send(openRosaMessage('error', trouble?.message ?? (error as Error).message));
+    } finally {
+      if (!stored) for (const { pending } of received) await pending.discard();
     }
   }
 
-  private headers(response: Response): void {
+  @Get(paths('formList'))
+  async formList(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const device = await this.device(request, response);
+    if (!device) return;
+    const base = this.baseUrl(request);
+    const forms = await this.forms.list({ id: device.projectId });
+    const entries = await Promise.all(forms.map(async (form) => {
+      const id = encodeURIComponent(form.xmlFormId);
+      const hasMedia = (await this.forms.media(form)).length > 0;
+      return `<xform><formID>${xmlText(form.xmlFormId)}</formID><name>${xmlText(form.name)}</name><version>${xmlText(form.version)}</version><hash>md5:${form.md5}</hash>`
+        + `<downloadUrl>${xmlText(`${base}/forms/${id}.xml`)}</downloadUrl>${hasMedia ? `<manifestUrl>${xmlText(`${base}/forms/${id}/manifest`)}</manifestUrl>` : ''}</xform>`;
+    }));
+    response.status(HttpStatus.OK).type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="http://openrosa.org/xforms/xformsList">${entries.join('')}</xforms>\n`);
+  }
+
+  @Get(paths('forms/:formFile'))
+  async formXml(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const device = await this.device(request, response);
+    if (!device) return;
+    const formFile = String(request.params.formFile);
+    const form = formFile.endsWith('.xml') ? await this.formOr404(device, formFile.slice(0, -4), response) : null;
+    if (!form) return void (response.headersSent || response.status(HttpStatus.NOT_FOUND).type('text/xml').send(openRosaMessage('error', `no form "${formFile}"`)));
+    response.status(HttpStatus.OK).type('text/xml');
+    await pipeline(Readable.from(this.forms.xml(form)), response);
+  }
+
+  @Get(paths('forms/:xmlFormId/manifest'))
+  async manifest(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const device = await this.device(request, response);
+    if (!device) return;
+    const form = await this.formOr404(device, String(request.params.xmlFormId), response);
+    if (!form) return;
+    const base = `${this.baseUrl(request)}/forms/${encodeURIComponent(form.xmlFormId)}/attachments`;
+    const files = (await this.forms.media(form)).map((media) =>
+      `<mediaFile><filename>${xmlText(media.name)}</filename><hash>md5:${media.md5}</hash><downloadUrl>${xmlText(`${base}/${encodeURIComponent(media.name)}`)}</downloadUrl></mediaFile>`);
+    response.status(HttpStatus.OK).type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?>\n<manifest xmlns="http://openrosa.org/xforms/xformsManifest">${files.join('')}</manifest>\n`);
+  }
+
+  @Get(paths('forms/:xmlFormId/attachments/:name'))
+  async media(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const device = await this.device(request, response);
+    if (!device) return;
+    const form = await this.formOr404(device, String(request.params.xmlFormId), response);
+    if (!form) return;
+    const file = await this.forms.mediaFile(form, String(request.params.name)).catch((error) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      response.status(HttpStatus.NOT_FOUND).type('text/xml').send(openRosaMessage('error', error.message));
+      return null;
+    });
+    if (!file) return;
+    response.status(HttpStatus.OK).setHeader('Content-Type', file.media.contentType);
+    response.setHeader('Content-Length', String(file.media.size));
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    await pipeline(Readable.from(file.bytes), response);
+  }
+
+  private async formOr404(device: Device, xmlFormId: string, response: Response) {
+    return this.forms.newest({ id: device.projectId }, xmlFormId).catch((error) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      response.status(HttpStatus.NOT_FOUND).type('text/xml').send(openRosaMessage('error', error.message));
+      return null;
+    });
+  }
+
+  /** Where this server was reached, device URL prefix included: links in lists and manifests lead back the same way. */
+  private baseUrl(request: Request): string {
+    const key = request.params.key;
+    return `${request.protocol}://${request.get('host')}${typeof key === 'string' && key ? `/key/${encodeURIComponent(key)}` : ''}`;
+  }
+
+  /** The device the request proves; otherwise answers 401 (with the challenge Collect expects) or 429. */
+  private async device(request: Request, response: Response): Promise<Device | null> {
     response.setHeader('X-OpenRosa-Version', '1.0');
     response.setHeader('X-OpenRosa-Accept-Content-Length', String(this.config.maxUploadBytes));
     response.setHeader('Date', new Date().toUTCString());
-  }
-
-  /** The device these credentials prove; answers 401 (with the Basic challenge Collect expects) otherwise. */
-  private async device(request: Request, response: Response): Promise<Device | null> {
-    const credentials = parseDeviceCredentials(request.headers.authorization);
-    const result = credentials ? await this.deviceLogin.authenticate(credentials, request.socket.remoteAddress ?? 'unknown') : null;
+    const result = await authenticateDevice(request, this.deviceLogin);
     if (result?.outcome === 'ok') return result.device;
-    this.headers(response);
     if (result?.outcome === 'throttled') {
       response.setHeader('Retry-After', String(result.retryAfterSeconds));
       response.status(HttpStatus.TOO_MANY_REQUESTS).type('text/xml').send(openRosaMessage('error', 'too many failed logins; try again later'));
       return null;
     }
+    if (request.params.key) {
+      response.status(HttpStatus.UNAUTHORIZED).type('text/xml').send(openRosaMessage('error', 'this device URL is not valid (any more): ask the administrator for the device\'s current URL'));
+      return null;
+    }
     response.setHeader('WWW-Authenticate', 'Basic realm="FieldSync", charset="UTF-8"');
-    response.status(HttpStatus.UNAUTHORIZED).type('text/xml').send(openRosaMessage('error', 'log in with the device login and secret'));
+    response.status(HttpStatus.UNAUTHORIZED).type('text/xml').send(openRosaMessage('error', 'log in with the device login and secret, or use the device URL (…/key/{secret})'));
     return null;
   }
+}
 
-  /** Collects the XML and attachment parts, within MAX_UPLOAD_BYTES in all. */
-  private readSubmission(request: Request): Promise<OpenRosaEnvelope> {
-    return new Promise((resolve, reject) => {
-      if (!request.is('multipart/form-data')) return reject(new SubmissionError(400, 'send the submission as multipart/form-data with an xml_submission_file part'));
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({ headers: request.headers, limits: { files: MAX_PARTS, fileSize: this.config.maxUploadBytes } });
-      } catch (error) {
-        return reject(new SubmissionError(400, (error as Error).message));
-      }
-      let total = 0;
-      let xml: string | null = null;
-      const attachments: OpenRosaEnvelope['attachments'] = [];
-      parser.on('file', (field, stream, info) => {
-        const pieces: Buffer[] = [];
-        stream.on('data', (piece: Buffer) => {
-          total += piece.length;
-          if (total > this.config.maxUploadBytes) {
-            request.unpipe(parser);
-            reject(new SubmissionError(413, `the submission is larger than ${this.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`));
-            return;
-          }
-          pieces.push(piece);
-        });
-        stream.on('end', () => {
-          const bytes = Buffer.concat(pieces);
-          if (field === 'xml_submission_file') xml = bytes.toString('utf8');
-          else attachments.push({ name: cleanFileName(info.filename) ?? cleanFileName(field) ?? 'attachment', contentType: info.mimeType, base64: bytes.toString('base64') });
-        });
-      });
-      parser.on('error', (error) => reject(new SubmissionError(400, `the multipart body cannot be read: ${(error as Error).message}`)));
-      parser.on('close', () => (xml === null ? reject(new SubmissionError(400, 'the submission has no xml_submission_file part')) : resolve({ openrosa: 1, xml, attachments })));
-      request.pipe(parser);
-    });
-  }
+function submissionErrorStatus(error: unknown): number | null {
+  if (error instanceof BadUploadError) return error.status;
+  if (error instanceof UploadTooLargeError) return HttpStatus.PAYLOAD_TOO_LARGE;
+  if (error instanceof ConflictError) return HttpStatus.CONFLICT;
+  if (error instanceof XmlRefusedError || error instanceof InvalidInputError) return HttpStatus.BAD_REQUEST;
+  return null;
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import busboy from 'busboy';
 import { Request } from 'express';
+import { cleanPartName } from '@fieldsync/sync-core';
 
 /** A request body the gateway cannot take, with the HTTP status that says why. */
 export class BadUploadError extends Error {
@@ -11,15 +12,11 @@ export class BadUploadError extends Error {
 }
 
 export interface UploadedFile {
+  /** The part's form field name. */
+  field: string;
   fileName: string | null;
+  contentType: string;
   body: AsyncIterable<Buffer>;
-}
-
-/** Only the last path segment of a client-given name is kept, without control characters. */
-export function cleanFileName(raw: string | undefined | null): string | null {
-  if (!raw) return null;
-  const base = raw.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return base && !/^\.+$/.test(base) ? base : null;
 }
 
 /** RFC 1950: a zlib stream starts with a CMF/FLG pair whose value is a multiple of 31. */
@@ -69,7 +66,8 @@ export async function forEachMultipartFile(
 ): Promise<number> {
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { files: maxParts, fields: 100, fieldSize: 64 * 1024 } });
+    // Clients send part names as raw UTF-8 (OkHttp, Qt, curl); busboy's default reads them as Latin-1.
+    parser = busboy({ headers: request.headers, defParamCharset: 'utf8', limits: { files: maxParts, fields: 100, fieldSize: 64 * 1024 } });
   } catch (error) {
     throw new BadUploadError(400, `the multipart body cannot be read: ${(error as Error).message}`);
   }
@@ -77,12 +75,12 @@ export async function forEachMultipartFile(
   let chain = Promise.resolve();
   let failure: Error | null = null;
   const done = new Promise<void>((resolve, reject) => {
-    parser.on('file', (_field, stream, info) => {
+    parser.on('file', (field, stream, info) => {
       count++;
       chain = chain.then(async () => {
         if (failure) return void stream.resume();
         try {
-          await accept({ fileName: cleanFileName(info.filename), body: stream });
+          await accept({ field, fileName: cleanPartName(info.filename), contentType: info.mimeType, body: stream });
         } catch (error) {
           failure ??= error as Error;
           stream.resume();
@@ -102,4 +100,16 @@ export async function forEachMultipartFile(
   await chain;
   if (failure) throw failure;
   return count;
+}
+
+/** Reads a small body whole, refusing it (413) past `limit` bytes; `what` names it in the message. */
+export async function readUpTo(body: AsyncIterable<Buffer>, limit: number, what: string): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  let size = 0;
+  for await (const piece of body) {
+    size += piece.length;
+    if (size > limit) throw new BadUploadError(413, `${what} is larger than ${limit} bytes`);
+    pieces.push(piece);
+  }
+  return Buffer.concat(pieces);
 }

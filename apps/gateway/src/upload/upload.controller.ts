@@ -1,11 +1,11 @@
 import { All, Controller, HttpStatus, Inject, Logger, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Batch, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
+import { Batch, cleanPartName, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
-import { parseDeviceCredentials } from './device-credentials.js';
+import { authenticateDevice } from './device-credentials.js';
 import { storeTroubleAnswer } from '../store-trouble-answer.js';
-import { BadUploadError, cleanFileName, decodedBody, forEachMultipartFile } from './upload-body.js';
+import { BadUploadError, decodedBody, forEachMultipartFile } from './upload-body.js';
 
 const MAX_FILES_PER_REQUEST = 50;
 const DRAIN_BYTES = 16 * 1024 * 1024;
@@ -16,7 +16,7 @@ const DRAIN_MS = 10_000;
  * or as multipart `file` parts. Answers 202 only after every batch row is committed.
  */
 @ApiExcludeController()
-@Controller('upload')
+@Controller(['upload', 'key/:key/upload'])
 export class UploadController {
   private readonly logger = new Logger(UploadController.name);
 
@@ -33,8 +33,7 @@ export class UploadController {
       response.setHeader('Allow', 'POST, PUT');
       return this.refuse(request, response, HttpStatus.METHOD_NOT_ALLOWED, 'use POST /upload or PUT /upload/{fileName}');
     }
-    const credentials = parseDeviceCredentials(request.headers.authorization);
-    const auth = credentials ? await this.deviceLogin.authenticate(credentials, request.socket.remoteAddress ?? 'unknown') : null;
+    const auth = await authenticateDevice(request, this.deviceLogin);
     if (auth?.outcome === 'throttled') {
       response.setHeader('Retry-After', String(auth.retryAfterSeconds));
       return this.refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, `too many failed logins; try again in ${auth.retryAfterSeconds} s`);
@@ -65,7 +64,7 @@ export class UploadController {
         const files = await forEachMultipartFile(request, body, MAX_FILES_PER_REQUEST, (file) => accept(file.fileName, file.body));
         if (files === 0) throw new BadUploadError(400, 'the multipart body has no file part; send the file in a part named "file"');
       } else {
-        const fileName = cleanFileName((request.params.fileName as string | undefined) ?? (request.headers['x-file-name'] as string | undefined));
+        const fileName = cleanPartName((request.params.fileName as string | undefined) ?? (request.headers['x-file-name'] as string | undefined));
         await accept(fileName, body);
       }
     } catch (error) {

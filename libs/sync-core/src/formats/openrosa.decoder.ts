@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { AttachmentRef, FormFields } from '../db/entities/index.js';
 import { isObject } from './cybertracker-geojson.decoder.js';
 import { AttachmentFile, DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
 import { readWhole } from './read-whole.js';
@@ -9,11 +10,25 @@ const MAX_DEPTH = 32;
 const GEOPOINT = /^(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)(?:\s+(-?\d+(?:\.\d+)?))?(?:\s+(-?\d+(?:\.\d+)?))?$/;
 export const OPENROSA_ENVELOPE_MARK = '{"openrosa":1,';
 
-/** What the OpenRosa door stores for one submission: the XML and its attachment parts. */
+/** An attachment part as the first OpenRosa door stored it, inside the envelope; kept readable for batches stored then. */
+interface InlineAttachment {
+  name: string;
+  contentType: string;
+  base64: string;
+}
+
+/**
+ * What the OpenRosa door stores for one submission: the XML, the attachments received for it so
+ * far (already in the blob store, named by sha256), the sighting it belongs to (the first
+ * instance of a chain of edits), when it arrived, and the form's field types when the form is known.
+ */
 export interface OpenRosaEnvelope {
   openrosa: 1;
   xml: string;
-  attachments: { name: string; contentType: string; base64: string }[];
+  attachments: (AttachmentRef | InlineAttachment)[];
+  uid?: string;
+  receivedAt?: string;
+  form?: FormFields | null;
 }
 
 export class XmlRefusedError extends Error {}
@@ -34,56 +49,109 @@ export function parseSubmissionXml(xml: string): Record<string, unknown> {
   return roots[0][1];
 }
 
-/** Group/field paths joined with "/", repeats as lists; the values of `meta` kept apart. */
-function flatten(node: Record<string, unknown>, prefix: string, out: Record<string, unknown>, depth: number): void {
+/** Numbers stay numbers and select-multiple answers become lists when the form says so. */
+function typed(value: string, type: string | undefined): unknown {
+  if ((type === 'int' || type === 'decimal') && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (type === 'select') return value.split(/\s+/).filter(Boolean);
+  return value;
+}
+
+/** Group/field paths joined with "/", repeats as lists; `typePath` is where the node sits in the form, repeats included. */
+function flatten(node: Record<string, unknown>, prefix: string, typePath: string, types: Record<string, string>, out: Record<string, unknown>, depth: number): void {
   if (depth > MAX_DEPTH) throw new Error(`groups nest deeper than ${MAX_DEPTH} levels`);
   for (const [name, value] of Object.entries(node)) {
     const path = prefix ? `${prefix}/${name}` : name;
-    if (Array.isArray(value)) out[path] = value.map((item) => (isObject(item) ? flattenedCopy(item, depth + 1) : item));
-    else if (isObject(value)) flatten(value, path, out, depth + 1);
-    else out[path] = value === '' ? null : value;
+    const formPath = typePath ? `${typePath}/${name}` : name;
+    const item = (entry: unknown) => {
+      if (!isObject(entry)) return entry === '' ? null : typed(String(entry), types[formPath]);
+      const copy: Record<string, unknown> = {};
+      flatten(entry, '', formPath, types, copy, depth + 1);
+      return copy;
+    };
+    if (Array.isArray(value)) out[path] = value.map(item);
+    else if (isObject(value)) flatten(value, path, formPath, types, out, depth + 1);
+    else out[path] = item(value);
   }
-}
-
-function flattenedCopy(node: Record<string, unknown>, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  flatten(node, '', out, depth);
-  return out;
 }
 
 export function instanceIdOf(fields: Record<string, unknown>): string | null {
-  const meta = isObject(fields.meta) ? fields.meta : {};
-  const id = meta.instanceID ?? fields.instanceID;
-  return typeof id === 'string' && id.trim() ? id.trim() : null;
+  return metaText(fields, 'instanceID');
 }
 
-/** One submission as a sighting: uid from meta/instanceID, place from the first geopoint, time from end/start. */
-export function submissionToRecord(fields: Record<string, unknown>, files: Map<string, AttachmentFile>): SightingRecord {
+/** The instance an edit replaces (ODK Collect's meta/deprecatedID). */
+export function deprecatedIdOf(fields: Record<string, unknown>): string | null {
+  return metaText(fields, 'deprecatedID');
+}
+
+function metaText(fields: Record<string, unknown>, name: string): string | null {
   const meta = isObject(fields.meta) ? fields.meta : {};
+  const value = meta[name] ?? fields[name];
+  return typeof value === 'string' && value.trim() ? value.trim() : null;
+}
+
+/** The form id and version a submission names on its root element. */
+export function submissionFormOf(xml: string): { xmlFormId: string | null; version: string } {
+  const start = /<(?:[\w.-]+:)?[\w.-]+((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*\/?>/.exec(xml.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''));
+  const attributes = new Map<string, string>();
+  for (const match of (start?.[1] ?? '').matchAll(/([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attributes.set(match[1].replace(/^[\w.-]+:/, ''), match[2] ?? match[3]);
+  return { xmlFormId: attributes.get('id') ?? null, version: attributes.get('version') ?? '' };
+}
+
+export interface SubmissionContext {
+  /** Attachments by file name (NFC), stored or (from old envelopes) inline. */
+  files: Map<string, AttachmentRef | AttachmentFile>;
+  form?: FormFields | null;
+  receivedAt?: string | null;
+  uid?: string | null;
+}
+
+const isStored = (file: AttachmentRef | AttachmentFile): file is AttachmentRef => 'sha256' in file;
+
+/**
+ * One submission as a sighting: uid from the first instance of its chain of edits, place from the
+ * first geopoint, time from the form's end/start timestamps (or fields named so), else arrival.
+ * Values naming an attachment (meta/audit included) become `{ attachment: name }`.
+ */
+export function submissionToRecord(fields: Record<string, unknown>, context: SubmissionContext): SightingRecord {
+  const meta = isObject(fields.meta) ? fields.meta : {};
+  const types = context.form?.types ?? {};
   const values: Record<string, unknown> = {};
   const { meta: _meta, ...rest } = fields;
-  flatten(rest, '', values, 0);
-  const attachmentFiles: AttachmentFile[] = [];
+  flatten(rest, '', '', types, values, 0);
+  // Clients spell the same name in the XML and in the part in either Unicode normal form.
+  const fileNamed = (value: string) => context.files.has(value.normalize('NFC'));
+  for (const [name, value] of Object.entries(meta)) {
+    if (typeof value === 'string' && fileNamed(value)) values[`meta/${name}`] = value;
+  }
   let point: RegExpExecArray | null = null;
+  const geopointFields = Object.entries(types).filter(([, type]) => type === 'geopoint').map(([path]) => path);
   for (const [path, value] of Object.entries(values)) {
     if (typeof value !== 'string') continue;
-    if (files.has(value)) {
-      attachmentFiles.push(files.get(value)!);
+    if (fileNamed(value)) {
       values[path] = { attachment: value };
-    } else if (!point) point = GEOPOINT.exec(value);
+    } else if (!point && (geopointFields.length === 0 || geopointFields.includes(path))) point = GEOPOINT.exec(value);
   }
   const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : null);
+  const attachments: AttachmentRef[] = [];
+  const attachmentFiles: AttachmentFile[] = [];
+  // Every file received with the submission is kept, named in it or not; sorted, so order of arrival does not count as a change.
+  for (const name of [...context.files.keys()].sort()) {
+    const file = context.files.get(name)!;
+    if (isStored(file)) attachments.push(file);
+    else attachmentFiles.push(file);
+  }
+  const formTime = (path: string | null | undefined) => (path ? text(values[path]) : null);
   return {
-    uid: instanceIdOf(fields),
+    uid: context.uid ?? instanceIdOf(fields),
     deviceId: text(values.deviceid) ?? text(meta.deviceID),
     kind: 'sighting',
-    observedAt: text(values.end) ?? text(meta.timeEnd) ?? text(values.start),
+    observedAt: formTime(context.form?.end) ?? formTime(context.form?.start) ?? text(values.end) ?? text(meta.timeEnd) ?? text(values.start) ?? context.receivedAt ?? null,
     latitude: point ? Number(point[1]) : null,
     longitude: point ? Number(point[2]) : null,
     altitude: point?.[3] ? Number(point[3]) : null,
     accuracy: point?.[4] ? Number(point[4]) : null,
     data: values,
-    attachments: [],
+    attachments,
     ...(attachmentFiles.length > 0 ? { attachmentFiles } : {}),
     deleted: false,
   };
@@ -108,11 +176,11 @@ export const openRosaDecoder: FormatDecoder = {
     } catch (error) {
       throw new UnreadableFileError(error instanceof UnreadableFileError || error instanceof XmlRefusedError ? error.message : `the submission cannot be read: ${(error as Error).message}`);
     }
-    const files = new Map<string, AttachmentFile>(
-      (envelope.attachments ?? []).map((part) => [part.name, { name: part.name, contentType: part.contentType, bytes: Buffer.from(part.base64, 'base64') }]),
+    const files = new Map<string, AttachmentRef | AttachmentFile>(
+      (envelope.attachments ?? []).map((part) => [part.name.normalize('NFC'), 'base64' in part ? { name: part.name, contentType: part.contentType, bytes: Buffer.from(part.base64, 'base64') } : part]),
     );
     try {
-      yield { index: 0, record: submissionToRecord(fields, files) };
+      yield { index: 0, record: submissionToRecord(fields, { files, form: envelope.form, receivedAt: envelope.receivedAt, uid: envelope.uid }) };
     } catch (error) {
       yield { index: 0, reason: (error as Error).message };
     }

@@ -3,8 +3,21 @@ import { EntityManager, IsNull, LessThan } from 'typeorm';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Blob, BlobChunk } from '../db/entities/index.js';
+import { UploadTooLargeError } from '../errors.js';
 
 export const BLOB_CHUNK_BYTES = 256 * 1024;
+
+/** Bytes streamed into the store and hashed, not yet visible: `commit` makes them a blob inside the caller's transaction. */
+export interface PendingBlob {
+  sha256: string;
+  /** Only when asked for (OpenRosa names form media by md5). */
+  md5: string | null;
+  size: number;
+  /** Returns the id of the blob holding these bytes (an existing one when identical content is stored already). */
+  commit(manager: EntityManager): Promise<string>;
+  /** Drops what was written; for an upload that will not be committed. */
+  discard(): Promise<void>;
+}
 
 /**
  * Keeps uploaded bytes in the database, in fixed-size chunks, so any gateway or consolidator
@@ -14,6 +27,63 @@ export const BLOB_CHUNK_BYTES = 256 * 1024;
  */
 export class BlobStore {
   constructor(private readonly database: Database) {}
+
+  /**
+   * Streams `body` in, hashing and counting it, within `maxBytes` (UploadTooLargeError above it).
+   * One chunk-sized buffer is filled and stored over and over: the drivers copy the bytes during
+   * the insert, so memory stays at one chunk whatever the size of the file. A body that fits in
+   * one chunk writes nothing until `commit`, the common small upload's single transaction.
+   */
+  async streamIn(body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, maxBytes: number, options: { md5?: boolean } = {}): Promise<PendingBlob> {
+    const hash = createHash('sha256');
+    const md5 = options.md5 ? createHash('md5') : null;
+    const chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
+    let pendingId: string | null = null;
+    let size = 0;
+    let chunkIdx = 0;
+    let filled = 0;
+    const flush = async () => {
+      const isFirst = pendingId === null;
+      pendingId ??= randomUUID();
+      await this.appendChunk(pendingId, chunkIdx++, chunk.subarray(0, filled), isFirst);
+      filled = 0;
+    };
+    const discard = async () => {
+      if (pendingId !== null) await this.discardPending(pendingId).catch(() => undefined);
+    };
+    try {
+      for await (const piece of body) {
+        const buffer = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        size += buffer.length;
+        if (size > maxBytes) throw new UploadTooLargeError(maxBytes);
+        hash.update(buffer);
+        md5?.update(buffer);
+        let offset = 0;
+        while (offset < buffer.length) {
+          const copied = buffer.copy(chunk, filled, offset);
+          filled += copied;
+          offset += copied;
+          if (filled === BLOB_CHUNK_BYTES) await flush();
+        }
+      }
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+    const sha256 = hash.digest('hex');
+    const tail = Buffer.from(chunk.subarray(0, filled));
+    return {
+      sha256,
+      md5: md5?.digest('hex') ?? null,
+      size,
+      commit: async (manager) => {
+        if (pendingId === null) return (await this.putWhole(manager, tail)).blobId;
+        if (tail.length > 0) await this.insertChunk(manager, pendingId, chunkIdx, tail);
+        return this.finalize(manager, pendingId, sha256, size);
+      },
+      discard,
+    };
+  }
 
   /** Stores one chunk-sized piece of a pending blob. */
   async appendChunk(blobId: string, idx: number, bytes: Buffer, isFirst: boolean): Promise<void> {

@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { Logger } from '@nestjs/common';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Batch, Door } from '../db/entities/index.js';
-import { UploadTooLargeError } from '../errors.js';
 import { batchesReceived, bytesReceived } from '../observability/metrics.js';
 import { ConsolidateQueue } from '../queue/consolidate-queue.js';
-import { BLOB_CHUNK_BYTES, BlobStore } from './blob-store.js';
+import { BlobStore } from './blob-store.js';
 
 export interface IncomingFile {
   projectId: string;
@@ -31,47 +31,15 @@ export class IngestService {
     private readonly maxUploadBytes: number,
   ) {}
 
-  async accept(file: IncomingFile): Promise<Batch> {
-    const hash = createHash('sha256');
-    let pendingBlobId: string | null = null;
-    let size = 0;
-    let chunkIdx = 0;
-    // One chunk-sized buffer per upload, filled and stored over and over: the drivers copy the
-    // bytes during the insert, so memory stays at one chunk whatever the size of the file.
-    const chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
-    let filled = 0;
-
-    const flush = async () => {
-      const isFirst = pendingBlobId === null;
-      pendingBlobId ??= randomUUID();
-      await this.blobs.appendChunk(pendingBlobId, chunkIdx++, chunk.subarray(0, filled), isFirst);
-      filled = 0;
-    };
-
+  /**
+   * `alsoCommit` runs inside the batch's transaction, for rows that must be committed with the
+   * batch or not at all (e.g. what an OpenRosa submission's instance id now stands for).
+   */
+  async accept(file: IncomingFile, alsoCommit?: (manager: EntityManager, batch: Batch) => Promise<void>): Promise<Batch> {
+    const pending = await this.blobs.streamIn(file.body, this.maxUploadBytes);
     try {
-      for await (const piece of file.body) {
-        const buffer = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-        size += buffer.length;
-        if (size > this.maxUploadBytes) throw new UploadTooLargeError(this.maxUploadBytes);
-        hash.update(buffer);
-        let offset = 0;
-        while (offset < buffer.length) {
-          const copied = buffer.copy(chunk, filled, offset);
-          filled += copied;
-          offset += copied;
-          if (filled === BLOB_CHUNK_BYTES) await flush();
-        }
-      }
-      const sha256 = hash.digest('hex');
       const batch = await this.database.transaction(async (manager) => {
-        let blobId: string;
-        if (pendingBlobId === null) {
-          // The common small upload: blob and batch in a single transaction.
-          blobId = (await this.blobs.putWhole(manager, chunk.subarray(0, filled))).blobId;
-        } else {
-          if (filled > 0) await this.blobs.insertChunk(manager, pendingBlobId, chunkIdx++, chunk.subarray(0, filled));
-          blobId = await this.blobs.finalize(manager, pendingBlobId, sha256, size);
-        }
+        const blobId = await pending.commit(manager);
         const now = nowIso();
         const batch: Batch = {
           id: randomUUID(), projectId: file.projectId, deviceId: file.deviceId, door: file.door,
@@ -80,15 +48,16 @@ export class IngestService {
           receivedAt: now, updatedAt: now, consolidatedAt: null,
         };
         await manager.insert(Batch, batch);
+        if (alsoCommit) await alsoCommit(manager, batch);
         return batch;
       });
       batchesReceived.inc({ door: file.door });
-      bytesReceived.inc({ door: file.door }, size);
-      this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: size, sha256 });
+      bytesReceived.inc({ door: file.door }, pending.size);
+      this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: pending.size, sha256: pending.sha256 });
       await this.queue.enqueue(batch.id);
       return batch;
     } catch (error) {
-      if (pendingBlobId !== null) await this.blobs.discardPending(pendingBlobId).catch(() => undefined);
+      await pending.discard();
       throw error;
     }
   }

@@ -10,7 +10,7 @@ import { detectFormat } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { batchesMerged, mergeSeconds, sightingsMerged } from '../observability/metrics.js';
 import { invalidReason, storableText } from './record-validation.js';
-import { contentHash, sightingUid } from './sighting-identity.js';
+import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
 
 const RECORDS_PER_STEP = 500;
 /** Files up to this size are decoded before the merge transaction (see consolidate). */
@@ -19,7 +19,7 @@ const SMALL_FILE_BYTES = 1024 * 1024;
 const GROUP_SIZE = 32;
 const SIGHTING_COLUMNS = [
   'id', 'project_id', 'uid', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy',
-  'data', 'attachments', 'deleted', 'content_hash', 'revision', 'seq', 'batch_id', 'received_at', 'updated_at',
+  'data', 'attachments', 'deleted', 'content_hash', 'data_hash', 'revision', 'seq', 'batch_id', 'received_at', 'updated_at',
 ];
 /** No file may hold more records than this; a larger export is split by the sender. */
 const MAX_RECORDS_PER_BATCH = 5_000_000;
@@ -35,6 +35,7 @@ interface MergeCounts {
 interface StoredVersion {
   id: string;
   contentHash: string;
+  dataHash: string | null;
   revision: number;
   receivedAt: string;
 }
@@ -172,7 +173,7 @@ export class MergeService {
   private async mergeStep(manager: EntityManager, batch: ClaimedBatch, items: DecodedItem[], counts: MergeCounts, feed: { lastSeq: number }): Promise<void> {
     if (items.length === 0) return;
     const rejections: Rejection[] = [];
-    const candidates: { uid: string; hash: string; item: DecodedRecord }[] = [];
+    const candidates: { uid: string; hash: string; dataHash: string; item: DecodedRecord }[] = [];
     for (const item of items) {
       counts.records++;
       const reason = item.record ? invalidReason(item.record) : item.reason;
@@ -182,23 +183,23 @@ export class MergeService {
       }
       if (item.record.attachmentFiles?.length) await this.storeAttachments(manager, batch.projectId, item.record);
       const hash = contentHash(item.record);
-      candidates.push({ uid: sightingUid(item.record, hash), hash, item: item as DecodedRecord });
+      candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record), item: item as DecodedRecord });
     }
 
     const stored = new Map<string, StoredVersion>();
     if (candidates.length > 0) {
       const uids = [...new Set(candidates.map((candidate) => candidate.uid))];
-      const rows = await this.database.query<{ id: string; uid: string; content_hash: string; revision: number | string; received_at: string }>(
+      const rows = await this.database.query<{ id: string; uid: string; content_hash: string; data_hash: string | null; revision: number | string; received_at: string }>(
         manager,
-        `SELECT id, uid, content_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${uids.map(() => '?').join(', ')})`,
+        `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${uids.map(() => '?').join(', ')})`,
         [batch.projectId, ...uids],
       );
-      for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, revision: Number(row.revision), receivedAt: row.received_at });
+      for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, dataHash: row.data_hash, revision: Number(row.revision), receivedAt: row.received_at });
     }
 
     const inserts = new Map<string, Sighting>();
     const now = nowIso();
-    for (const { uid, hash, item } of candidates) {
+    for (const { uid, hash, dataHash, item } of candidates) {
       const current = inserts.get(uid) ?? stored.get(uid);
       // Same content, or a version from a batch that arrived after this one (batches can merge out of order).
       if (current && (current.contentHash === hash || current.receivedAt > batch.receivedAt)) {
@@ -206,11 +207,14 @@ export class MergeService {
         continue;
       }
       const { record } = item;
+      // Attachments that arrive after their record (split submissions, files posted to an event)
+      // complete the same revision: readers still see the change, under a new seq.
+      const revision = !current ? 1 : current.dataHash === dataHash ? current.revision : current.revision + 1;
       const row: Sighting = {
         id: current?.id ?? randomUUID(), projectId: batch.projectId, uid, deviceId: record.deviceId, kind: record.kind,
         observedAt: record.observedAt, latitude: record.latitude, longitude: record.longitude, altitude: record.altitude,
         accuracy: record.accuracy, data: record.data, attachments: record.attachments, deleted: record.deleted,
-        contentHash: hash, revision: (current?.revision ?? 0) + 1, seq: ++feed.lastSeq, batchId: batch.id, receivedAt: batch.receivedAt, updatedAt: now,
+        contentHash: hash, dataHash, revision, seq: ++feed.lastSeq, batchId: batch.id, receivedAt: batch.receivedAt, updatedAt: now,
       };
       if (inserts.has(uid) || !current) {
         // New within this step (or changed again within it): insert once, with its latest content.
@@ -221,12 +225,12 @@ export class MergeService {
         counts.updated++;
         const { id, projectId: _project, uid: _uid, ...changes } = row;
         await manager.update(Sighting, { id }, changes as QueryDeepPartialEntity<Sighting>);
-        stored.set(uid, { id, contentHash: hash, revision: row.revision, receivedAt: batch.receivedAt });
+        stored.set(uid, { id, contentHash: hash, dataHash, revision: row.revision, receivedAt: batch.receivedAt });
       }
     }
     await this.database.insertRows(manager, 'sighting', SIGHTING_COLUMNS, [...inserts.values()].map((row) => [
       row.id, row.projectId, row.uid, row.deviceId, row.kind, row.observedAt, row.latitude, row.longitude, row.altitude, row.accuracy,
-      JSON.stringify(row.data), JSON.stringify(row.attachments), row.deleted, row.contentHash, row.revision, row.seq, row.batchId, row.receivedAt, row.updatedAt,
+      JSON.stringify(row.data), JSON.stringify(row.attachments), row.deleted, row.contentHash, row.dataHash, row.revision, row.seq, row.batchId, row.receivedAt, row.updatedAt,
     ]));
     if (rejections.length > 0) await manager.insert(Rejection, rejections);
     counts.rejected += rejections.length;

@@ -30,6 +30,25 @@ export function contentHash(record: SightingRecord): string {
   return sha256(canonicalJson(content));
 }
 
+/** A value that names an attachment ({ attachment: name }) counts as the name, received yet or not. */
+function withoutAttachmentLinks(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutAttachmentLinks);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1 && entries[0][0] === 'attachment' && typeof entries[0][1] === 'string') return entries[0][1];
+    return Object.fromEntries(entries.map(([key, item]) => [key, withoutAttachmentLinks(item)]));
+  }
+  return value;
+}
+
+/**
+ * The content hash of the record without its attachments: two versions that differ only in
+ * which files have arrived (an OpenRosa submission split over several POSTs) have the same.
+ */
+export function dataHash(record: SightingRecord): string {
+  return contentHash({ ...record, data: withoutAttachmentLinks(record.data) as Record<string, unknown>, attachments: [] });
+}
+
 /** A record's identity: its own id, or else a hash of device, time and content (stable across resends). */
 export function sightingUid(record: SightingRecord, recordContentHash: string): string {
   if (record.uid) return normalizeUid(record.uid);

@@ -51,6 +51,18 @@ export class DeviceService {
     });
   }
 
+  /** Gives the device a new secret: the old one (and every device URL carrying it) stops working at once. */
+  async rotateSecret(project: Project, deviceId: string): Promise<{ device: Device; secret: string }> {
+    const { keyId, secret } = generateSecret();
+    const secretHash = await hashSecret(secret);
+    return this.database.transaction(async (manager) => {
+      const device = await manager.findOneBy(Device, { id: deviceId, projectId: project.id });
+      if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
+      await manager.update(Device, { id: device.id }, { secretKeyId: keyId, secretHash });
+      return { device: { ...device, secretKeyId: keyId, secretHash }, secret };
+    });
+  }
+
   /** The enabled device these credentials prove, or null: callers cannot tell a wrong login from a wrong secret. */
   async authenticate(credentials: DeviceCredentials): Promise<Device | null> {
     const keyId = keyIdOf(credentials.secret);

@@ -31,6 +31,8 @@ export class Sighting {
   @Column(jsonColumn) attachments: AttachmentRef[];
   @Column({ type: 'boolean', default: false }) deleted: boolean;
   @Column({ type: 'varchar', length: 64, name: 'content_hash' }) contentHash: string;
+  /** The content hash without attachments: equal for two versions that differ only in attachments added later. */
+  @Column({ type: 'varchar', length: 64, name: 'data_hash', nullable: true }) dataHash: string | null;
   @Column({ type: 'integer' }) revision: number;
   /** Position in the project's feed; a changed sighting takes a new, higher seq. */
   @Column(seqColumn) seq: number;

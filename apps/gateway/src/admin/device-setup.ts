@@ -1,0 +1,32 @@
+import { deflateSync } from 'node:zlib';
+import type { Request } from 'express';
+import QRCode from 'qrcode';
+import type { Device, FieldSyncConfig, Project } from '@fieldsync/sync-core';
+
+/**
+ * What an administrator types (or scans) into each client to point it at this device, shown
+ * with the secret, the only time it is known. The device URL carries the secret, so clients
+ * that cannot answer a login prompt (ODK Collect over plain HTTP offers only Digest) need none;
+ * rotating the secret revokes it. Over plain HTTP that secret travels in clear: use HTTPS.
+ */
+export async function deviceSetup(request: Request, config: FieldSyncConfig, project: Project, device: Device, secret: string) {
+  const base = `${request.protocol}://${request.get('host')}`;
+  const deviceUrl = `${base}/key/${encodeURIComponent(secret)}`;
+  // ODK Collect's settings QR code: the settings JSON, zlib-compressed, in base64 (as ODK Central makes it).
+  const collectSettings = deflateSync(JSON.stringify({
+    general: { server_url: deviceUrl, form_update_mode: 'match_exactly', autosend: 'wifi_and_cellular' },
+    admin: {},
+    project: { name: `${project.name} · ${device.name}`.slice(0, 100) },
+  })).toString('base64');
+  const ftpHost = config.ftp.publicHost === '127.0.0.1' ? (request.hostname || '127.0.0.1') : config.ftp.publicHost;
+  return {
+    deviceUrl,
+    odkCollect: { serverUrl: deviceUrl, settingsQrText: collectSettings, settingsQrSvg: await QRCode.toString(collectSettings, { type: 'svg', errorCorrectionLevel: 'L' }) },
+    cyberTracker: {
+      http: { url: `${base}/upload`, username: device.login, password: secret },
+      ftp: { url: `ftp://${ftpHost}:${config.ftp.port}/CTData`, username: device.login, password: secret },
+      odkConnector: { submissionUrl: `${deviceUrl}/submission` },
+      earthRangerConnector: { server: base, token: secret },
+    },
+  };
+}
