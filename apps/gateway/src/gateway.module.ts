@@ -8,13 +8,14 @@ import { SightingsController } from './admin/sightings.controller.js';
 import { SourcesController } from './admin/sources.controller.js';
 import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
+import { EarthRangerController } from './earthranger/earthranger.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
-  controllers: [UploadController, OpenRosaController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, SourcesController, FormsController, HealthController],
+  controllers: [UploadController, OpenRosaController, EarthRangerController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, SourcesController, FormsController, HealthController],
   providers: [AdminBootstrap],
 })
 export class GatewayModule {}

@@ -5,6 +5,7 @@ import { DeviceLogin } from './auth/device-login.js';
 import { BatchService } from './batches/batch.service.js';
 import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
 import { Database } from './db/database.js';
+import { EarthRangerEventService } from './earthranger/event.service.js';
 import { FeedService } from './feed/feed.service.js';
 import { BlobStore } from './ingest/blob-store.js';
 import { IngestService } from './ingest/ingest.service.js';
@@ -69,6 +70,11 @@ export class SyncCoreModule {
         provide: SubmissionService,
         useFactory: (database: Database, ingest: IngestService, forms: FormService) => new SubmissionService(database, ingest, forms),
         inject: [Database, IngestService, FormService],
+      },
+      {
+        provide: EarthRangerEventService,
+        useFactory: (database: Database, blobs: BlobStore, ingest: IngestService) => new EarthRangerEventService(database, blobs, ingest),
+        inject: [Database, BlobStore, IngestService],
       },
       {
         provide: AttachmentService,

@@ -41,6 +41,18 @@ function declaredKind(properties: Record<string, unknown>, hasSighting: boolean)
   return KINDS.includes(properties.kind as SightingKind) ? (properties.kind as SightingKind) : hasSighting ? 'sighting' : 'waypoint';
 }
 
+const ALERT_PROPERTIES = ['typeUuid', 'caUuid', 'level', 'description', 'patrolId'];
+
+/**
+ * CyberTracker's SMART alerts (and its position "pings") carry the alert's type, conservation
+ * area and level as feature properties (ctmobile cpp/SMART/SMARTProvider.cpp, `extraProps`):
+ * such a feature is an alert, with those properties kept.
+ */
+function alertOf(properties: Record<string, unknown>): Record<string, unknown> | null {
+  if (properties.typeUuid === undefined && properties.caUuid === undefined) return null;
+  return Object.fromEntries(ALERT_PROPERTIES.filter((name) => properties[name] !== undefined).map((name) => [name, properties[name]]));
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -55,7 +67,9 @@ export function featureToRecord(feature: unknown, kindOf: (properties: Record<st
   const sighting = properties.sighting;
   if (sighting !== undefined && sighting !== null && !isObject(sighting)) throw new Error('"sighting" is not an object');
   const { data, files } = extractBase64Attachments(isObject(sighting) ? sighting : {});
-  const kind = kindOf(properties, isObject(sighting));
+  const alert = alertOf(properties);
+  if (alert) data.alert = alert;
+  const kind = alert ? 'alert' : kindOf(properties, isObject(sighting));
   return {
     uid: optionalString(properties.id),
     deviceId: optionalString(properties.deviceId),

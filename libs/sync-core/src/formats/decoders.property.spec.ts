@@ -20,6 +20,7 @@ const SAMPLES: Record<string, Buffer> = {
     'base64',
   ),
   openrosa: Buffer.from(JSON.stringify({ openrosa: 1, xml: '<?xml version="1.0"?><data id="f"><species>lion</species><location>-24.1 31.5 300 5</location><meta><instanceID>uuid:1</instanceID></meta></data>', attachments: [] })),
+  'earthranger-event': Buffer.from(JSON.stringify({ event_type: 'wildlife', event_details: { species: 'elephant' }, time: '2026-03-01T10:00:00+02:00', location: { latitude: -24.1, longitude: 31.5 } })),
   csv: Buffer.from('id,deviceId,timestamp,latitude,longitude,Species\nx1,d1,2026-03-01T10:00:00+02:00,-24.1,31.5,Lion\n'),
 };
 

@@ -58,3 +58,34 @@ describe('CSV', () => {
     await expect(decodeAll(csvDecoder, Buffer.from('a,b\n1,2\n'))).rejects.toThrow(/neither an id nor a latitude column/);
   });
 });
+
+describe('CyberTracker SMART alerts', () => {
+  // The shape of ctmobile cpp/SMART/SMARTProvider.cpp: sightingToJson (properties appName, ctVersion,
+  // dateTime, deviceId, latitude, longitude, altitude, rootId, then extraProps typeUuid, caUuid,
+  // level, description) and uploadPing6's locationToJson (SMART_ObservationType "waypoint" plus
+  // typeUuid, caUuid, level 5, patrolId).
+  const alerts = Buffer.from(JSON.stringify({
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature', geometry: { type: 'Point', coordinates: [31.5000000001, -24.1] },
+        properties: {
+          appName: 'Patrol', ctVersion: '1.0.0', dateTime: '2026-03-01T10:00:00.000+02:00', deviceId: 'ct-7', latitude: -24.1, longitude: 31.5000000001,
+          altitude: 300, rootId: 'r-1', id: 'alert-1', typeUuid: '1f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', level: 3, description: 'Snare found',
+          sighting: { SMART_ObservationType: 'observation', 'threat.type': 'snare' },
+        },
+      },
+      {
+        type: 'Feature', geometry: { type: 'Point', coordinates: [31.6, -24.2] },
+        properties: { SMART_ObservationType: 'waypoint', dateTime: '2026-03-01T10:05:00.000+02:00', deviceId: 'ct-7', id: 'ping-1', accuracy: 10000, altitude: 0, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', level: 5, patrolId: 'p-9', description: '' },
+      },
+    ],
+  }));
+
+  it('are stored as kind alert with their level, type and conservation area', async () => {
+    const items = await decodeAll(smartGeoJsonDecoder, alerts, 64);
+    expect(items.map((item) => item.record?.kind)).toEqual(['alert', 'alert']);
+    expect(items[0].record?.data).toMatchObject({ 'threat.type': 'snare', alert: { level: 3, typeUuid: '1f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', description: 'Snare found' } });
+    expect(items[1].record?.data).toEqual({ alert: { level: 5, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', patrolId: 'p-9', description: '' } });
+  });
+});

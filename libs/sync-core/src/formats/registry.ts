@@ -1,6 +1,7 @@
 import { ctxDecoder } from './ctx/ctx.decoder.js';
 import { csvDecoder } from './csv.decoder.js';
 import { cyberTrackerGeoJsonDecoder } from './cybertracker-geojson.decoder.js';
+import { earthRangerEventDecoder } from './earthranger-event.decoder.js';
 import { FormatDecoder } from './format.js';
 import { openRosaDecoder } from './openrosa.decoder.js';
 import { smartGeoJsonDecoder } from './smart-geojson.decoder.js';
@@ -8,7 +9,7 @@ import { webhookJsonDecoder } from './webhook-json.decoder.js';
 import { zipCsvDecoder } from './zip-csv.decoder.js';
 
 /** Every format the consolidator reads, most specific first: adding a format means adding it here. */
-export const DECODERS: readonly FormatDecoder[] = [openRosaDecoder, ctxDecoder, smartGeoJsonDecoder, cyberTrackerGeoJsonDecoder, webhookJsonDecoder, zipCsvDecoder, csvDecoder];
+export const DECODERS: readonly FormatDecoder[] = [openRosaDecoder, ctxDecoder, smartGeoJsonDecoder, cyberTrackerGeoJsonDecoder, earthRangerEventDecoder, webhookJsonDecoder, zipCsvDecoder, csvDecoder];
 
 export function detectFormat(head: Buffer, fileName: string | null, decoders: readonly FormatDecoder[] = DECODERS): FormatDecoder | null {
   return (

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { EntityManager } from 'typeorm';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { Attachment, AttachmentRef, Batch, Device, SubmissionInstance } from '../db/entities/index.js';
+import { keepAttachment } from '../attachments/attachment.service.js';
+import { AttachmentRef, Batch, Device, SubmissionInstance } from '../db/entities/index.js';
 import { ConflictError, InvalidInputError } from '../errors.js';
 import { isObject } from '../formats/cybertracker-geojson.decoder.js';
 import { deprecatedIdOf, instanceIdOf, OpenRosaEnvelope, parseSubmissionXml, submissionFormOf } from '../formats/openrosa.decoder.js';
@@ -82,18 +82,12 @@ export class SubmissionService {
     const batch = await this.ingest.accept(
       { projectId, deviceId: device.id, door: 'openrosa', fileName: instanceId, body: [Buffer.from(JSON.stringify(envelope))] },
       async (manager) => {
-        for (const { name, contentType, pending } of received) await this.keepAttachment(manager, projectId, name, contentType, pending);
+        for (const { name, contentType, pending } of received) await keepAttachment(manager, projectId, name, contentType, pending);
         if (existing) await manager.update(SubmissionInstance, { projectId, instanceId }, { attachments });
         else await manager.createQueryBuilder().insert().into(SubmissionInstance).values({ projectId, instanceId, rootUid, xmlSha256, attachments, receivedAt }).orIgnore().execute();
       },
     );
     return { outcome: existing ? 'completed' : 'created', batch };
-  }
-
-  private async keepAttachment(manager: EntityManager, projectId: string, name: string, contentType: string, pending: PendingBlob): Promise<void> {
-    const blobId = await pending.commit(manager);
-    await manager.createQueryBuilder().insert().into(Attachment)
-      .values({ projectId, sha256: pending.sha256, blobId, contentType: contentType.slice(0, 100), name: name.slice(0, 255) }).orIgnore().execute();
   }
 }
 

@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { idColumn, timeColumn } from '../columns.js';
 
 export type BatchStatus = 'received' | 'processing' | 'consolidated' | 'rejected' | 'failed';
-export type Door = 'http' | 'ftp' | 'fileshare' | 'pull' | 'cli' | 'openrosa';
+export type Door = 'http' | 'ftp' | 'fileshare' | 'pull' | 'cli' | 'openrosa' | 'earthranger';
 
 @Entity('batch')
 @Index(['projectId', 'receivedAt'])
