@@ -25,10 +25,10 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   app.enableShutdownHooks();
   setUpGateway(app);
   limitSlowClients(app.getHttpServer(), config.http);
-  await app.listen(config.httpPort);
+  await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  Logger.log(`listening on ${config.tls ? 'https' : 'http'}://0.0.0.0:${port} (roles: ${config.roles.join(', ')})`, 'FieldSync');
+  Logger.log(`listening on ${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} (roles: ${config.roles.join(', ')})`, 'FieldSync');
   return app;
 }
 

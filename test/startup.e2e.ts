@@ -33,6 +33,7 @@ describe('start-up', () => {
     ['MAX_UPLOAD_BYTES', 'lots'],
     ['DATABASE_URL', 'mysql://localhost/x'],
     ['FIELDSYNC_ROLES', 'gateway,toaster'],
+    ['HOST', 'every address'],
   ])('stops with a message naming %s when it is bad', (variable, value) => {
     const result = startExpectingFailure({ ...store.env, [variable]: value });
     expect(result.status).toBe(78);
@@ -58,5 +59,22 @@ describe('start-up', () => {
     expect(upload.status).toBe(202);
     const plain = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${server.port}/health/live`], { encoding: 'utf8' });
     expect(plain.stdout).not.toBe('200');
+  });
+
+  it('listens on HOST only, and takes FTP on port 21 for classic CyberTracker devices that ignore the port in their URL', async () => {
+    // As root (CI and this machine), port 21 can be bound; elsewhere use CAP_NET_BIND_SERVICE or map 21 to 2121 (docker-compose.yml).
+    const bound = await FieldSyncProcess.start({ store, redisUrl: redis.url, ftpPort: 21, env: { HOST: '127.0.0.3' } });
+    try {
+      expect(bound.logs).toMatch(/listening on http:\/\/127\.0\.0\.3:/);
+      const here = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.3:${bound.port}/health/live`], { encoding: 'utf8' });
+      expect(here.stdout).toBe('200');
+      const elsewhere = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${bound.port}/health/live`], { encoding: 'utf8' });
+      expect(elsewhere.stdout).toBe('000');
+      // The classic engine's FTP path: ftp://host/… with no port, so 21.
+      const listing = spawnSync('curl', ['-sS', '--list-only', 'ftp://127.0.0.3/', '-u', 'nobody:wrong'], { encoding: 'utf8' });
+      expect(listing.stderr).toMatch(/530|Access denied|Login denied/i);
+    } finally {
+      await bound.stop();
+    }
   });
 });

@@ -56,7 +56,7 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     patchFtpSrvStorReplies();
     const signalListeners = new Map(['SIGTERM', 'SIGINT', 'SIGQUIT'].map((signal) => [signal, process.listeners(signal as NodeJS.Signals)]));
     const server = new FtpSrv({
-      url: `ftp://0.0.0.0:${ftp.port}`,
+      url: `ftp://${this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host}:${ftp.port}`,
       pasv_url: ftp.publicHost,
       pasv_min: ftp.passivePorts.min,
       pasv_max: ftp.passivePorts.max,

@@ -7,6 +7,8 @@ export interface FieldSyncConfig {
   dataDir: string;
   database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   redisUrl: string;
+  /** The address the HTTP and FTP doors listen on (all of this host's by default). */
+  host: string;
   httpPort: number;
   /** Slow clients: headers must arrive within headersTimeoutMs; a connection silent for idleTimeoutMs is closed. */
   http: { headersTimeoutMs: number; idleTimeoutMs: number; maxConnections: number };
@@ -109,6 +111,13 @@ function adminTokenFrom(env: Env): string | null {
   return token;
 }
 
+/** An IPv4 or IPv6 address, or a host name, as Node's listen() takes it. */
+function hostFrom(env: Env): string {
+  const raw = text(env, 'HOST', '0.0.0.0');
+  if (!/^(?:[0-9.]+|[0-9a-f:.]+|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$/i.test(raw)) throw new ConfigError('HOST', `"${raw}" is not an address to listen on; use e.g. 0.0.0.0 (every IPv4 address), :: (IPv6 too) or 192.168.1.10`);
+  return raw;
+}
+
 function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
@@ -156,6 +165,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     dataDir,
     database: databaseFrom(env, dataDir),
     redisUrl,
+    host: hostFrom(env),
     httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
     http: {
       headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 30_000, 1000, 600_000),
