@@ -5,7 +5,7 @@ import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig, readTlsFiles } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
-import { setUpGateway } from './gateway.setup.js';
+import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
 
 async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
   // V8 lets the old generation grow to up to 4× what is live before it collects. Streaming an
@@ -23,7 +23,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   }
   const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls) });
   app.enableShutdownHooks();
-  setUpGateway(app);
+  setUpGateway(app, { tls: config.tls !== null });
   limitSlowClients(app.getHttpServer(), config.http);
   await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();

@@ -10,6 +10,8 @@ import { freePort, waitFor } from './support/ports.js';
 import { PrivateRedis } from './support/redis-server.js';
 
 const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
+// The remote site runs on this machine: the operator allows private targets.
+const ENV = { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' };
 
 /**
  * Debian's pyftpdlib as the remote FTP site a project pulls from, on a control port and 20 passive
@@ -59,7 +61,7 @@ describe('pull sources: a project\'s download settings against a real FTP site (
     writeFileSync(join(remoteRoot, 'CTData', 'first.geojson'), featureCollection([feature(), feature()]));
     ({ server: remote, port: remotePort } = await startRemoteFtp(remoteRoot));
     [store, redis] = await Promise.all([StoreUnderTest.create('postgres'), PrivateRedis.start()]);
-    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } }));
+    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, env: ENV }));
     admin = new AdminClient(processes[0].baseUrl);
     await admin.createProject('kruger');
   });
@@ -100,8 +102,8 @@ describe('pull sources: a project\'s download settings against a real FTP site (
     expect(await pullBatches()).toBe(3);
 
     await processes[0].stop();
-    processes[0] = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } });
-    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300' } }));
+    processes[0] = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: ENV });
+    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: ENV }));
     admin = new AdminClient(processes[0].baseUrl);
     writeFileSync(join(remoteRoot, 'CTData', 'last.geojson'), featureCollection([feature()]));
     await Promise.all(Array.from({ length: 4 }, () => admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${sourceId}/run`)));

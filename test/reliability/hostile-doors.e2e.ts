@@ -39,6 +39,7 @@ describe('hostile input: the doors', { timeout: 300_000 }, () => {
       env: {
         HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), HTTP_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS), FTP_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
         FTP_MAX_SESSIONS_PER_ADDRESS: String(FTP_SESSIONS_PER_ADDRESS), FIELDSYNC_SECRET_KEY: 'reliability-secret-key-0123456789abcdef',
+        SOURCE_FOLDERS: '/tmp/iso-a-outbox',
       },
     });
     cluster.secrets.add('reliability-secret-key-0123456789abcdef');

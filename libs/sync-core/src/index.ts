@@ -1,5 +1,6 @@
 // What sync-core offers the apps; apps import only from here.
 export * from './attachments/attachment.service.js';
+export * from './attachments/safe-content-type.js';
 export * from './auth/admin-token.service.js';
 export * from './auth/device-login.js';
 export * from './auth/login-throttle.js';
@@ -30,6 +31,7 @@ export * from './merge/merge.service.js';
 export * from './projects/device.service.js';
 export * from './pull/pull.service.js';
 export * from './pull/remote-folder.js';
+export * from './pull/source-policy.js';
 export * from './pull/source.service.js';
 export * from './projects/project.service.js';
 export * from './queue/consolidate-queue.js';

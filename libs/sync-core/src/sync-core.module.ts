@@ -15,6 +15,7 @@ import { SubmissionService } from './openrosa/submission.service.js';
 import { DeviceService } from './projects/device.service.js';
 import { ProjectService } from './projects/project.service.js';
 import { PullService } from './pull/pull.service.js';
+import { SourcePolicy } from './pull/source-policy.js';
 import { SourceService } from './pull/source.service.js';
 import { ConsolidateQueue } from './queue/consolidate-queue.js';
 import { PullQueue } from './queue/pull-queue.js';
@@ -47,11 +48,12 @@ export class SyncCoreModule {
       { provide: Database, useFactory: () => Database.open(config.database) },
       { provide: ConsolidateQueue, useFactory: () => new ConsolidateQueue(config.redisUrl) },
       { provide: PullQueue, useFactory: () => new PullQueue(config.redisUrl) },
-      { provide: SourceService, ...byDatabase((database) => new SourceService(database, config.secretKey)) },
+      { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, config.dataDir) },
+      { provide: SourceService, useFactory: (database: Database, policy: SourcePolicy) => new SourceService(database, config.secretKey, policy), inject: [Database, SourcePolicy] },
       {
         provide: PullService,
-        useFactory: (database: Database, sources: SourceService, ingest: IngestService) => new PullService(database, sources, ingest, config.pullSettleMs),
-        inject: [Database, SourceService, IngestService],
+        useFactory: (database: Database, sources: SourceService, ingest: IngestService, policy: SourcePolicy) => new PullService(database, sources, ingest, config.pullSettleMs, policy),
+        inject: [Database, SourceService, IngestService, SourcePolicy],
       },
       { provide: BlobStore, ...byDatabase((database) => new BlobStore(database)) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },

@@ -4,6 +4,7 @@ import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, readTlsFile
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { DeviceFileSystem } from './device-file-system.js';
 import { ControlConnection } from './ingest-write-stream.js';
+import { patchFtpSrvPassive } from './ftp-srv-passive.patch.js';
 import { patchFtpSrvStorReplies } from './ftp-srv-stor.patch.js';
 import { patchFtpSrvTls } from './ftp-srv-tls.patch.js';
 
@@ -54,6 +55,7 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     const tls = readTlsFiles(this.config.tls);
     patchFtpSrvTls();
     patchFtpSrvStorReplies();
+    patchFtpSrvPassive();
     const signalListeners = new Map(['SIGTERM', 'SIGINT', 'SIGQUIT'].map((signal) => [signal, process.listeners(signal as NodeJS.Signals)]));
     const server = new FtpSrv({
       url: `ftp://${this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host}:${ftp.port}`,

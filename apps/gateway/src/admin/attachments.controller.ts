@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Param, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminToken, AttachmentService, ProjectService } from '@fieldsync/sync-core';
+import { AdminToken, AttachmentService, ProjectService, safeContentType } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 
 @ApiTags('attachments')
@@ -19,7 +19,7 @@ export class AttachmentsController {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const { attachment, size, bytes } = await this.attachments.open(project, sha256);
     response.status(200);
-    response.setHeader('Content-Type', attachment.contentType);
+    response.setHeader('Content-Type', safeContentType(attachment.contentType));
     response.setHeader('Content-Length', String(size));
     response.setHeader('Content-Disposition', `attachment; filename="${attachment.name.replace(/["\\\r\n]/g, '_')}"`);
     response.setHeader('X-Content-Type-Options', 'nosniff');

@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Header, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminToken, AdminTokenService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
@@ -13,6 +13,7 @@ export class TokensController {
 
   /** A token never reaches further than the token that made it. The secret is in this answer only. */
   @Post()
+  @Header('Cache-Control', 'no-store')
   async create(@CurrentAdmin() admin: AdminToken, @Body() body: CreateTokenDto) {
     if (admin.role !== 'admin') throw new ForbiddenException('this token is read-only');
     if (admin.projectIds !== null && body.projects === undefined) throw new ForbiddenException('this token is limited to some projects; list them in "projects"');

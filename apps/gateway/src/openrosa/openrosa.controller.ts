@@ -4,7 +4,7 @@ import { Controller, Get, Head, HttpStatus, Inject, Logger, Post, Req, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
-  BlobStore, ConflictError, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, InvalidInputError, NotFoundError, ReceivedAttachment,
+  BlobStore, ConflictError, safeContentType, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, InvalidInputError, NotFoundError, ReceivedAttachment,
   SubmissionService, UploadTooLargeError, XmlRefusedError,
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
@@ -134,7 +134,7 @@ export class OpenRosaController {
       return null;
     });
     if (!file) return;
-    response.status(HttpStatus.OK).setHeader('Content-Type', file.media.contentType);
+    response.status(HttpStatus.OK).setHeader('Content-Type', safeContentType(file.media.contentType));
     response.setHeader('Content-Length', String(file.media.size));
     response.setHeader('X-Content-Type-Options', 'nosniff');
     await pipeline(Readable.from(file.bytes), response);

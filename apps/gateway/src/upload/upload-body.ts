@@ -24,14 +24,22 @@ export function hasZlibHeader(first: Buffer): boolean {
   return first.length >= 2 && (first[0] & 0x0f) === 8 && ((first[0] << 8) | first[1]) % 31 === 0;
 }
 
-async function* inflated(body: AsyncIterable<Buffer>, encoding: string): AsyncGenerator<Buffer> {
+/** Bodies that inflate to at most this much are never refused for their ratio. */
+const RATIO_FREE_BYTES = 16 * 1024 * 1024;
+
+async function* inflated(body: AsyncIterable<Buffer>, encoding: string, maxRatio: number): AsyncGenerator<Buffer> {
   const iterator = body[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
   const rest = { [Symbol.asyncIterator]: () => iterator };
+  let compressed = 0;
   async function* whole() {
+    compressed += first.value.length;
     yield first.value;
-    yield* rest;
+    for await (const piece of rest) {
+      compressed += piece.length;
+      yield piece;
+    }
   }
   // CyberTracker sends "deflate" both raw (RFC 1951) and zlib-wrapped (RFC 1950): look before choosing.
   const decompressor =
@@ -40,8 +48,17 @@ async function* inflated(body: AsyncIterable<Buffer>, encoding: string): AsyncGe
     : hasZlibHeader(first.value) ? createInflate() : createInflateRaw();
   const source = Readable.from(whole());
   source.on('error', (error) => decompressor.destroy(error));
+  let inflatedBytes = 0;
   try {
-    yield* source.pipe(decompressor) as AsyncIterable<Buffer>;
+    for await (const piece of source.pipe(decompressor) as AsyncIterable<Buffer>) {
+      inflatedBytes += piece.length;
+      // A small body that inflates without end (a "zip bomb") is refused while it grows, before it is written out.
+      if (inflatedBytes > RATIO_FREE_BYTES + maxRatio * compressed) {
+        source.destroy();
+        throw new BadUploadError(413, `the body inflates more than ${maxRatio} times its compressed size (MAX_COMPRESSION_RATIO); send it uncompressed or in smaller files`);
+      }
+      yield piece;
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
       throw new BadUploadError(400, `the body is not valid ${encoding} data (${(error as Error).message}); send it uncompressed or fix Content-Encoding`);
@@ -50,10 +67,10 @@ async function* inflated(body: AsyncIterable<Buffer>, encoding: string): AsyncGe
   }
 }
 
-export function decodedBody(body: AsyncIterable<Buffer>, contentEncoding: string | undefined): AsyncIterable<Buffer> {
+export function decodedBody(body: AsyncIterable<Buffer>, contentEncoding: string | undefined, maxRatio: number): AsyncIterable<Buffer> {
   const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return body;
-  if (['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return inflated(body, encoding);
+  if (['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return inflated(body, encoding, maxRatio);
   throw new BadUploadError(415, `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
 }
 

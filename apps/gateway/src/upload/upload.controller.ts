@@ -59,7 +59,7 @@ export class UploadController {
     };
     try {
       // Stopping early (a limit hit) must not destroy the request: the answer still has to go out on it.
-      const body = decodedBody(request.iterator({ destroyOnReturn: false }), request.headers['content-encoding']);
+      const body = decodedBody(request.iterator({ destroyOnReturn: false }), request.headers['content-encoding'], this.config.maxCompressionRatio);
       if (request.is('multipart/form-data')) {
         const files = await forEachMultipartFile(request, body, MAX_FILES_PER_REQUEST, (file) => accept(file.fileName, file.body));
         if (files === 0) throw new BadUploadError(400, 'the multipart body has no file part; send the file in a part named "file"');

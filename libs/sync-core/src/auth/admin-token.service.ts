@@ -51,6 +51,7 @@ export class AdminTokenService {
   }
 
   async authenticate(secret: string): Promise<AdminToken | null> {
+    if (/[\u0000-\u001f\u007f]/.test(secret)) return null;
     const keyId = keyIdOf(secret);
     const token = await this.database.read(async (manager) =>
       (keyId ? await manager.findOneBy(AdminToken, { id: keyId }) : null) ?? manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID }),

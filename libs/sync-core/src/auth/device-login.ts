@@ -23,7 +23,9 @@ export class DeviceLogin {
     const keys = [`ip:${address}`, ...(credentials.login ? [`login:${credentials.login.slice(0, MAX_LOGIN_CHARS)}`] : [])];
     const retryAfterSeconds = this.throttle.retryAfterSeconds(keys);
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
-    const plausible = credentials.secret.length <= MAX_SECRET_CHARS && (credentials.login?.length ?? 0) <= MAX_LOGIN_CHARS;
+    // Control characters (NUL above all, which PostgreSQL refuses in text) never reach the database: a plain wrong login.
+    const plausible = credentials.secret.length <= MAX_SECRET_CHARS && (credentials.login?.length ?? 0) <= MAX_LOGIN_CHARS
+      && !/[\u0000-\u001f\u007f]/.test(credentials.secret + (credentials.login ?? ''));
     const device = plausible ? await this.devices.authenticate(credentials) : null;
     if (!device) {
       this.throttle.recordFailure(keys);

@@ -45,3 +45,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ type: 'postgres', url: 'postgres://u@h/db' });
   });
 });
+
+describe('SOURCE_FOLDERS', () => {
+  it('is empty by default: folder sources are off', () => {
+    expect(loadConfig({}).sources).toEqual({ folders: [], allowPrivateNetworks: false });
+  });
+
+  it('lists absolute folders', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/fieldsync', SOURCE_FOLDERS: '/srv/outbox:/mnt/share/' }).sources.folders).toEqual(['/srv/outbox', '/mnt/share']);
+  });
+
+  it.each(['/', '/var', '/var/lib/fieldsync', '/var/lib/fieldsync/sub', 'relative/folder'])('refuses %s (DATA_DIR is /var/lib/fieldsync), naming the variable', (folder) => {
+    expect(() => loadConfig({ DATA_DIR: '/var/lib/fieldsync', SOURCE_FOLDERS: folder })).toThrow(/^SOURCE_FOLDERS: /);
+  });
+});

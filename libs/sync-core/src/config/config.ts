@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 
 export const ROLES = ['gateway', 'ftp-ingest', 'consolidator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +14,8 @@ export interface FieldSyncConfig {
   http: { headersTimeoutMs: number; idleTimeoutMs: number; maxConnections: number };
   tls: { certPath: string; keyPath: string } | null;
   maxUploadBytes: number;
+  /** A compressed body may inflate to this many times its size (beyond 16 MB); more is refused as a bomb. */
+  maxCompressionRatio: number;
   adminToken: string | null;
   roles: Role[];
   logFormat: 'json' | 'text';
@@ -33,6 +35,13 @@ export interface FieldSyncConfig {
   /** Encrypts pull-source passwords at rest; null until set (sources then cannot be created). */
   secretKey: string | null;
   pullSettleMs: number;
+  /** What a project admin may point a pull source at; see SourcePolicy. */
+  sources: {
+    /** Folders (and what is below them) folder sources may read; empty: folder sources are off. */
+    folders: string[];
+    /** Whether ftp:// sources may reach private, loopback and link-local addresses. */
+    allowPrivateNetworks: boolean;
+  };
 }
 
 /** A configuration value that stops start-up; the message names the variable and says what to do. */
@@ -154,6 +163,21 @@ function secretKeyFrom(env: Env): string | null {
   return key;
 }
 
+/** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR, inside it or above it. */
+function sourceFoldersFrom(env: Env, dataDir: string): string[] {
+  const raw = env.SOURCE_FOLDERS?.trim();
+  if (!raw) return [];
+  return raw.split(/[:;,]/).map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    if (!isAbsolute(entry)) throw new ConfigError('SOURCE_FOLDERS', `"${entry}" is not an absolute folder path; list folders such as /srv/outbox, separated by ":"`);
+    const folder = resolve(entry);
+    const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+    if (inside(dataDir, folder) || inside(folder, dataDir)) {
+      throw new ConfigError('SOURCE_FOLDERS', `"${entry}" holds or is inside DATA_DIR (${dataDir}), where FieldSync keeps its database: list only folders devices' files arrive in`);
+    }
+    return folder;
+  });
+}
+
 /** Reads and validates the environment once, at start; nothing else reads process.env. */
 export function loadConfig(env: Env = process.env): FieldSyncConfig {
   const dataDir = resolve(text(env, 'DATA_DIR', './data'));
@@ -174,6 +198,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     },
     tls: tlsFrom(env),
     maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
+    maxCompressionRatio: integer(env, 'MAX_COMPRESSION_RATIO', 32, 2, 100_000),
     adminToken: adminTokenFrom(env),
     roles: rolesFrom(env),
     logFormat,
@@ -192,6 +217,10 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     fileshareScanMs: integer(env, 'FILESHARE_SCAN_MS', 2000, 100, 3_600_000),
     secretKey: secretKeyFrom(env),
     pullSettleMs: integer(env, 'PULL_SETTLE_MS', 2000, 0, 600_000),
+    sources: {
+      folders: sourceFoldersFrom(env, dataDir),
+      allowPrivateNetworks: booleanFrom(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS', false),
+    },
   };
 }
 

@@ -3,9 +3,10 @@ import { PassThrough } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { Source, SourceFile } from '../db/entities/index.js';
+import { Batch, Source, SourceFile } from '../db/entities/index.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { FtpRemoteFolder, LocalRemoteFolder, plainWords, RemoteEntry, RemoteFolder } from './remote-folder.js';
+import { SourcePolicy } from './source-policy.js';
 import { SourceService } from './source.service.js';
 
 /** A claim older than this belongs to a consolidator that died mid-file; another may take over. */
@@ -32,17 +33,19 @@ export class PullService {
     private readonly sources: SourceService,
     private readonly ingest: IngestService,
     private readonly settleMs: number,
+    private readonly policy: SourcePolicy,
   ) {}
 
   /** Opens the source's folder: the connection test of the admin API and CLI. */
   async open(source: Source): Promise<RemoteFolder> {
     if (source.url.startsWith('/')) {
-      const folder = new LocalRemoteFolder(source.url);
+      const folder = new LocalRemoteFolder(await this.policy.folder(source.url, true));
       await folder.list();
       return folder;
     }
     try {
-      return await FtpRemoteFolder.connect(new URL(source.url), source.username, this.sources.password(source));
+      const url = new URL(source.url);
+      return await FtpRemoteFolder.connect(url, (await this.policy.address(url.hostname, true))!, source.username, this.sources.password(source));
     } catch (error) {
       throw plainWords(error, source.url);
     }
@@ -56,6 +59,7 @@ export class PullService {
     try {
       remote = await this.open(source);
       const first = await remote.list();
+      if (source.deleteAfterIngest) await this.removeConsolidated(source, remote, first);
       if (this.settleMs > 0) await sleep(this.settleMs);
       const second = new Map((await remote.list()).map((entry) => [entry.path, entry]));
       for (const entry of first) {
@@ -98,7 +102,24 @@ export class PullService {
       await this.database.transaction((manager) => manager.delete(SourceFile, { id: claimId }));
       throw error;
     }
-    if (source.deleteAfterIngest) await remote.remove(entry).catch((error: Error) => this.logger.warn(`could not delete ${entry.path}: ${error.message}`));
+  }
+
+  /**
+   * Deletes, for a source that asks it, the remote files whose batch is consolidated: never one
+   * still waiting (a crash could lose it) or rejected (the admin may need it). The file must be
+   * the version that was fetched, unchanged since.
+   */
+  private async removeConsolidated(source: Source, remote: RemoteFolder, entries: RemoteEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const done = await this.database.read((manager) =>
+      manager.createQueryBuilder(SourceFile, 'f').innerJoin(Batch, 'b', 'b.id = f.batchId')
+        .where('f.sourceId = :sourceId AND f.status = :ingested AND b.status = :consolidated', { sourceId: source.id, ingested: 'ingested', consolidated: 'consolidated' })
+        .getMany());
+    const fetched = new Set(done.map((file) => `${file.remotePath}\n${file.size}\n${file.modifiedAt}`));
+    for (const entry of entries) {
+      if (!fetched.has(`${entry.path}\n${entry.size}\n${entry.modifiedAt}`)) continue;
+      await remote.remove(entry).catch((error: Error) => this.logger.warn(`could not delete ${entry.path}: ${error.message}`));
+    }
   }
 
   /** Takes this file version for this run, or returns null when it is ingested or being fetched elsewhere. */

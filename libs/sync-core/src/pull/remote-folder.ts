@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, FTPError } from 'basic-ftp';
+import { InvalidInputError } from '../errors.js';
 import { networkTrouble } from '../network-trouble.js';
 
 export interface RemoteEntry {
@@ -29,24 +30,28 @@ export function plainWords(error: unknown, where: string): RemoteError {
   const code = (error as NodeJS.ErrnoException).code;
   const message = (error as Error).message ?? String(error);
   if (error instanceof FTPError && error.code === 530) return new RemoteError(`login incorrect at ${where}`);
+  // The remote server's own words are not repeated: a source must not turn into a way to read other services' banners.
+  if (error instanceof FTPError) return new RemoteError(`the FTP server at ${where} refused (reply ${error.code})`);
   const trouble = networkTrouble(error);
   if (trouble === 'connection refused') return new RemoteError(`connection refused: ${where} (is the FTP server running, and is the port right?)`);
   if (trouble === 'no answer') return new RemoteError(`no answer from ${where} (firewall, or the server is down)`);
   if (trouble) return new RemoteError(`${trouble}: ${where}`);
   if (code === 'ENOENT') return new RemoteError(`folder missing: ${where}`);
   if (code === 'EACCES') return new RemoteError(`no permission to read ${where}`);
-  return new RemoteError(`${where}: ${message}`);
+  if (error instanceof InvalidInputError) return new RemoteError(message);
+  return new RemoteError(`${where}: ${code ? `failed (${code})` : 'the connection failed or the server answered something unexpected'}`);
 }
 
 export class FtpRemoteFolder implements RemoteFolder {
   private constructor(private readonly client: Client, private readonly folder: string) {}
 
-  static async connect(url: URL, username: string | null, password: string | null): Promise<FtpRemoteFolder> {
+  /** Connects to `address`, the checked address of the URL's host (which TLS still verifies by name). */
+  static async connect(url: URL, address: string, username: string | null, password: string | null): Promise<FtpRemoteFolder> {
     const client = new Client(30_000);
     const where = `${url.protocol}//${url.host}`;
     try {
       await client.access({
-        host: url.hostname, port: Number(url.port || 21), user: username ?? 'anonymous', password: password ?? '',
+        host: address, port: Number(url.port || 21), user: username ?? 'anonymous', password: password ?? '',
         secure: url.protocol === 'ftps:', secureOptions: { servername: url.hostname },
       });
     } catch (error) {
@@ -106,7 +111,9 @@ export class LocalRemoteFolder implements RemoteFolder {
   }
 
   async download(entry: RemoteEntry, into: Writable): Promise<void> {
-    await pipeline(createReadStream(entry.path), into, { end: false });
+    // Not through a symlink put in place of the file after it was listed.
+    const file = await open(entry.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    await pipeline(file.createReadStream(), into, { end: false });
   }
 
   async remove(entry: RemoteEntry): Promise<void> {

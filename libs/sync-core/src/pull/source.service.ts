@@ -4,6 +4,7 @@ import { nowIso } from '../db/columns.js';
 import { Project, Source } from '../db/entities/index.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { SecretBox } from './secret-box.js';
+import { SourcePolicy } from './source-policy.js';
 
 export interface NewSource {
   url: string;
@@ -20,7 +21,7 @@ export function sourceView(source: Source) {
 
 /** The "download settings" of projects: where to pull from, with what login, how often. */
 export class SourceService {
-  constructor(private readonly database: Database, private readonly secretKey: string | null) {}
+  constructor(private readonly database: Database, private readonly secretKey: string | null, private readonly policy: SourcePolicy) {}
 
   private box(): SecretBox {
     if (!this.secretKey) throw new InvalidInputError('the server has no FIELDSYNC_SECRET_KEY, so it cannot store source passwords; set it and restart');
@@ -31,6 +32,9 @@ export class SourceService {
     const url = input.url?.trim() ?? '';
     if (/^ftps?:\/\/[^/]*@/i.test(url)) throw new InvalidInputError('put the login in "username" and "password", not in the URL');
     if (!/^ftps?:\/\/[^/\s]+/i.test(url) && !url.startsWith('/')) throw new InvalidInputError('url must be ftp://host[:port]/folder, ftps://…, or an absolute folder path');
+    // Checked before anything is stored: a source that may not be read is never created, so never pulled.
+    if (url.startsWith('/')) await this.policy.folder(url, false);
+    else await this.policy.address(new URL(url).hostname, false);
     if (!Number.isInteger(input.everyMinutes) || input.everyMinutes < 1 || input.everyMinutes > 7 * 24 * 60) throw new InvalidInputError('everyMinutes must be a whole number from 1 to 10080');
     const source: Source = {
       id: randomUUID(), projectId: project.id, url, username: input.username?.trim() || null,

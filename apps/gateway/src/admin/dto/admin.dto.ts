@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 export class CreateProjectDto {
   @ApiProperty({ example: 'kruger-2026', description: 'lowercase letters, digits and dashes' })
@@ -33,7 +33,8 @@ export class CreateTokenDto {
   role: 'admin' | 'read-only';
 
   @ApiPropertyOptional({ type: [String], description: 'project slugs; omit for every project' })
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
+  // Omitted means every project; null is not a list (it used to reach the service and fail with 500).
+  @ValidateIf((_dto, value) => value !== undefined) @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
   projects?: string[];
 }
 

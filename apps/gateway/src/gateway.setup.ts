@@ -1,0 +1,32 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import helmet from 'helmet';
+import { DomainErrorsFilter } from './domain-errors.filter.js';
+import { refuseDeepJson, refuseNul, refuseNulInPath } from './request-hygiene.js';
+
+/** HSTS for a year once the gateway speaks HTTPS: a browser that saw it never falls back to plain HTTP. */
+const HSTS_SECONDS = 365 * 24 * 3600;
+
+/**
+ * HTTP plumbing the gateway needs before it listens. Bodies are not parsed globally: uploads
+ * stream into the blob store, and only the admin API parses (small) JSON bodies. Helmet sets
+ * the usual security headers (nosniff, frame and referrer policies, no X-Powered-By), HSTS only
+ * under TLS.
+ */
+export function setUpGateway(app: INestApplication, options: { tls: boolean }): void {
+  app.use(helmet({ strictTransportSecurity: options.tls ? { maxAge: HSTS_SECONDS } : false }));
+  app.use(refuseNulInPath);
+  app.use('/api', express.json({ limit: '1mb', reviver: refuseNul, verify: refuseDeepJson }));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new DomainErrorsFilter(app.getHttpAdapter()));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('FieldSync')
+      .setDescription('Device uploads (POST/PUT /upload) and the admin API: projects, devices, tokens, batches, sightings feed.')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+}
