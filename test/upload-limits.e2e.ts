@@ -52,6 +52,18 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the s
     expect(await suite.store.count('blob_chunk')).toBe(0);
   });
 
+  it('lets one device stream MAX_UPLOADS_PER_DEVICE (4) uploads at once and answers 429 with Retry-After beyond', async () => {
+    const device = await suite.admin.createDevice('limits');
+    const body = Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [], padding: 'x'.repeat(120_000) }));
+    // Slow senders (40 KB/s): the first four hold their slots for about three seconds.
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i < 4 ? 0 : 800)).then(() =>
+      curl(['-i', '--limit-rate', '40k', '-u', `${device.login}:${device.secret}`, '--data-binary', '@-', `${suite.server.baseUrl}/upload`], body))));
+    expect(answers.slice(0, 4).map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
+    expect(answers.slice(4).map((answer) => answer.status)).toEqual([429, 429]);
+    expect(String(answers[4].body)).toMatch(/Retry-After: 10/i);
+    expect(String(answers[4].body)).toMatch(/MAX_UPLOADS_PER_DEVICE/);
+  });
+
   it('takes a 380 MiB submission attachment with less than 64 MB more memory, byte-exact', async () => {
     const device = await suite.admin.createDevice('limits');
     const video = join(suite.store.dataDir, 'big.mp4');

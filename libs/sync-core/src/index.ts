@@ -27,6 +27,7 @@ export * from './openrosa/xform.js';
 export * from './formats/registry.js';
 export * from './ingest/blob-store.js';
 export * from './ingest/ingest.service.js';
+export * from './ingest/upload-slots.js';
 export * from './merge/merge.service.js';
 export * from './projects/device.service.js';
 export * from './pull/pull.service.js';

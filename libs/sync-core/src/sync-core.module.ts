@@ -9,6 +9,7 @@ import { EarthRangerEventService } from './earthranger/event.service.js';
 import { FeedService } from './feed/feed.service.js';
 import { BlobStore } from './ingest/blob-store.js';
 import { IngestService } from './ingest/ingest.service.js';
+import { UploadSlots } from './ingest/upload-slots.js';
 import { MergeService } from './merge/merge.service.js';
 import { FormService } from './openrosa/form.service.js';
 import { SubmissionService } from './openrosa/submission.service.js';
@@ -56,6 +57,7 @@ export class SyncCoreModule {
         inject: [Database, SourceService, IngestService, SourcePolicy],
       },
       { provide: BlobStore, ...byDatabase((database) => new BlobStore(database)) },
+      { provide: UploadSlots, useValue: new UploadSlots(config.maxUploadsPerDevice) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
       { provide: DeviceLogin, useFactory: (devices: DeviceService) => new DeviceLogin(devices), inject: [DeviceService] },

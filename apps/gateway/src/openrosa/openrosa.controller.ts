@@ -5,7 +5,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   BlobStore, ConflictError, safeContentType, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, InvalidInputError, NotFoundError, ReceivedAttachment,
-  SubmissionService, UploadTooLargeError, XmlRefusedError,
+  SubmissionService, UploadSlots, UploadTooLargeError, XmlRefusedError,
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from '../upload/device-credentials.js';
@@ -34,6 +34,7 @@ export class OpenRosaController {
     @Inject(FormService) private readonly forms: FormService,
     @Inject(BlobStore) private readonly blobs: BlobStore,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+    @Inject(UploadSlots) private readonly slots: UploadSlots,
   ) {}
 
   // OpenRosa asks for HEAD /submission before a POST; HTTP wants GET to answer as HEAD does.
@@ -48,6 +49,12 @@ export class OpenRosaController {
   async submit(@Req() request: Request, @Res() response: Response): Promise<void> {
     const device = await this.device(request, response);
     if (!device) return;
+    const release = this.slots.take(device.id);
+    if (!release) {
+      response.setHeader('Retry-After', '10');
+      response.status(HttpStatus.TOO_MANY_REQUESTS).type('text/xml').send(openRosaMessage('error', 'this device has too many submissions in progress (MAX_UPLOADS_PER_DEVICE); send again shortly'));
+      return;
+    }
     let xml: Buffer | null = null;
     const received: ReceivedAttachment[] = [];
     let stored = false;
@@ -80,6 +87,7 @@ export class OpenRosaController {
       response.setHeader('Connection', 'close');
       response.status(status).type('text/xml').send(openRosaMessage('error', trouble?.message ?? (error as Error).message));
     } finally {
+      release();
       if (!stored) for (const { pending } of received) await pending.discard();
     }
   }

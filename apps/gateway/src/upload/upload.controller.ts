@@ -1,7 +1,7 @@
 import { All, Controller, HttpStatus, Inject, Logger, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Batch, cleanPartName, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadTooLargeError } from '@fieldsync/sync-core';
+import { Batch, cleanPartName, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadSlots, UploadTooLargeError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from './device-credentials.js';
 import { storeTroubleAnswer } from '../store-trouble-answer.js';
@@ -25,6 +25,7 @@ export class UploadController {
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(DeviceLogin) private readonly deviceLogin: DeviceLogin,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+    @Inject(UploadSlots) private readonly slots: UploadSlots,
   ) {}
 
   @All(['', ':fileName'])
@@ -53,6 +54,11 @@ export class UploadController {
       return this.refuse(request, response, HttpStatus.PAYLOAD_TOO_LARGE, new UploadTooLargeError(this.config.maxUploadBytes).message);
     }
 
+    const release = this.slots.take(device.id);
+    if (!release) {
+      response.setHeader('Retry-After', '10');
+      return this.refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, `this device has ${this.config.maxUploadsPerDevice} uploads in progress already (MAX_UPLOADS_PER_DEVICE); send this one when one of them is done`);
+    }
     const batches: Batch[] = [];
     const accept = async (fileName: string | null, body: AsyncIterable<Buffer>) => {
       batches.push(await this.ingest.accept({ projectId: device.projectId, deviceId: device.id, door: 'http', fileName, body }));
@@ -74,6 +80,8 @@ export class UploadController {
       const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : trouble?.status ?? null;
       if (status === null) throw error;
       return this.refuse(request, response, status, trouble?.message ?? (error as Error).message, batches);
+    } finally {
+      release();
     }
     response.status(HttpStatus.ACCEPTED).json({ batches: batches.map((batch) => ({ id: batch.id, status: batch.status })) });
   }

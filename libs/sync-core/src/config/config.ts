@@ -16,6 +16,8 @@ export interface FieldSyncConfig {
   maxUploadBytes: number;
   /** A compressed body may inflate to this many times its size (beyond 16 MB); more is refused as a bomb. */
   maxCompressionRatio: number;
+  /** Uploads one device may stream into one gateway at once; more are answered 429. */
+  maxUploadsPerDevice: number;
   adminToken: string | null;
   roles: Role[];
   logFormat: 'json' | 'text';
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     tls: tlsFrom(env),
     maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
     maxCompressionRatio: integer(env, 'MAX_COMPRESSION_RATIO', 32, 2, 100_000),
+    maxUploadsPerDevice: integer(env, 'MAX_UPLOADS_PER_DEVICE', 4, 1, 1000),
     adminToken: adminTokenFrom(env),
     roles: rolesFrom(env),
     logFormat,

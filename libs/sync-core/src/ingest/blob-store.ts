@@ -116,10 +116,13 @@ export class BlobStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const existing = await manager.findOneBy(Blob, { sha256 });
     if (existing) return { blobId: existing.id, sha256 };
+    // The same bytes may be arriving on another connection right now (a device resending): the
+    // unique sha256 decides which row stands, and this upload uses that one instead of failing.
     const blobId = randomUUID();
-    await manager.insert(Blob, { id: blobId, sha256, size: bytes.length, createdAt: nowIso() });
-    await this.insertChunk(manager, blobId, 0, bytes);
-    return { blobId, sha256 };
+    await manager.createQueryBuilder().insert().into(Blob).values({ id: blobId, sha256, size: bytes.length, createdAt: nowIso() }).orIgnore().execute();
+    const stored = await manager.findOneByOrFail(Blob, { sha256 });
+    if (stored.id === blobId) await this.insertChunk(manager, blobId, 0, bytes);
+    return { blobId: stored.id, sha256 };
   }
 
   /** Reads a blob chunk by chunk through `manager`, so memory holds one chunk at a time. */
