@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
@@ -115,17 +116,23 @@ describe('pull sources: a project\'s download settings against a real FTP site (
   });
 
   it('keeps a distinct, readable error for a wrong password, a host that is down and a missing folder', async () => {
+    const banner = createServer((socket) => socket.end('421 internal-banner: db01.corp version 9.1\r\n'));
+    await new Promise<void>((resolve) => banner.listen(0, '127.0.0.1', resolve));
+    const bannerPort = (banner.address() as AddressInfo).port;
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ url: `ftp://127.0.0.1:${remotePort}/CTData`, username: 'ranger', password: 'wrong' }, /^login incorrect/],
       [{ url: `ftp://127.0.0.1:${await freePort()}/CTData`, username: 'ranger', password: 'x' }, /^connection refused/],
       [{ url: `ftp://127.0.0.1:${remotePort}/NoSuchFolder`, username: 'ranger', password: 'right-password' }, /^folder missing/],
       [{ url: 'ftp://no-such-host.invalid/CTData', username: 'ranger', password: 'x' }, /^host not found/],
+      // Another service that answers with its own text: the admin is told it refused, not what it said.
+      [{ url: `ftp://127.0.0.1:${bannerPort}/CTData`, username: 'ranger', password: 'x' }, /^the FTP server at ftp:\/\/127\.0\.0\.1:\d+ refused \(reply 421\)$/],
     ];
     for (const [settings, reason] of cases) {
       const source = await admin.expect(201, 'POST', '/api/v1/projects/kruger/sources', { ...settings, everyMinutes: 60 });
       const test = await admin.expect(200, 'POST', `/api/v1/projects/kruger/sources/${source.id}/test`);
       expect(test.ok).toBe(false);
       expect(test.error).toMatch(reason);
+      expect(test.error).not.toMatch(/internal-banner/);
       await admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${source.id}/run`);
       await waitFor('the error on the source', async () => {
         const { sources } = await admin.expect(200, 'GET', '/api/v1/projects/kruger/sources');
@@ -133,5 +140,6 @@ describe('pull sources: a project\'s download settings against a real FTP site (
       }, 30_000);
       await admin.expect(204, 'DELETE', `/api/v1/projects/kruger/sources/${source.id}`);
     }
+    banner.close();
   });
 });

@@ -50,7 +50,7 @@ describe('start-up', () => {
     const cert = join(store.dataDir, 'cert.pem');
     const key = join(store.dataDir, 'key.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key } });
+    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key, FTP_REQUIRE_TLS: 'true' } });
     const https = `https://127.0.0.1:${server.port}`;
     const project = await curl(['--cacert', cert, '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'content-type: application/json', '-d', '{"slug":"tls","name":"TLS"}', `${https}/api/v1/projects`]);
     expect(project.status).toBe(201);
@@ -59,6 +59,14 @@ describe('start-up', () => {
     expect(upload.status).toBe(202);
     const plain = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${server.port}/health/live`], { encoding: 'utf8' });
     expect(plain.stdout).not.toBe('200');
+    // HSTS once the gateway speaks HTTPS.
+    expect(spawnSync('curl', ['-sS', '-I', '--cacert', cert, `${https}/health/live`], { encoding: 'utf8' }).stdout).toMatch(/strict-transport-security: max-age=31536000/i);
+    // FTP_REQUIRE_TLS: the device's secret is never taken over plain FTP; FTPS logs in.
+    const plainFtp = spawnSync('curl', ['-sS', '--list-only', '--user', `${device.body.login}:${device.body.secret}`, `ftp://127.0.0.1:${server.ftpPort}/`], { encoding: 'utf8' });
+    expect(plainFtp.status).not.toBe(0);
+    const ftps = spawnSync('curl', ['-sS', '--list-only', '--ssl-reqd', '--cacert', cert, '--user', `${device.body.login}:${device.body.secret}`, `ftp://127.0.0.1:${server.ftpPort}/`], { encoding: 'utf8' });
+    expect(ftps.status).toBe(0);
+    expect(ftps.stdout).toContain('CTData');
   });
 
   it('listens on HOST only, and takes FTP on port 21 for classic CyberTracker devices that ignore the port in their URL', async () => {
