@@ -1,6 +1,7 @@
 import { AdminClient } from '../test/support/admin-client.js';
 import { FieldSyncProcess, StoreKind, StoreUnderTest } from '../test/support/fieldsync-process.js';
 import { PrivateRedis } from '../test/support/redis-server.js';
+import type { QueueMode } from '../test/support/suite.js';
 import { bareUploadServer } from './baselines.js';
 import { closedLoopLoad, percentile } from './load.js';
 import { BenchFigure } from './measure.js';
@@ -19,11 +20,13 @@ function smallBatch(client: number, n: number): Buffer {
 /**
  * 32 devices each sending 5 sightings as fast as they are acknowledged, for 20 s, while a reader
  * follows the feed; beside it the same load against a bare node:http server that fsyncs each
- * body. Gives uploads/s, time to acknowledge, and time from 202 to visible in the feed.
+ * body. Gives uploads/s, time to acknowledge, and time from 202 to visible in the feed, in
+ * queue mode (BullMQ on a private Redis) or embedded mode (the queue in the one process).
  */
-export async function smallUploads(kind: StoreKind): Promise<BenchFigure[]> {
-  const [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-  const server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { CONSOLIDATOR_CONCURRENCY: '4' } });
+export async function smallUploads(kind: StoreKind, mode: QueueMode = 'queue'): Promise<BenchFigure[]> {
+  const [store, redis] = await Promise.all([StoreUnderTest.create(kind), mode === 'queue' ? PrivateRedis.start() : null]);
+  const server = await FieldSyncProcess.start({ store, redisUrl: redis?.url ?? null, env: { CONSOLIDATOR_CONCURRENCY: '4' } });
+  const label = `${kind}, ${mode} mode`;
   try {
     const admin = new AdminClient(server.baseUrl);
     await admin.createProject('bench');
@@ -64,7 +67,7 @@ export async function smallUploads(kind: StoreKind): Promise<BenchFigure[]> {
     const sortedVisible = visibleMs.sort((a, b) => a - b);
     return [
       {
-        benchmark: `Small uploads, 32 devices × 5 sightings, 20 s (${kind})`,
+        benchmark: `Small uploads, 32 devices × 5 sightings, 20 s (${label})`,
         figure: `${rate.toFixed(0)} uploads/s, ack p50 ${percentile(ours.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(ours.latenciesMs, 99).toFixed(1)} ms${ours.failed ? `, ${ours.failed} failed` : ''}`,
         value: Math.round(rate), unit: 'uploads/s',
         baseline: `bare node:http + fsync ${baseRate.toFixed(0)} uploads/s (p99 ${percentile(baseline.latenciesMs, 99).toFixed(1)} ms)`, baselineValue: Math.round(baseRate),
@@ -72,7 +75,7 @@ export async function smallUploads(kind: StoreKind): Promise<BenchFigure[]> {
         met: rate / baseRate >= 0.5 && percentile(ours.latenciesMs, 99) < 50,
       },
       {
-        benchmark: `Upload to visible in the feed, under that load (${kind})`,
+        benchmark: `Upload to visible in the feed, under that load (${label})`,
         figure: `p50 ${percentile(sortedVisible, 50).toFixed(0)} ms, p99 ${percentile(sortedVisible, 99).toFixed(0)} ms over ${sortedVisible.length} uploads`,
         value: Math.round(percentile(sortedVisible, 99)), unit: 'ms (p99)',
         baseline: '—', baselineValue: 0, ratio: null, goal: 'p99 < 1000 ms', met: percentile(sortedVisible, 99) < 1000,
@@ -80,7 +83,7 @@ export async function smallUploads(kind: StoreKind): Promise<BenchFigure[]> {
     ];
   } finally {
     await server.stop();
-    await redis.stop();
+    await redis?.stop();
     await store.destroy();
   }
 }

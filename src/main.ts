@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, ConsolidateQueue, FieldSyncConfig, loadConfig, readTlsFiles } from '@fieldsync/sync-core';
+import { ConfigError, FieldSyncConfig, loadConfig, QUEUE_TRANSPORT, QueueTransport, readTlsFiles } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
 
@@ -18,7 +18,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   if (!config.roles.includes('gateway')) {
     const context = await NestFactory.createApplicationContext(module, { logger });
     context.enableShutdownHooks();
-    Logger.log(`started (roles: ${config.roles.join(', ')})`, 'FieldSync');
+    Logger.log(`started (roles: ${config.roles.join(', ')}; ${queueMode(config)})`, 'FieldSync');
     return context;
   }
   const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls) });
@@ -28,8 +28,12 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  Logger.log(`listening on ${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} (roles: ${config.roles.join(', ')})`, 'FieldSync');
+  Logger.log(`listening on ${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} (roles: ${config.roles.join(', ')}; ${queueMode(config)})`, 'FieldSync');
   return app;
+}
+
+function queueMode(config: FieldSyncConfig): string {
+  return config.redisUrl ? `queue mode, Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//…@')}` : 'embedded mode, no Redis: set REDIS_URL for queue mode';
 }
 
 /**
@@ -48,8 +52,9 @@ function limitSlowClients(server: Server, limits: FieldSyncConfig['http']): void
 
 /** Tells the operator, in plain words, that work will wait for Redis rather than be lost. */
 async function warnIfRedisIsAway(context: INestApplicationContext, config: FieldSyncConfig): Promise<void> {
+  if (config.redisUrl === null) return;
   try {
-    await context.get(ConsolidateQueue).ping();
+    await context.get<QueueTransport>(QUEUE_TRANSPORT).ping();
   } catch {
     Logger.warn(
       `Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//…@')} is not reachable. Uploads are still accepted and will be ` +

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
 import { StoreKind } from './support/fieldsync-process.js';
-import { fieldSyncSuite } from './support/suite.js';
+import { fieldSyncSuite, QueueMode } from './support/suite.js';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/cybertracker/${name}`);
 
-describe.each<StoreKind>(['sqlite', 'postgres'])('CyberTracker CTX files over HTTP on %s', (kind) => {
-  const suite = fieldSyncSuite(kind);
+describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'], ['sqlite', 'embedded'], ['postgres', 'embedded']])('CyberTracker CTX files over HTTP on %s, %s mode', (kind, mode) => {
+  const suite = fieldSyncSuite(kind, {}, mode);
 
   beforeAll(async () => {
     for (const slug of ['relief', 'market', 'spuren', 'transect']) await suite.admin.createProject(slug);

@@ -1,18 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { PrivateRedis } from './support/redis-server.js';
+import { QueueMode } from './support/suite.js';
 
-/** The README walk-through, run with bash exactly as written; only the server address differs. */
-describe('README walk-through', () => {
+const CONNECT_SPY = resolve(import.meta.dirname, 'support/connect-spy.cjs');
+
+/**
+ * The README walk-through, run with bash exactly as written; only the server address differs.
+ * `npm start` runs embedded (no REDIS_URL): every outgoing connection the server tries is
+ * recorded, and none may go to Redis. Queue mode runs the same walk-through on a private Redis,
+ * which also shows the recording sees a Redis connection when there is one.
+ */
+describe.each<QueueMode>(['embedded', 'queue'])('README walk-through, %s mode', (mode) => {
   let store: StoreUnderTest;
-  let redis: PrivateRedis;
+  let redis: PrivateRedis | null;
   let server: FieldSyncProcess;
 
   beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create('sqlite'), PrivateRedis.start()]);
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FIELDSYNC_ADMIN_TOKEN: 'my-own-long-admin-token' } });
+    [store, redis] = await Promise.all([StoreUnderTest.create('sqlite'), mode === 'queue' ? PrivateRedis.start() : null]);
+    server = await FieldSyncProcess.start({ store, redisUrl: redis?.url ?? null, nodeArgs: ['--require', CONNECT_SPY], env: { FIELDSYNC_ADMIN_TOKEN: 'my-own-long-admin-token' } });
   });
 
   afterAll(async () => {
@@ -34,5 +43,14 @@ describe('README walk-through', () => {
     expect(csvLines).toHaveLength(5);
     expect(csvLines.slice(1).map((line) => line.split(',')[2]).sort()).toEqual(['sighting', 'sighting', 'sighting', 'waypoint']);
     expect(csvLines.join('\n')).toContain('Wild dog');
+
+    const attempts = server.logs.split('\n').filter((line) => line.startsWith('connect-spy: ')).map((line) => line.slice('connect-spy: '.length));
+    expect(attempts[0]).toBe('loaded');
+    if (mode === 'embedded') {
+      expect(server.logs).toMatch(/embedded mode, no Redis/);
+      expect(attempts.slice(1)).toEqual([]);
+    } else {
+      expect(attempts).toContain(`127.0.0.1:${new URL(redis!.url).port}`);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { waitFor } from './support/ports.js';
-import { fieldSyncSuite } from './support/suite.js';
+import { fieldSyncSuite, QueueMode } from './support/suite.js';
 
 const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 
@@ -14,9 +14,10 @@ const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
  * for one project made a source at /etc and had /etc/shadow's bytes stored in its project,
  * and with deleteAfterIngest pointed at DATA_DIR deleted the SQLite database.
  */
-describe.each<StoreKind>(['sqlite', 'postgres'])('pull sources stay where the operator allows on %s', (kind) => {
+// Scheduled and "run now" pulls go through the pull queue: in queue mode (Redis) and in embedded mode.
+describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'], ['sqlite', 'embedded'], ['postgres', 'embedded']])('pull sources stay where the operator allows on %s, %s mode', (kind, mode) => {
   describe('with nothing allowed (the default)', () => {
-    const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY });
+    const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY }, mode);
 
     it('refuses a folder source and a private network target, storing nothing and pulling nothing', async () => {
       await suite.admin.createProject('p');
@@ -43,7 +44,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('pull sources stay where the op
     const ranger = join(outbox, 'ranger-7');
     mkdirSync(ranger, { recursive: true });
     symlinkSync('/etc', join(outbox, 'etc-link'));
-    const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY, SOURCE_FOLDERS: outbox, PULL_SETTLE_MS: '0' });
+    const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY, SOURCE_FOLDERS: outbox, PULL_SETTLE_MS: '0' }, mode);
     afterAll(() => rmSync(top, { recursive: true, force: true }));
 
     it('refuses /etc, DATA_DIR, a way up with .. and a symlink out of the allowed folder', async () => {

@@ -36,7 +36,7 @@ async function gzipBomb(): Promise<Buffer> {
 }
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the server hold, on %s', (kind) => {
-  const suite = fieldSyncSuite(kind);
+  const suite = fieldSyncSuite(kind, { MAX_UPLOADS_PER_DEVICE: '4' });
 
   it('refuses a 1 MB gzip bomb before 64 MB are written, and keeps nothing of it', async () => {
     await suite.admin.createProject('limits');
@@ -52,7 +52,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the s
     expect(await suite.store.count('blob_chunk')).toBe(0);
   });
 
-  it('lets one device stream MAX_UPLOADS_PER_DEVICE (4) uploads at once and answers 429 with Retry-After beyond', async () => {
+  it('lets one device stream MAX_UPLOADS_PER_DEVICE (4 here) uploads at once and answers 429 with Retry-After beyond', async () => {
     const device = await suite.admin.createDevice('limits');
     const body = Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [], padding: 'x'.repeat(120_000) }));
     // Slow senders (40 KB/s): the first four hold their slots for about three seconds.

@@ -5,19 +5,21 @@ import { curl, uploadAsDevice } from './support/curl.js';
 import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { PrivateRedis } from './support/redis-server.js';
+import { QueueMode } from './support/suite.js';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
-describe.each<StoreKind>(['sqlite', 'postgres'])('HTTP upload to consolidated feed on %s', (kind) => {
+// Every case in both queue modes: BullMQ on Redis, and embedded (one process, no Redis).
+describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'], ['sqlite', 'embedded'], ['postgres', 'embedded']])('HTTP upload to consolidated feed on %s, %s mode', (kind, mode) => {
   let store: StoreUnderTest;
-  let redis: PrivateRedis;
+  let redis: PrivateRedis | null;
   let server: FieldSyncProcess;
   let admin: AdminClient;
   let device: { id: string; login: string; secret: string };
 
   beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
+    [store, redis] = await Promise.all([StoreUnderTest.create(kind), mode === 'queue' ? PrivateRedis.start() : null]);
+    server = await FieldSyncProcess.start({ store, redisUrl: redis?.url ?? null, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
     admin = new AdminClient(server.baseUrl);
     await admin.createProject('kruger');
     await admin.createProject('etosha');
@@ -222,7 +224,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('HTTP upload to consolidated fe
     expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
     const ready = await fetch(`${server.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ database: { status: 'ok' }, redis: { status: 'ok' } });
+    expect(await ready.json()).toMatchObject(mode === 'queue' ? { mode, database: { status: 'ok' }, redis: { status: 'ok' } } : { mode, database: { status: 'ok' }, queue: { status: 'ok' } });
     expect(await (await fetch(`${server.baseUrl}/metrics`)).text()).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
     expect((await fetch(`${server.baseUrl}/api/docs-json`)).status).toBe(200);
   });

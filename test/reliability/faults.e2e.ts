@@ -68,11 +68,11 @@ describe('faults', { timeout: 300_000 }, () => {
     let acknowledgedWhileDown = 0;
     await underFault('Redis down 10 s, restarted empty', c, { project, devices, door: c.httpDoor, files: files(15, 200), send: { pauseMs: 1000 } }, async (ledger) => {
       await sleep(1500);
-      await c.redis.stop();
+      await c.redis!.stop();
       const before = ledger.acknowledged;
       await sleep(10_000);
       acknowledgedWhileDown = ledger.acknowledged - before;
-      await c.redis.resume();
+      await c.redis!.resume();
       return 1;
     });
     expect(acknowledgedWhileDown, 'uploads are taken while Redis is away').toBeGreaterThan(0);
@@ -101,6 +101,15 @@ describe('faults', { timeout: 300_000 }, () => {
     const project = 'kill-gateway';
     const devices = await c.createProject(project, 10);
     const { ledger } = await underFault('gateway kill -9, uploads in flight', c, { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, (round) => c.gateways[round]));
+    expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('embedded mode (one process, no Redis) killed mid-upload and mid-merge, on %s', async (store) => {
+    cluster = await Cluster.start({ embedded: true, store, postgres });
+    const c = cluster;
+    const project = `kill-embedded-${store}`;
+    const devices = await c.createProject(project, 8);
+    const { ledger } = await underFault(`embedded kill -9, uploads in flight (${store})`, c, { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, () => c.gateways[0]));
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 

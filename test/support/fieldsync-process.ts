@@ -49,9 +49,12 @@ export class StoreUnderTest {
 
 export interface StartOptions {
   store: StoreUnderTest;
-  redisUrl: string;
+  /** Queue mode on this Redis; null starts the embedded mode (no REDIS_URL at all). */
+  redisUrl: string | null;
   roles?: string;
   env?: Record<string, string>;
+  /** Extra node options, e.g. a --require of test/support/connect-spy.cjs. */
+  nodeArgs?: string[];
   /** Reuse ports, as a restarted server would (clients keep their address). */
   port?: number;
   ftpPort?: number;
@@ -75,12 +78,12 @@ export class FieldSyncProcess {
     // below Linux's ephemeral range (32768+), which the tests' own client connections draw from.
     const passiveBase = 20_000 + Math.floor(Math.random() * 120) * 100;
     // e.g. FIELDSYNC_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers a benchmark starts.
-    const nodeArgs = process.env.FIELDSYNC_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const nodeArgs = [...(process.env.FIELDSYNC_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(options.nodeArgs ?? [])];
     const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       env: {
         PATH: process.env.PATH!,
         ...options.store.env,
-        REDIS_URL: options.redisUrl,
+        ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
         HTTP_PORT: String(port),
         FTP_PORT: String(ftpPort),
         FTP_PASV_RANGE: `${passiveBase}-${passiveBase + 99}`,

@@ -5,21 +5,24 @@ import { PrivateRedis } from './redis-server.js';
 
 export interface FieldSyncSuite {
   store: StoreUnderTest;
-  redis: PrivateRedis;
+  /** Null in embedded mode. */
+  redis: PrivateRedis | null;
   server: FieldSyncProcess;
   admin: AdminClient;
 }
 
+export type QueueMode = 'queue' | 'embedded';
+
 /**
  * Starts one FieldSync process (all roles) for the enclosing describe block, on its own store
- * and private Redis, and stops everything afterwards. The returned object fills in before the
- * first test runs.
+ * and, in queue mode, its own private Redis (embedded mode runs with none), and stops
+ * everything afterwards. The returned object fills in before the first test runs.
  */
-export function fieldSyncSuite(kind: StoreKind, env: Record<string, string> = {}): FieldSyncSuite {
+export function fieldSyncSuite(kind: StoreKind, env: Record<string, string> = {}, mode: QueueMode = 'queue'): FieldSyncSuite {
   const suite = {} as FieldSyncSuite;
   beforeAll(async () => {
-    [suite.store, suite.redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-    suite.server = await FieldSyncProcess.start({ store: suite.store, redisUrl: suite.redis.url, env });
+    [suite.store, suite.redis] = await Promise.all([StoreUnderTest.create(kind), mode === 'queue' ? PrivateRedis.start() : null]);
+    suite.server = await FieldSyncProcess.start({ store: suite.store, redisUrl: suite.redis?.url ?? null, env });
     suite.admin = new AdminClient(suite.server.baseUrl);
   });
   afterAll(async () => {

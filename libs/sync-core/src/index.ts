@@ -38,6 +38,7 @@ export * from './projects/project.service.js';
 export * from './queue/consolidate-queue.js';
 export * from './queue/pull-queue.js';
 export * from './queue/queue.contract.js';
+export * from './queue/queue-transport.js';
 export * from './queue/redis.js';
 export * from './sync-core.module.js';
 export * from './observability/metrics.js';

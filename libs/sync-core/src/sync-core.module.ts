@@ -19,20 +19,22 @@ import { PullService } from './pull/pull.service.js';
 import { SourcePolicy } from './pull/source-policy.js';
 import { SourceService } from './pull/source.service.js';
 import { ConsolidateQueue } from './queue/consolidate-queue.js';
+import { BullMqTransport } from './queue/bullmq-transport.js';
+import { InProcessTransport } from './queue/in-process-transport.js';
 import { PullQueue } from './queue/pull-queue.js';
+import { QUEUE_TRANSPORT } from './queue/queue-transport.js';
+import type { QueueTransport } from './queue/queue-transport.js';
 
-/** Closes the queue connection and then the database, after the apps' own shutdown hooks. */
+/** Closes the queue and then the database, after the apps' own shutdown hooks. */
 @Injectable()
 class SyncCoreShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(Database) private readonly database: Database,
-    @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
-    @Inject(PullQueue) private readonly pullQueue: PullQueue,
+    @Inject(QUEUE_TRANSPORT) private readonly transport: QueueTransport,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
-    await this.pullQueue.close();
+    await this.transport.close();
     await this.database.close();
   }
 }
@@ -47,8 +49,9 @@ export class SyncCoreModule {
     const providers = [
       { provide: FIELDSYNC_CONFIG, useValue: config },
       { provide: Database, useFactory: () => Database.open(config.database) },
-      { provide: ConsolidateQueue, useFactory: () => new ConsolidateQueue(config.redisUrl) },
-      { provide: PullQueue, useFactory: () => new PullQueue(config.redisUrl) },
+      { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (config.redisUrl ? new BullMqTransport(config.redisUrl) : new InProcessTransport()) },
+      { provide: ConsolidateQueue, useFactory: (transport: QueueTransport) => new ConsolidateQueue(transport), inject: [QUEUE_TRANSPORT] },
+      { provide: PullQueue, useFactory: (transport: QueueTransport) => new PullQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, config.dataDir) },
       { provide: SourceService, useFactory: (database: Database, policy: SourcePolicy) => new SourceService(database, config.secretKey, policy), inject: [Database, SourcePolicy] },
       {

@@ -11,6 +11,8 @@ export interface ClusterShape {
   /** Environment for every process. */
   env?: Record<string, string>;
   store?: StoreKind;
+  /** One process with every role and no Redis (embedded mode), standing in as gateway, FTP ingest and consolidator. */
+  embedded?: boolean;
   /** The PostgreSQL server to create the database on (a PrivatePostgres a scenario restarts). */
   postgres?: PrivatePostgres;
   dataDir?: string;
@@ -18,7 +20,8 @@ export interface ClusterShape {
 
 /**
  * FieldSync as production runs it: each role in its own OS process (`FIELDSYNC_ROLES`), all on one
- * database and a private redis-server. Processes can be killed and started again on their ports.
+ * database and a private redis-server; or, `embedded`, as `npm start` runs it: one process, no
+ * Redis. Processes can be killed and started again on their ports.
  */
 export class Cluster {
   readonly gateways: FieldSyncProcess[] = [];
@@ -28,14 +31,21 @@ export class Cluster {
   readonly secrets = new Set<string>([ADMIN_TOKEN]);
   private readonly retiredLogs: string[] = [];
 
-  private constructor(readonly store: StoreUnderTest, readonly redis: PrivateRedis, private readonly env: Record<string, string>) {}
+  private constructor(readonly store: StoreUnderTest, readonly redis: PrivateRedis | null, private readonly env: Record<string, string>) {}
 
   static async start(shape: ClusterShape): Promise<Cluster> {
     const [store, redis] = await Promise.all([
       StoreUnderTest.create(shape.store ?? 'postgres', { postgresAdminUrl: shape.postgres?.adminUrl, dataDir: shape.dataDir }),
-      PrivateRedis.start(),
+      shape.embedded ? null : PrivateRedis.start(),
     ]);
     const cluster = new Cluster(store, redis, shape.env ?? {});
+    if (shape.embedded) {
+      const all = await cluster.launch('all');
+      cluster.gateways.push(all);
+      cluster.ftpIngest.push(all);
+      cluster.consolidators.push(all);
+      return cluster;
+    }
     // The gateway runs the migrations; the others start on the migrated schema.
     for (let i = 0; i < (shape.gateways ?? 1); i++) cluster.gateways.push(await cluster.launch('gateway'));
     const others = [
@@ -90,7 +100,12 @@ export class Cluster {
 
   /** Every line every process of this cluster wrote, including processes that were killed. */
   get logs(): string {
-    return [...this.retiredLogs, ...[...this.gateways, ...this.ftpIngest, ...this.consolidators].map((p) => p.logs)].join('\n');
+    return [...this.retiredLogs, ...this.processes().map((p) => p.logs)].join('\n');
+  }
+
+  /** Each running process once (in embedded mode one process plays every part). */
+  private processes(): FieldSyncProcess[] {
+    return [...new Set([...this.gateways, ...this.ftpIngest, ...this.consolidators])];
   }
 
   /** Secrets (or their Basic-auth encodings) that appear in some log line. */
@@ -100,12 +115,12 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.gateways, ...this.ftpIngest, ...this.consolidators].map((p) => p.stop()));
-    await this.redis.stop();
+    await Promise.all(this.processes().map((p) => p.stop()));
+    await this.redis?.stop();
     await this.store.destroy();
   }
 
   private launch(roles: string): Promise<FieldSyncProcess> {
-    return FieldSyncProcess.start({ store: this.store, redisUrl: this.redis.url, roles, env: this.env });
+    return FieldSyncProcess.start({ store: this.store, redisUrl: this.redis?.url ?? null, roles, env: this.env });
   }
 }

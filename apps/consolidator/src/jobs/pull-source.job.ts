@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { FIELDSYNC_CONFIG, PeriodicTask, PullQueue, PullService, PullSourcePayload, QueueName, redisConnection, SourceService } from '@fieldsync/sync-core';
-import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { PeriodicTask, PullQueue, PullService, PullSourcePayload, QUEUE_TRANSPORT, QueuedJob, QueueName, RunningWorker, SourceService } from '@fieldsync/sync-core';
+import type { QueueTransport } from '@fieldsync/sync-core';
 
 const SCHEDULE_SYNC_MS = 30_000;
 
@@ -10,27 +8,24 @@ const SCHEDULE_SYNC_MS = 30_000;
 @Injectable()
 export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PullSourceJob.name);
-  private connection: Redis;
-  private worker: Worker<PullSourcePayload>;
+  private worker: RunningWorker | null = null;
   private readonly scheduleKeeper: PeriodicTask;
 
   constructor(
     @Inject(PullService) private readonly pulls: PullService,
     @Inject(SourceService) private readonly sources: SourceService,
     @Inject(PullQueue) private readonly queue: PullQueue,
-    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+    @Inject(QUEUE_TRANSPORT) private readonly transport: QueueTransport,
   ) {
     this.scheduleKeeper = new PeriodicTask(() => this.syncSchedules(), SCHEDULE_SYNC_MS, (error) => this.logger.warn(`could not update pull schedules: ${error.message}`));
   }
 
   onApplicationBootstrap(): void {
-    this.connection = redisConnection(this.config.redisUrl, 'worker');
-    this.worker = new Worker<PullSourcePayload>(QueueName.Pull, (job) => this.handle(job), { connection: this.connection, concurrency: 2, lockDuration: 120_000 });
-    this.worker.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
+    this.worker = this.transport.work<PullSourcePayload>(QueueName.Pull, (job) => this.handle(job), { concurrency: 2, lockMs: 120_000 });
     this.scheduleKeeper.start();
   }
 
-  async handle(job: Job<PullSourcePayload>) {
+  async handle(job: QueuedJob<PullSourcePayload>) {
     return this.pulls.pull(job.data.sourceId);
   }
 
@@ -41,6 +36,5 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     await this.scheduleKeeper.stop();
     await this.worker?.close();
-    this.connection?.disconnect();
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, BlobStore, ConsolidateQueue, FIELDSYNC_CONFIG, PeriodicTask } from '@fieldsync/sync-core';
-import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { BatchService, BlobStore, ConsolidateQueue, FIELDSYNC_CONFIG, PeriodicTask, QUEUE_TRANSPORT } from '@fieldsync/sync-core';
+import type { FieldSyncConfig, QueueTransport } from '@fieldsync/sync-core';
 
 // Queuing a batch whose job still exists is a no-op, so a short wait is safe; it brings back
 // batches whose job was lost with Redis, or given up on while the database was away.
@@ -18,11 +18,13 @@ const BATCHES_PER_ROUND = 1000;
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
   private readonly rounds: PeriodicTask;
+  private readonly startedAt = Date.now();
 
   constructor(
     @Inject(BatchService) private readonly batches: BatchService,
     @Inject(BlobStore) private readonly blobs: BlobStore,
     @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
+    @Inject(QUEUE_TRANSPORT) private readonly transport: QueueTransport,
     @Inject(FIELDSYNC_CONFIG) config: FieldSyncConfig,
   ) {
     this.rounds = new PeriodicTask(() => this.reconcile(), config.reconcileIntervalMs, (error) => this.logger.warn(`reconcile round failed: ${error.message}`));
@@ -33,7 +35,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async reconcile(): Promise<void> {
-    const staleBefore = new Date(Date.now() - STALE_PROCESSING_MS).toISOString();
+    // In embedded mode this process is the only consolidator: a batch left "processing" before it
+    // started was abandoned by the one before it (killed), and is queued again at once.
+    const stale = Date.now() - STALE_PROCESSING_MS;
+    const staleBefore = new Date(this.transport.mode === 'embedded' ? Math.max(stale, this.startedAt) : stale).toISOString();
     const unfinished = await this.batches.unfinished(staleBefore, BATCHES_PER_ROUND);
     let queued = 0;
     for (const batch of unfinished) {

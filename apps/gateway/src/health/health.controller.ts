@@ -1,7 +1,8 @@
 import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ConsolidateQueue, Database, metricsRegistry } from '@fieldsync/sync-core';
+import { Database, metricsRegistry, QUEUE_TRANSPORT } from '@fieldsync/sync-core';
+import type { QueueTransport } from '@fieldsync/sync-core';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -14,20 +15,24 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 @ApiTags('health')
 @Controller()
 export class HealthController {
-  constructor(@Inject(Database) private readonly database: Database, @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue) {}
+  constructor(@Inject(Database) private readonly database: Database, @Inject(QUEUE_TRANSPORT) private readonly queue: QueueTransport) {}
 
   @Get('health/live')
   live() {
     return { status: 'ok' };
   }
 
-  /** Ready means both stores answer; uploads are still accepted while Redis is away, but an operator should know. */
+  /**
+   * Ready means the database and the queue answer (in embedded mode the queue is this process);
+   * uploads are still accepted while Redis is away, but an operator should know.
+   */
   @Get('health/ready')
   async ready(@Res() response: Response): Promise<void> {
     const check = (probe: Promise<unknown>) => within(probe, CHECK_TIMEOUT_MS).then(() => ({ status: 'ok' }), (error: Error) => ({ status: 'down', error: error.message }));
-    const [database, redis] = await Promise.all([check(this.database.ping()), check(this.queue.ping())]);
-    const ready = database.status === 'ok' && redis.status === 'ok';
-    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ready ? 'ok' : 'degraded', database, redis });
+    const [database, queue] = await Promise.all([check(this.database.ping()), check(this.queue.ping())]);
+    const ready = database.status === 'ok' && queue.status === 'ok';
+    const queueKey = this.queue.mode === 'queue' ? 'redis' : 'queue';
+    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ready ? 'ok' : 'degraded', mode: this.queue.mode, database, [queueKey]: queue });
   }
 
   @Get('metrics')

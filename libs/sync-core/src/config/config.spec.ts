@@ -59,3 +59,15 @@ describe('SOURCE_FOLDERS', () => {
     expect(() => loadConfig({ DATA_DIR: '/var/lib/fieldsync', SOURCE_FOLDERS: folder })).toThrow(/^SOURCE_FOLDERS: /);
   });
 });
+
+describe('queue mode', () => {
+  it('runs embedded (no Redis) when REDIS_URL is unset and every role is here', () => {
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://redis:6379' }).redisUrl).toBe('redis://redis:6379');
+  });
+
+  it('stops split roles without REDIS_URL with one sentence naming it', () => {
+    expect(() => loadConfig({ FIELDSYNC_ROLES: 'gateway' })).toThrow(/^REDIS_URL: is not set, but FIELDSYNC_ROLES runs only gateway here/);
+    expect(loadConfig({ FIELDSYNC_ROLES: 'consolidator', REDIS_URL: 'redis://127.0.0.1:6379' }).roles).toEqual(['consolidator']);
+  });
+});

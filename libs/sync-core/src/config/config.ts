@@ -6,7 +6,8 @@ export type Role = (typeof ROLES)[number];
 export interface FieldSyncConfig {
   dataDir: string;
   database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
-  redisUrl: string;
+  /** Queue mode (BullMQ on Redis) when set; null runs the embedded in-process queue (every role in this process). */
+  redisUrl: string | null;
   /** The address the HTTP and FTP doors listen on (all of this host's by default). */
   host: string;
   httpPort: number;
@@ -185,8 +186,12 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
   const dataDir = resolve(text(env, 'DATA_DIR', './data'));
   const logFormat = text(env, 'LOG_FORMAT', 'text');
   if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError('LOG_FORMAT', `"${logFormat}" is not json or text`);
-  const redisUrl = text(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', `"${redisUrl}" is not a redis:// or rediss:// URL`);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', `"${redisUrl}" is not a redis:// or rediss:// URL`);
+  const roles = rolesFrom(env);
+  if (redisUrl === null && roles.length < ROLES.length) {
+    throw new ConfigError('REDIS_URL', `is not set, but FIELDSYNC_ROLES runs only ${roles.join(', ')} here: processes with split roles share their jobs through Redis, so set REDIS_URL (e.g. redis://127.0.0.1:6379), or leave FIELDSYNC_ROLES unset to run everything in this one process without Redis`);
+  }
   return {
     dataDir,
     database: databaseFrom(env, dataDir),
@@ -201,9 +206,9 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     tls: tlsFrom(env),
     maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
     maxCompressionRatio: integer(env, 'MAX_COMPRESSION_RATIO', 32, 2, 100_000),
-    maxUploadsPerDevice: integer(env, 'MAX_UPLOADS_PER_DEVICE', 4, 1, 1000),
+    maxUploadsPerDevice: integer(env, 'MAX_UPLOADS_PER_DEVICE', 16, 1, 1000),
     adminToken: adminTokenFrom(env),
-    roles: rolesFrom(env),
+    roles,
     logFormat,
     consolidatorConcurrency: integer(env, 'CONSOLIDATOR_CONCURRENCY', 2, 1, 64),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 15_000, 200, 3_600_000),

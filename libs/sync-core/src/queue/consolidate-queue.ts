@@ -1,22 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { ConsolidateBatchPayload, JobName, QueueName } from './queue.contract.js';
-import { redisConnection } from './redis.js';
+import { QueueTransport } from './queue-transport.js';
 
 const ENQUEUE_TIMEOUT_MS = 2000;
+export const CONSOLIDATE_ATTEMPTS = 5;
+const BACKOFF_MS = 2000;
 
 /** The producer side of the consolidate queue, used by every door after its batch commits. */
 export class ConsolidateQueue {
   private readonly logger = new Logger(ConsolidateQueue.name);
-  private readonly connection: Redis;
-  private readonly queue: Queue<ConsolidateBatchPayload>;
 
-  constructor(redisUrl: string) {
-    this.connection = redisConnection(redisUrl, 'producer');
-    this.queue = new Queue<ConsolidateBatchPayload>(QueueName.Consolidate, { connection: this.connection });
-    this.queue.on('error', () => undefined);
-  }
+  constructor(private readonly transport: QueueTransport) {}
 
   /**
    * Adds the batch's job; the job id is the batch id, so adding twice is harmless. Returns
@@ -26,13 +20,7 @@ export class ConsolidateQueue {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.add(JobName.ConsolidateBatch, { batchId }, {
-          jobId: batchId,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: true,
-          removeOnFail: 1000,
-        }),
+        this.transport.add<ConsolidateBatchPayload>(QueueName.Consolidate, JobName.ConsolidateBatch, { batchId }, { jobId: batchId, attempts: CONSOLIDATE_ATTEMPTS, backoffMs: BACKOFF_MS }),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS))),
       ]);
       return true;
@@ -50,15 +38,6 @@ export class ConsolidateQueue {
    * a job left behind costs a little time, never a wrong result.
    */
   async forget(batchIds: string[]): Promise<void> {
-    await Promise.all(batchIds.map((id) => this.queue.remove(id).catch(() => 0)));
-  }
-
-  async ping(): Promise<void> {
-    await this.connection.ping();
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
-    this.connection.disconnect();
+    await Promise.all(batchIds.map((id) => this.transport.remove(QueueName.Consolidate, id).catch(() => undefined)));
   }
 }
