@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
 import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { freePort, waitFor } from './support/ports.js';
+import { freePort, StopWaiting, waitFor } from './support/ports.js';
 import { PrivateRedis } from './support/redis-server.js';
 
 const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
@@ -25,7 +25,7 @@ async function startRemoteFtp(root: string): Promise<{ server: ChildProcess; por
     const server = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', root, '-u', 'ranger', '-P', 'right-password', '-w', '-r', `${port + 1}-${port + 20}`], { stdio: 'ignore' });
     try {
       await waitFor('pyftpdlib', async () => {
-        if (server.exitCode !== null) throw new Error(`pyftpdlib exited with ${server.exitCode}`);
+        if (server.exitCode !== null) throw new StopWaiting(`pyftpdlib exited with ${server.exitCode}`);
         const net = await import('node:net');
         return new Promise<boolean>((resolve) => {
           const socket = net.connect(port, '127.0.0.1', () => {

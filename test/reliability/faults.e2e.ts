@@ -7,6 +7,7 @@ import { FieldSyncProcess } from '../support/fieldsync-process.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { waitFor } from '../support/ports.js';
 import { Cluster } from './harness/cluster.js';
+import { Ledger } from './harness/ledger.js';
 import { files, sleep, underFault } from './harness/scenario.js';
 
 /**
@@ -128,7 +129,8 @@ describe('faults', { timeout: 300_000 }, () => {
     const [http, ftp] = [await c.createProject('size-limit-http', 4), await c.createProject('size-limit-ftp', 4)];
     // 300 sightings are ~100 KB, 1000 are ~330 KB: every second file is over the limit.
     const sizes = [300, 1000, 300, 1000];
-    const limit = async () => 1;
+    // The fault is the over-limit files themselves: each is counted once the server has refused it.
+    const limit = async (ledger: Ledger) => waitFor('the 8 over-limit files refused', async () => ledger.refused >= 8 && ledger.refused, 120_000);
     await underFault('MAX_UPLOAD_BYTES over HTTP', c, { project: 'size-limit-http', devices: http, door: c.httpDoor, files: sizes, refusals: 8 }, limit);
     const { ledger } = await underFault('MAX_UPLOAD_BYTES over FTP', c, { project: 'size-limit-ftp', devices: ftp, door: c.ftpDoor, files: sizes, refusals: 8 }, limit);
     expect(Object.fromEntries(ledger.otherAnswers)).toEqual({ 552: 8 });

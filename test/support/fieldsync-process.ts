@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { freePort, waitFor } from './ports.js';
+import { freePort, StopWaiting, waitFor } from './ports.js';
 import { TestPostgresDatabase } from './postgres-database.js';
 
 // Tests and benchmarks run from the repository root (npm scripts), against the built server.
@@ -96,7 +96,7 @@ export class FieldSyncProcess {
     });
     const started = new FieldSyncProcess(child, port, ftpPort, options);
     await waitFor('FieldSync to start', async () => {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${started.output}`);
+      if (child.exitCode !== null) throw new StopWaiting(`exited with ${child.exitCode}:\n${started.output}`);
       // "FTP listening on port …" comes earlier; only the HTTP line (or, without a gateway, "started") means ready.
       return /listening on https?:\/\/|started \(roles/.test(started.output);
     }, 60_000);

@@ -13,6 +13,10 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a probe when waiting longer cannot help (the process being waited for exited): waitFor fails at once. */
+export class StopWaiting extends Error {}
+
+/** Polls `probe` until it returns something truthy; a probe's error counts as "not yet", except StopWaiting. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -21,6 +25,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
       const value = await probe();
       if (value) return value;
     } catch (error) {
+      if (error instanceof StopWaiting) throw new Error(`gave up waiting for ${what}: ${error.message}`);
       lastError = error;
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));

@@ -6,7 +6,7 @@ import { download } from './commands/download.js';
 import { importFolder } from './commands/import.js';
 import { filesIn, parseInterval, sendFiles, watchOutbox } from './commands/upload.js';
 import { CliError, EXIT, Output } from './output.js';
-import { uploadTarget } from './targets/upload-target.js';
+import { uploadTarget } from './targets/target-for-address.js';
 
 const program = new Command('fieldsync')
   .description('FieldSync command line: send field data, download consolidated sightings, administer projects.')

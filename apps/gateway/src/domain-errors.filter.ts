@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { ConflictError, InvalidInputError, NotFoundError, UploadTooLargeError } from '@fieldsync/sync-core';
 import { storeTroubleAnswer } from './store-trouble-answer.js';
 
-const DOMAIN_STATUS = new Map<Function, number>([
+const DOMAIN_STATUS = new Map<abstract new (...args: never[]) => Error, number>([
   [NotFoundError, HttpStatus.NOT_FOUND],
   [ConflictError, HttpStatus.CONFLICT],
   [InvalidInputError, HttpStatus.BAD_REQUEST],
@@ -21,7 +21,7 @@ export class DomainErrorsFilter extends BaseExceptionFilter {
 
   override catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const domainStatus = error instanceof Error ? DOMAIN_STATUS.get(error.constructor) : undefined;
+    const domainStatus = error instanceof Error ? DOMAIN_STATUS.get(error.constructor as abstract new (...args: never[]) => Error) : undefined;
     const trouble = domainStatus === undefined ? storeTroubleAnswer(error, response) : null;
     if (trouble) this.logger.warn(`answered ${trouble.status}: ${(error as Error).message}`);
     const answer = domainStatus !== undefined ? { status: domainStatus, message: (error as Error).message } : trouble;

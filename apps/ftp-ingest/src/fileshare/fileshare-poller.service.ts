@@ -37,7 +37,7 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
 
   constructor(
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
-    @Inject(IngestService) private readonly ingest: IngestService,
+    @Inject(IngestService) ingest: IngestService,
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(DeviceService) private readonly devices: DeviceService,
     @Inject(BatchService) private readonly batches: BatchService,

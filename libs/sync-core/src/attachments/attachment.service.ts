@@ -1,20 +1,7 @@
-import { EntityManager } from 'typeorm';
 import { Database } from '../db/database.js';
-import { Attachment, AttachmentRef, Blob, Project } from '../db/entities/index.js';
+import { Attachment, Blob, Project } from '../db/entities/index.js';
 import { NotFoundError } from '../errors.js';
-import { BlobStore, PendingBlob } from '../ingest/blob-store.js';
-
-/**
- * Commits a file a door streamed in as an attachment of the project, inside the caller's
- * transaction (the batch's), and returns how records name it.
- */
-export async function keepAttachment(manager: EntityManager, projectId: string, name: string, contentType: string, pending: PendingBlob): Promise<AttachmentRef> {
-  const blobId = await pending.commit(manager);
-  const ref = { name: name.slice(0, 255), contentType: contentType.slice(0, 100), size: pending.size, sha256: pending.sha256 };
-  await manager.createQueryBuilder().insert().into(Attachment)
-    .values({ projectId, sha256: ref.sha256, blobId, contentType: ref.contentType, name: ref.name }).orIgnore().execute();
-  return ref;
-}
+import { BlobStore } from '../ingest/blob-store.js';
 
 export class AttachmentService {
   constructor(private readonly database: Database, private readonly blobs: BlobStore) {}

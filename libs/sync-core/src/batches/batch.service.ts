@@ -1,6 +1,7 @@
 import { In, LessThan } from 'typeorm';
 import { Database } from '../db/database.js';
-import { Batch, Blob, Door, Project, Rejection } from '../db/entities/index.js';
+import { Batch, Door, Project, Rejection } from '../db/entities/index.js';
+import { BatchRepository } from '../db/repositories/batch.repository.js';
 import { NotFoundError } from '../errors.js';
 
 export interface BatchView {
@@ -30,7 +31,11 @@ export function batchView(batch: Batch): BatchView {
 }
 
 export class BatchService {
-  constructor(private readonly database: Database) {}
+  private readonly batches: BatchRepository;
+
+  constructor(private readonly database: Database) {
+    this.batches = new BatchRepository(database);
+  }
 
   list(project: Project, limit: number, status: string | null): Promise<Batch[]> {
     return this.database.read((manager) =>
@@ -49,23 +54,13 @@ export class BatchService {
   }
 
   /** What one device sent through one door: file name, size and arrival, newest last. */
-  async filesSentBy(deviceId: string, door: Door): Promise<{ fileName: string; size: number; receivedAt: string }[]> {
-    const rows = await this.database.read((manager) =>
-      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
-        .select(['b.fileName AS "fileName"', 'blob.size AS "size"', 'b.receivedAt AS "receivedAt"'])
-        .where('b.deviceId = :deviceId AND b.door = :door AND b.fileName IS NOT NULL', { deviceId, door })
-        .orderBy('b.receivedAt', 'ASC').getRawMany<{ fileName: string; size: string | number; receivedAt: string }>(),
-    );
-    return rows.map((row) => ({ ...row, size: Number(row.size) }));
+  filesSentBy(deviceId: string, door: Door): Promise<{ fileName: string; size: number; receivedAt: string }[]> {
+    return this.batches.filesSentBy(deviceId, door);
   }
 
   /** A batch of this project that already holds exactly these bytes under this name, if any. */
   findSameFile(projectId: string, door: Door, fileName: string, sha256: string): Promise<Batch | null> {
-    return this.database.read((manager) =>
-      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
-        .where('b.projectId = :projectId AND b.door = :door AND b.fileName = :fileName AND blob.sha256 = :sha256', { projectId, door, fileName, sha256 })
-        .getOne(),
-    );
+    return this.batches.findSameFile(projectId, door, fileName, sha256);
   }
 
   statusOf(batchIds: string[]): Promise<Pick<Batch, 'id' | 'status' | 'error'>[]> {

@@ -6,6 +6,19 @@ import { entitiesFor } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { Mutex } from './mutex.js';
 
+/**
+ * A unit of work's handle: the EntityManager of a transaction in progress. A data-access method
+ * that takes one runs inside its caller's transaction (its name ends in `InTx`); one that does
+ * not runs on its own.
+ */
+export type Tx = EntityManager;
+
+/**
+ * The most parameters one statement may bind on either database: SQLite's limit (32,766; PostgreSQL
+ * allows 65,535). Multi-row inserts are cut to stay under it, whatever the number of columns.
+ */
+export const MAX_BOUND_PARAMETERS = 32_766;
+
 // An arbitrary constant: every FieldSync process takes this advisory lock while migrating.
 const MIGRATION_LOCK_KEY = 7_411_950_201;
 
@@ -95,23 +108,27 @@ export class Database {
    * time escaping thousands of parameters than the database spends storing the rows (seen in a
    * CPU profile of the bulk-ingest benchmark), so the hot path of the merge uses this instead.
    */
-  async insertRows(manager: EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-    if (rows.length === 0) return;
-    const values = rows.map((row) => `(${row.map(() => '?').join(', ')})`);
-    await this.query(manager, `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, rows.flat());
+  async insertRowsInTx(tx: Tx, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+    const perStatement = Math.floor(MAX_BOUND_PARAMETERS / columns.length);
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const part = rows.slice(start, start + perStatement);
+      const values = part.map((row) => `(${row.map(() => '?').join(', ')})`);
+      await this.queryInTx(tx, `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, part.flat());
+    }
   }
 
   /** One statement in a transaction of its own (autocommit), e.g. an UPDATE … RETURNING. */
-  async execute<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.type === 'postgres') return this.query<T>(this.dataSource.manager, sql, params);
-    return this.sqliteLock.run(() => this.query<T>(this.dataSource.manager, sql, params));
+  async queryAlone<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.type === 'postgres') return this.queryInTx<T>(this.dataSource.manager, sql, params);
+    return this.sqliteLock.run(() => this.queryInTx<T>(this.dataSource.manager, sql, params));
   }
 
   /**
-   * One plain SQL statement with `?` placeholders, for the merge's hot path where TypeORM's
-   * query building cost more CPU than the queries (CPU profile of the consolidator).
+   * One plain SQL statement with `?` placeholders inside the caller's transaction (or read, with
+   * `database.read`'s manager), for hot paths where TypeORM's query building cost more CPU than the
+   * queries (CPU profile of the consolidator).
    */
-  async query<T = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+  async queryInTx<T = Record<string, unknown>>(manager: Tx, sql: string, params: unknown[] = []): Promise<T[]> {
     let n = 0;
     const text = this.type === 'postgres' ? sql.replace(/\?/g, () => `$${++n}`) : sql;
     // better-sqlite3 binds no booleans; PostgreSQL wants real ones.

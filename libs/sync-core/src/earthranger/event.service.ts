@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { keepAttachment } from '../attachments/attachment.service.js';
+import { keepAttachmentInTx } from '../db/repositories/attachment.repository.js';
 import { Database } from '../db/database.js';
 import { Batch, Device } from '../db/entities/index.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
@@ -43,7 +43,7 @@ export class EarthRangerEventService {
     const current = await this.current(device, id);
     const ref = { name: name.slice(0, 255), contentType: contentType.slice(0, 100), size: pending.size, sha256: pending.sha256 };
     const files = [...current.files.filter((file) => file.name !== ref.name), ref];
-    await this.store(device, { ...current, files }, (manager) => keepAttachment(manager, device.projectId, name, contentType, pending).then(() => undefined));
+    await this.store(device, { ...current, files }, (manager) => keepAttachmentInTx(manager, device.projectId, name, contentType, pending).then(() => undefined));
   }
 
   async addNote(device: Device, id: string, text: string): Promise<void> {

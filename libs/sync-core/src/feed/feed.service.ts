@@ -1,6 +1,6 @@
-import { EntityManager } from 'typeorm';
 import { Database } from '../db/database.js';
 import { ProjectFeed, Sighting, SightingKind } from '../db/entities/index.js';
+import { FeedQueries } from '../db/repositories/feed.queries.js';
 
 export interface FeedQuery {
   projectId: string;
@@ -49,6 +49,8 @@ export type FeedRow = Pick<Sighting, 'uid' | 'deviceId' | 'kind' | 'observedAt' 
  * every change exactly once, in commit order.
  */
 export class FeedService {
+  private readonly queries = new FeedQueries();
+
   constructor(private readonly database: Database) {}
 
   async open(query: FeedQuery): Promise<FeedWindow> {
@@ -57,9 +59,7 @@ export class FeedService {
       const committed = feed?.lastSeq ?? 0;
       if (query.limit === null) return committed;
       // The seq of the limit-th matching row bounds the window, so `next` is known before streaming.
-      const last = await this.matching(manager, query, committed).select('s.seq', 'seq').orderBy('s.seq', 'ASC')
-        .offset(query.limit - 1).limit(1).getRawOne<{ seq: string | number }>();
-      return last ? Number(last.seq) : committed;
+      return (await this.queries.nthSeq(manager, query, committed, query.limit)) ?? committed;
     });
     return { next: Math.max(upTo, query.after), rows: this.stream(query, upTo) };
   }
@@ -67,24 +67,10 @@ export class FeedService {
   private async *stream(query: FeedQuery, upTo: number): AsyncGenerator<FeedRow> {
     let cursor = query.after;
     while (cursor < upTo) {
-      const page = await this.database.read((manager) => {
-        const builder = this.matching(manager, { ...query, after: cursor }, upTo).select([]);
-        for (const [column, alias] of FEED_COLUMNS) builder.addSelect(column, alias);
-        return builder.orderBy('s.seq', 'ASC').limit(PAGE_ROWS).getRawMany<RawFeedRow>();
-      });
+      const page = await this.database.read((manager) => this.queries.page(manager, { ...query, after: cursor }, upTo, FEED_COLUMNS, PAGE_ROWS));
       if (page.length === 0) return;
-      for (const raw of page) yield feedRow(raw);
+      for (const raw of page) yield feedRow(raw as RawFeedRow);
       cursor = Number(page[page.length - 1].seq);
     }
-  }
-
-  private matching(manager: EntityManager, query: FeedQuery, upTo: number) {
-    const builder = manager.createQueryBuilder(Sighting, 's')
-      .where('s.projectId = :projectId', { projectId: query.projectId })
-      .andWhere('s.seq > :after', { after: query.after })
-      .andWhere('s.seq <= :upTo', { upTo });
-    if (query.kind) builder.andWhere('s.kind = :kind', { kind: query.kind });
-    if (!query.includeDeleted) builder.andWhere('s.deleted = :deleted', { deleted: false });
-    return builder;
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cyberTrackerGeoJsonDecoder } from './cybertracker-geojson.decoder.js';
 import { DecodedItem, UnreadableFileError } from './format.js';
 import { detectFormat } from './registry.js';
-import { decodeAll } from './test-helpers.js';
+import { decodeAll } from './decode-all.spec-helper.js';
 
 const feature = (id: string, extra: Record<string, unknown> = {}) => ({
   type: 'Feature',

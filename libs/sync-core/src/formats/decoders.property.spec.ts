@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FormatDecoder, UnreadableFileError } from './format.js';
 import { DECODERS } from './registry.js';
-import { decodeAll } from './test-helpers.js';
+import { decodeAll } from './decode-all.spec-helper.js';
 
 const TIME_LIMIT_MS = 5000;
 const MEMORY_LIMIT_BYTES = 128 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { earthRangerEventDecoder } from './earthranger-event.decoder.js';
 import { detectFormat } from './registry.js';
-import { decodeAll } from './test-helpers.js';
+import { decodeAll } from './decode-all.spec-helper.js';
 
 // As CyberTracker's EarthRanger connector builds an event (ctmobile cpp/EarthRanger/EarthRangerProvider.cpp):
 // event_type, event_details (flat values, lists for repeated records), time, location {latitude, longitude}, reported_by.

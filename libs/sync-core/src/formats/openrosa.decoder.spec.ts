@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openRosaDecoder, parseSubmissionXml, submissionToRecord, XmlRefusedError } from './openrosa.decoder.js';
-import { decodeAll } from './test-helpers.js';
+import { decodeAll } from './decode-all.spec-helper.js';
 
 const XML = `<?xml version='1.0' ?><data id="wildlife" xmlns:orx="http://openrosa.org/xforms"><start>2026-03-01T10:00:00.000+02:00</start><end>2026-03-01T10:04:00.000+02:00</end><deviceid>collect:abc</deviceid><group_animal><species>lion</species><count>2</count></group_animal><location>-24.1 31.5 300 5</location><photo>1700000000.jpg</photo><orx:meta><orx:instanceID>uuid:6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f</orx:instanceID></orx:meta></data>`;
 

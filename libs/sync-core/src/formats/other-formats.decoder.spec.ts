@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvDecoder } from './csv.decoder.js';
 import { detectFormat } from './registry.js';
 import { smartGeoJsonDecoder } from './smart-geojson.decoder.js';
-import { decodeAll } from './test-helpers.js';
+import { decodeAll } from './decode-all.spec-helper.js';
 import { webhookJsonDecoder } from './webhook-json.decoder.js';
 
 describe('SMART GeoJSON', () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from './registry.js';
-import { decodeAll } from './test-helpers.js';
+import { decodeAll } from './decode-all.spec-helper.js';
 import { zipCsvDecoder } from './zip-csv.decoder.js';
 
 /** Builds a zip with Python's zipfile (a reference writer), entries given as name → bytes. */

@@ -143,7 +143,7 @@ export class BlobStore {
     const found = new Map<string, Buffer>();
     if (blobIds.length === 0) return found;
     return this.database.read(async (manager) => {
-      const firsts = await this.database.query<{ id: string; size: number | string; bytes: Buffer | null }>(
+      const firsts = await this.database.queryInTx<{ id: string; size: number | string; bytes: Buffer | null }>(
         manager,
         `SELECT b.id, b.size, c.bytes FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id AND c.idx = 0 WHERE b.id IN (${blobIds.map(() => '?').join(', ')})`,
         blobIds,

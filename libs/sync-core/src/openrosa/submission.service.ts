@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { keepAttachment } from '../attachments/attachment.service.js';
+import { keepAttachmentInTx } from '../db/repositories/attachment.repository.js';
+import { SubmissionInstanceRepository } from '../db/repositories/submission-instance.repository.js';
 import { AttachmentRef, Batch, Device, SubmissionInstance } from '../db/entities/index.js';
 import { ConflictError, InvalidInputError } from '../errors.js';
 import { isObject } from '../formats/cybertracker-geojson.decoder.js';
@@ -40,6 +41,8 @@ export type SubmissionOutcome = { outcome: 'created' | 'completed' | 'duplicate'
  * and the rows that record it are committed with the batch.
  */
 export class SubmissionService {
+  private readonly instances = new SubmissionInstanceRepository();
+
   constructor(private readonly database: Database, private readonly ingest: IngestService, private readonly forms: FormService) {}
 
   async receive(device: Device, xml: Buffer, received: ReceivedAttachment[]): Promise<SubmissionOutcome> {
@@ -82,9 +85,9 @@ export class SubmissionService {
     const batch = await this.ingest.accept(
       { projectId, deviceId: device.id, door: 'openrosa', fileName: instanceId, body: [Buffer.from(JSON.stringify(envelope))] },
       async (manager) => {
-        for (const { name, contentType, pending } of received) await keepAttachment(manager, projectId, name, contentType, pending);
-        if (existing) await manager.update(SubmissionInstance, { projectId, instanceId }, { attachments });
-        else await manager.createQueryBuilder().insert().into(SubmissionInstance).values({ projectId, instanceId, rootUid, xmlSha256, attachments, receivedAt }).orIgnore().execute();
+        for (const { name, contentType, pending } of received) await keepAttachmentInTx(manager, projectId, name, contentType, pending);
+        if (existing) await this.instances.setAttachmentsInTx(manager, projectId, instanceId, attachments);
+        else await this.instances.recordInTx(manager, { projectId, instanceId, rootUid, xmlSha256, attachments, receivedAt });
       },
     );
     return { outcome: existing ? 'completed' : 'created', batch };

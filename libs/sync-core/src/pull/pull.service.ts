@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { Batch, Source, SourceFile } from '../db/entities/index.js';
+import { Source, SourceFile } from '../db/entities/index.js';
+import { SourceFileRepository } from '../db/repositories/source-file.repository.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { FtpRemoteFolder, LocalRemoteFolder, plainWords, RemoteEntry, RemoteFolder } from './remote-folder.js';
 import { SourcePolicy } from './source-policy.js';
@@ -27,6 +28,7 @@ export interface PullReport {
  */
 export class PullService {
   private readonly logger = new Logger(PullService.name);
+  private readonly ledger: SourceFileRepository;
 
   constructor(
     private readonly database: Database,
@@ -34,7 +36,9 @@ export class PullService {
     private readonly ingest: IngestService,
     private readonly settleMs: number,
     private readonly policy: SourcePolicy,
-  ) {}
+  ) {
+    this.ledger = new SourceFileRepository(database);
+  }
 
   /** Opens the source's folder: the connection test of the admin API and CLI. */
   async open(source: Source): Promise<RemoteFolder> {
@@ -111,10 +115,7 @@ export class PullService {
    */
   private async removeConsolidated(source: Source, remote: RemoteFolder, entries: RemoteEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const done = await this.database.read((manager) =>
-      manager.createQueryBuilder(SourceFile, 'f').innerJoin(Batch, 'b', 'b.id = f.batchId')
-        .where('f.sourceId = :sourceId AND f.status = :ingested AND b.status = :consolidated', { sourceId: source.id, ingested: 'ingested', consolidated: 'consolidated' })
-        .getMany());
+    const done = await this.ledger.consolidated(source.id);
     const fetched = new Set(done.map((file) => `${file.remotePath}\n${file.size}\n${file.modifiedAt}`));
     for (const entry of entries) {
       if (!fetched.has(`${entry.path}\n${entry.size}\n${entry.modifiedAt}`)) continue;

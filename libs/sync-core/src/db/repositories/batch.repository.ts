@@ -1,0 +1,102 @@
+import { In } from 'typeorm';
+import { nowIso } from '../columns.js';
+import { Database, Tx } from '../database.js';
+import { Batch, BatchStatus, Blob, Door } from '../entities/index.js';
+
+/** The fields of a claimed batch the merge uses. */
+export type ClaimedBatch = Pick<Batch, 'id' | 'projectId' | 'blobId' | 'fileName' | 'receivedAt'>;
+
+export interface BatchCounts {
+  records: number;
+  new: number;
+  updated: number;
+  duplicate: number;
+  rejected: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  project_id: string;
+  blob_id: string;
+  file_name: string | null;
+  received_at: string;
+}
+
+const claimed = (row: ClaimedRow): ClaimedBatch => ({ id: row.id, projectId: row.project_id, blobId: row.blob_id, fileName: row.file_name, receivedAt: row.received_at });
+
+/** Every SQL statement on the `batch` table. */
+export class BatchRepository {
+  constructor(private readonly database: Database) {}
+
+  /** Marks the batch as being merged (one more attempt), unless it is finished; in a statement of its own. */
+  async claimAlone(batchId: string): Promise<ClaimedBatch | null> {
+    const [row] = await this.database.queryAlone<ClaimedRow>(
+      `UPDATE batch SET status = 'processing', attempts = attempts + 1, updated_at = ?
+        WHERE id = ? AND status NOT IN ('consolidated', 'rejected') RETURNING id, project_id, blob_id, file_name, received_at`,
+      [nowIso(), batchId],
+    );
+    return row ? claimed(row) : null;
+  }
+
+  /** Claims up to `limit` other waiting batches of the project whose file is at most `maxBytes`, oldest first. */
+  async claimSmallWaitingAlone(projectId: string, exceptId: string, maxBytes: number, limit: number): Promise<ClaimedBatch[]> {
+    const rows = await this.database.queryAlone<ClaimedRow>(
+      `UPDATE batch SET status = 'processing', attempts = attempts + 1, updated_at = ?
+        WHERE status = 'received' AND id IN (
+          SELECT b.id FROM batch b JOIN blob f ON f.id = b.blob_id
+          WHERE b.project_id = ? AND b.status = 'received' AND b.id <> ? AND f.size <= ? ORDER BY b.received_at LIMIT ?)
+        RETURNING id, project_id, blob_id, file_name, received_at`,
+      [nowIso(), projectId, exceptId, maxBytes, limit],
+    );
+    return rows.map(claimed);
+  }
+
+  async statesInTx(tx: Tx, batchIds: string[]): Promise<Map<string, { status: BatchStatus; attempts: number }>> {
+    const states = new Map<string, { status: BatchStatus; attempts: number }>();
+    if (batchIds.length === 0) return states;
+    const rows = await this.database.queryInTx<{ id: string; status: BatchStatus; attempts: number | string }>(
+      tx, `SELECT id, status, attempts FROM batch WHERE id IN (${batchIds.map(() => '?').join(', ')})`, batchIds,
+    );
+    for (const row of rows) states.set(row.id, { status: row.status, attempts: Number(row.attempts) });
+    return states;
+  }
+
+  async finishInTx(tx: Tx, batchId: string, status: BatchStatus, format: string | null, counts: BatchCounts, error: string | null): Promise<void> {
+    const now = nowIso();
+    await this.database.queryInTx(
+      tx,
+      `UPDATE batch SET status = ?, format = ?, records_count = ?, new_count = ?, updated_count = ?, duplicate_count = ?, rejected_count = ?,
+        error = ?, updated_at = ?, consolidated_at = ? WHERE id = ?`,
+      [status, format, counts.records, counts.new, counts.updated, counts.duplicate, counts.rejected, error, now, status === 'consolidated' ? now : null, batchId],
+    );
+  }
+
+  /** Marks a batch still waiting or being merged as failed, with the reason; in a transaction of its own. */
+  async markFailedAlone(batchId: string, reason: string): Promise<void> {
+    await this.database.transaction((tx) => tx.update(Batch, { id: batchId, status: In(['received', 'processing']) }, { status: 'failed', error: reason, updatedAt: nowIso() }));
+  }
+
+  statusAlone(batchId: string): Promise<BatchStatus | null> {
+    return this.database.read(async (manager) => (await manager.findOneBy(Batch, { id: batchId }))?.status ?? null);
+  }
+
+  /** What one device sent through one door: file name, size and arrival, newest last. */
+  async filesSentBy(deviceId: string, door: Door): Promise<{ fileName: string; size: number; receivedAt: string }[]> {
+    const rows = await this.database.read((manager) =>
+      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
+        .select(['b.fileName AS "fileName"', 'blob.size AS "size"', 'b.receivedAt AS "receivedAt"'])
+        .where('b.deviceId = :deviceId AND b.door = :door AND b.fileName IS NOT NULL', { deviceId, door })
+        .orderBy('b.receivedAt', 'ASC').getRawMany<{ fileName: string; size: string | number; receivedAt: string }>(),
+    );
+    return rows.map((row) => ({ ...row, size: Number(row.size) }));
+  }
+
+  /** A batch of this project that already holds exactly these bytes under this name, if any. */
+  findSameFile(projectId: string, door: Door, fileName: string, sha256: string): Promise<Batch | null> {
+    return this.database.read((manager) =>
+      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
+        .where('b.projectId = :projectId AND b.door = :door AND b.fileName = :fileName AND blob.sha256 = :sha256', { projectId, door, fileName, sha256 })
+        .getOne(),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Tx } from '../db/database.js';
+import { nowIso } from '../db/columns.js';
+import { Attachment, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
+import { BatchCounts, BatchRepository, ClaimedBatch } from '../db/repositories/batch.repository.js';
+import { RejectionRepository } from '../db/repositories/rejection.repository.js';
+import { SightingRepository, StoredVersion } from '../db/repositories/sighting.repository.js';
+import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFileError } from '../formats/format.js';
+import { BlobStore } from '../ingest/blob-store.js';
+import { sightingsMerged } from '../observability/metrics.js';
+import { DecodedFile } from './decoded-file.js';
+import { invalidReason, storableText } from './record-validation.js';
+import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
+
+const emptyCounts = (): BatchCounts => ({ records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0 });
+
+/**
+ * Writes one decoded batch into the project's sightings, inside the caller's transaction (which
+ * holds the project's feed row): the merge rules live here. New uid: revision 1. Same content,
+ * or a version from a batch that arrived later: a duplicate. Other content: the next revision,
+ * or the same revision when only attachments were added. Every change takes the next seq.
+ */
+export class BatchWriter {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly sightings: SightingRepository,
+    private readonly rejections: RejectionRepository,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<{ status: BatchStatus; lastSeq: number }> {
+    const { decoder } = file;
+    if (!decoder) {
+      const reason = file.emptyFile ? 'the file is empty' : 'unrecognised file format: expected CyberTracker CTX or GeoJSON (a FeatureCollection)';
+      return { status: await this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), reason), lastSeq };
+    }
+    const counts = emptyCounts();
+    const feed = { lastSeq };
+    let fileError: string | null = null;
+    try {
+      for await (const step of file.steps) await this.writeStepInTx(tx, batch, step, counts, feed);
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      fileError = error.message;
+    }
+    const status: BatchStatus = fileError && counts.records === 0 ? 'rejected' : 'consolidated';
+    return { status: await this.finishInTx(tx, batch, status, decoder, counts, fileError), lastSeq: feed.lastSeq };
+  }
+
+  private async writeStepInTx(tx: Tx, batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts, feed: { lastSeq: number }): Promise<void> {
+    if (items.length === 0) return;
+    const rejections: Rejection[] = [];
+    const candidates: { uid: string; hash: string; dataHash: string; item: DecodedRecord }[] = [];
+    for (const item of items) {
+      counts.records++;
+      const reason = item.record ? invalidReason(item.record) : item.reason;
+      if (reason !== null || !item.record) {
+        rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
+        continue;
+      }
+      if (item.record.attachmentFiles?.length) await this.storeAttachmentsInTx(tx, batch.projectId, item.record);
+      const hash = contentHash(item.record);
+      candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record), item: item as DecodedRecord });
+    }
+
+    const stored: Map<string, StoredVersion> = await this.sightings.storedVersionsInTx(tx, batch.projectId, [...new Set(candidates.map((candidate) => candidate.uid))]);
+    const inserts = new Map<string, Sighting>();
+    const now = nowIso();
+    for (const { uid, hash, dataHash, item } of candidates) {
+      const current = inserts.get(uid) ?? stored.get(uid);
+      // Same content, or a version from a batch that arrived after this one (batches can merge out of order).
+      if (current && (current.contentHash === hash || current.receivedAt > batch.receivedAt)) {
+        counts.duplicate++;
+        continue;
+      }
+      const { record } = item;
+      // Attachments that arrive after their record (split submissions, files posted to an event)
+      // complete the same revision: readers still see the change, under a new seq.
+      const revision = !current ? 1 : current.dataHash === dataHash ? current.revision : current.revision + 1;
+      const row: Sighting = {
+        id: current?.id ?? randomUUID(), projectId: batch.projectId, uid, deviceId: record.deviceId, kind: record.kind,
+        observedAt: record.observedAt, latitude: record.latitude, longitude: record.longitude, altitude: record.altitude,
+        accuracy: record.accuracy, data: record.data, attachments: record.attachments, deleted: record.deleted,
+        contentHash: hash, dataHash, revision, seq: ++feed.lastSeq, batchId: batch.id, receivedAt: batch.receivedAt, updatedAt: now,
+      };
+      if (inserts.has(uid) || !current) {
+        // New within this step (or changed again within it): insert once, with its latest content.
+        if (!inserts.has(uid)) counts.new++;
+        else counts.updated++;
+        inserts.set(uid, row);
+      } else {
+        counts.updated++;
+        await this.sightings.replaceVersionInTx(tx, row);
+        stored.set(uid, { id: row.id, contentHash: hash, dataHash, revision: row.revision, receivedAt: batch.receivedAt });
+      }
+    }
+    await this.sightings.insertInTx(tx, [...inserts.values()]);
+    await this.rejections.insertInTx(tx, rejections);
+    counts.rejected += rejections.length;
+  }
+
+  /** Puts a record's photos and sounds in the blob store (once per content) and lists them on the record. */
+  private async storeAttachmentsInTx(tx: Tx, projectId: string, record: SightingRecord): Promise<void> {
+    for (const file of record.attachmentFiles ?? []) {
+      const { blobId, sha256 } = await this.blobs.putWhole(tx, file.bytes);
+      if (!(await tx.findOneBy(Attachment, { projectId, sha256 }))) {
+        await tx.insert(Attachment, { projectId, sha256, blobId, contentType: file.contentType, name: file.name.slice(0, 255) });
+      }
+      record.attachments.push({ name: file.name, contentType: file.contentType, size: file.bytes.length, sha256 });
+    }
+    delete record.attachmentFiles;
+  }
+
+  private async finishInTx(tx: Tx, batch: ClaimedBatch, status: BatchStatus, decoder: FormatDecoder | null, counts: BatchCounts, error: string | null): Promise<BatchStatus> {
+    for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
+    await this.batches.finishInTx(tx, batch.id, status, decoder?.name ?? null, counts, error === null ? null : storableText(error));
+    return status;
+  }
+}

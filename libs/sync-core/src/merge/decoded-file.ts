@@ -1,0 +1,72 @@
+import { MAX_BOUND_PARAMETERS, Tx } from '../db/database.js';
+import { SIGHTING_COLUMNS } from '../db/repositories/sighting.repository.js';
+import { DecodedItem, FormatDecoder, UnreadableFileError } from '../formats/format.js';
+import { detectFormat } from '../formats/registry.js';
+import { BlobStore } from '../ingest/blob-store.js';
+import { ClaimedBatch } from '../db/repositories/batch.repository.js';
+
+/**
+ * Records merged per step: 500, a size the profile liked, but never more than one multi-row
+ * INSERT can bind (SQLite's parameter limit over the sighting's columns), so a new column can
+ * never make a step fail on SQLite.
+ */
+export const RECORDS_PER_STEP = Math.min(500, Math.floor(MAX_BOUND_PARAMETERS / SIGHTING_COLUMNS.length));
+/** No file may hold more records than this; a larger export is split by the sender. */
+const MAX_RECORDS_PER_BATCH = 5_000_000;
+
+/** A batch's file, decoded: its format (null when unrecognised) and its items in steps. */
+export interface DecodedFile {
+  decoder: FormatDecoder | null;
+  emptyFile: boolean;
+  /** Throws UnreadableFileError where the file stops being readable, after the items before it. */
+  steps: AsyncIterable<DecodedItem[]>;
+}
+
+/** Groups decoded items into steps of RECORDS_PER_STEP, refusing files with too many records. */
+async function* inSteps(items: AsyncIterable<DecodedItem>): AsyncGenerator<DecodedItem[]> {
+  let step: DecodedItem[] = [];
+  let total = 0;
+  for await (const item of items) {
+    if (++total > MAX_RECORDS_PER_BATCH) {
+      yield step;
+      throw new UnreadableFileError(`the file holds more than ${MAX_RECORDS_PER_BATCH} records; the rest was not read: split the export`);
+    }
+    step.push(item);
+    if (step.length === RECORDS_PER_STEP) {
+      yield step;
+      step = [];
+    }
+  }
+  yield step;
+}
+
+async function* emptySteps(): AsyncGenerator<DecodedItem[]> {}
+
+/** Decodes a small file completely, keeping where it became unreadable to replay it inside the merge. */
+export async function decodedInMemory(bytes: Buffer, fileName: string | null): Promise<DecodedFile> {
+  const decoder = detectFormat(bytes, fileName);
+  if (!decoder) return { decoder, emptyFile: bytes.length === 0, steps: emptySteps() };
+  const steps: DecodedItem[][] = [];
+  let unreadable: UnreadableFileError | null = null;
+  try {
+    for await (const step of inSteps(decoder.decode((async function* () { yield bytes; })()))) steps.push(step);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    unreadable = error;
+  }
+  return {
+    decoder,
+    emptyFile: bytes.length === 0,
+    steps: (async function* () {
+      yield* steps;
+      if (unreadable) throw unreadable;
+    })(),
+  };
+}
+
+/** A larger file, decoded as its chunks are read inside the merge transaction: memory holds one step at a time. */
+export async function decodedWhileReadInTx(tx: Tx, blobs: BlobStore, batch: ClaimedBatch): Promise<DecodedFile> {
+  const head = (await blobs.read(tx, batch.blobId).next()).value ?? Buffer.alloc(0);
+  const decoder = detectFormat(head, batch.fileName);
+  return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(blobs.read(tx, batch.blobId))) : emptySteps() };
+}

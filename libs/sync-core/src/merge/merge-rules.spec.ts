@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../db/database.js';
+import { Sighting } from '../db/entities/index.js';
+import { BlobStore } from '../ingest/blob-store.js';
+import { IngestService } from '../ingest/ingest.service.js';
+import { ProjectService } from '../projects/project.service.js';
+import { ConsolidateQueue } from '../queue/consolidate-queue.js';
+import { InProcessTransport } from '../queue/in-process-transport.js';
+import { MergeService } from './merge.service.js';
+
+interface Spec {
+  id: string;
+  count?: number;
+  deleted?: boolean;
+  photo?: string;
+}
+
+const feature = ({ id, count = 1, deleted, photo }: Spec) => ({
+  type: 'Feature', geometry: { type: 'Point', coordinates: [31.5, -24.1] },
+  properties: { id, deviceId: 'ct-1', dateTime: '2026-03-01T10:00:00+02:00', ...(deleted ? { deleted: true } : {}), sighting: { Species: 'Lion', Count: count, ...(photo ? { Photo: photo } : {}) } },
+});
+const file = (...specs: Spec[]) => Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: specs.map(feature) }));
+/** A JPEG's first bytes and filler, base64: the decoder moves it out into an attachment. */
+const jpeg = (fill: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, fill)]).toString('base64');
+
+/**
+ * The merge rules, in-process on a real SQLite file and without a server: each test ingests files
+ * into its own project and runs MergeService.consolidate as the consolidator would. Runs in
+ * about a second; the end-to-end suites check the same through the doors.
+ */
+describe('merge rules (in-process, SQLite)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'fieldsync-merge-'));
+  let database: Database;
+  let ingest: IngestService;
+  let merge: MergeService;
+  let projects: ProjectService;
+  let transport: InProcessTransport;
+  let projectCount = 0;
+
+  beforeAll(async () => {
+    database = await Database.open({ type: 'sqlite', path: join(folder, 'fieldsync.sqlite') });
+    const blobs = new BlobStore(database);
+    // No worker takes the jobs: each test merges its batches itself, in the order it chooses.
+    transport = new InProcessTransport();
+    ingest = new IngestService(database, blobs, new ConsolidateQueue(transport), 64 * 1024 * 1024);
+    merge = new MergeService(database, blobs);
+    projects = new ProjectService(database);
+  });
+
+  afterAll(async () => {
+    await transport.close();
+    await database.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function project(): Promise<string> {
+    return (await projects.create(`p${++projectCount}`, 'merge rules')).id;
+  }
+
+  async function received(projectId: string, body: Buffer): Promise<string> {
+    return (await ingest.accept({ projectId, deviceId: null, door: 'cli', fileName: 'sightings.geojson', body: [body] })).id;
+  }
+
+  async function mergeEach(...batchIds: string[]) {
+    for (const id of batchIds) await merge.consolidate(id);
+    return database.read(async (manager) => ({
+      batches: await Promise.all(batchIds.map((id) => manager.query(`SELECT new_count AS "new", updated_count AS updated, duplicate_count AS duplicate FROM batch WHERE id = '${id}'`).then((rows) => rows[0]))),
+    }));
+  }
+
+  const sightings = (projectId: string) =>
+    database.read((manager) => manager.find(Sighting, { where: { projectId }, order: { seq: 'ASC' } }));
+
+  it('stores a new sighting as revision 1 at the next seq', async () => {
+    const p = await project();
+    const { batches } = await mergeEach(await received(p, file({ id: 'a' })));
+    expect(batches[0]).toEqual({ new: 1, updated: 0, duplicate: 0 });
+    expect((await sightings(p)).map(({ uid, revision, seq }) => ({ uid, revision, seq }))).toEqual([{ uid: 'a', revision: 1, seq: 1 }]);
+  });
+
+  it('counts the same content again as a duplicate, with no new seq', async () => {
+    const p = await project();
+    const { batches } = await mergeEach(await received(p, file({ id: 'a' })), await received(p, file({ id: 'a' })));
+    expect(batches[1]).toEqual({ new: 0, updated: 0, duplicate: 1 });
+    expect((await sightings(p)).map(({ revision, seq }) => ({ revision, seq }))).toEqual([{ revision: 1, seq: 1 }]);
+  });
+
+  it('makes changed content the next revision at a new seq', async () => {
+    const p = await project();
+    await mergeEach(await received(p, file({ id: 'a', count: 1 })), await received(p, file({ id: 'a', count: 2 })));
+    const [row] = await sightings(p);
+    expect(row).toMatchObject({ revision: 2, seq: 2, data: { Count: 2 } });
+  });
+
+  it('keeps a deletion as a tombstone at a new seq', async () => {
+    const p = await project();
+    await mergeEach(await received(p, file({ id: 'a' })), await received(p, file({ id: 'a', deleted: true })));
+    expect(await sightings(p)).toEqual([expect.objectContaining({ uid: 'a', deleted: true, revision: 2, seq: 2 })]);
+  });
+
+  it('never lets a batch that arrived earlier, merged later, revert a newer version', async () => {
+    const p = await project();
+    // Over 1 MB, so merging the newer batch does not take the older one along (small files merge in arrival order).
+    const padded = JSON.stringify({ ...JSON.parse(file({ id: 'a', count: 1 }).toString()), padding: 'x'.repeat(1_100_000) });
+    const older = await received(p, Buffer.from(padded));
+    const newer = await received(p, file({ id: 'a', count: 2 }));
+    const { batches } = await mergeEach(newer, older);
+    expect(batches[1]).toEqual({ new: 0, updated: 0, duplicate: 1 });
+    expect(await sightings(p)).toEqual([expect.objectContaining({ revision: 1, data: expect.objectContaining({ Count: 2 }) })]);
+  });
+
+  it('stores the last version of a uid that appears twice in one file, once', async () => {
+    const p = await project();
+    const { batches } = await mergeEach(await received(p, file({ id: 'a', count: 1 }, { id: 'a', count: 5 })));
+    expect(batches[0]).toEqual({ new: 1, updated: 1, duplicate: 0 });
+    expect(await sightings(p)).toEqual([expect.objectContaining({ uid: 'a', data: expect.objectContaining({ Count: 5 }) })]);
+  });
+
+  it('treats GUID spellings as one sighting ({ABC-…} and abc-…)', async () => {
+    const p = await project();
+    const guid = '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f';
+    const { batches } = await mergeEach(await received(p, file({ id: `{${guid.toUpperCase()}}` })), await received(p, file({ id: guid })));
+    expect(batches[1]).toEqual({ new: 0, updated: 0, duplicate: 1 });
+    expect((await sightings(p)).map((row) => row.uid)).toEqual([guid]);
+  });
+
+  it('keeps the revision when only attachments changed, at a new seq', async () => {
+    const p = await project();
+    await mergeEach(await received(p, file({ id: 'a', photo: jpeg(1) })), await received(p, file({ id: 'a', photo: jpeg(2) })));
+    const [row] = await sightings(p);
+    expect(row).toMatchObject({ revision: 1, seq: 2 });
+    expect(row.attachments).toHaveLength(1);
+  });
+
+  it('merges files larger than one write step (1,700 records) in order, each once', async () => {
+    const p = await project();
+    const specs = Array.from({ length: 1700 }, (_, i) => ({ id: `r${i}` }));
+    const { batches } = await mergeEach(await received(p, file(...specs)));
+    expect(batches[0]).toEqual({ new: 1700, updated: 0, duplicate: 0 });
+    const rows = await sightings(p);
+    expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 1700 }, (_, i) => i + 1));
+  });
+});
