@@ -36,9 +36,12 @@ export async function bareUploadServer(): Promise<{ url: string; close(): Promis
   const address = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}/upload`,
-    close: () => new Promise<void>((resolve) => server.close(() => {
-      rmSync(dir, { recursive: true, force: true });
-      resolve();
-    })),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        }),
+      ),
   };
 }

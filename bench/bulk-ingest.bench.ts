@@ -15,8 +15,17 @@ function sightingFeature(i: number) {
   const lat = -24 - (i % 1000) / 1000;
   const lon = 31 + (i % 997) / 1000;
   return {
-    type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] },
-    properties: { id: `bulk-${i}`, deviceId: `ct-${i % 32}`, dateTime: '2026-03-01T10:00:00+02:00', latitude: lat, longitude: lon, accuracy: 4, sighting: { Species: 'Impala', Count: i % 40, Behaviour: 'Grazing' } },
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [lon, lat] },
+    properties: {
+      id: `bulk-${i}`,
+      deviceId: `ct-${i % 32}`,
+      dateTime: '2026-03-01T10:00:00+02:00',
+      latitude: lat,
+      longitude: lon,
+      accuracy: 4,
+      sighting: { Species: 'Impala', Count: i % 40, Behaviour: 'Grazing' },
+    },
   };
 }
 
@@ -53,21 +62,29 @@ export async function bulkIngest(kind: StoreKind): Promise<BenchFigure> {
     const device = await admin.createDevice('bench');
     const authorization = `Basic ${Buffer.from(`${device.login}:${device.secret}`).toString('base64')}`;
     const bodies = Array.from({ length: SIGHTINGS / PER_BATCH }, (_, b) =>
-      JSON.stringify({ type: 'FeatureCollection', features: Array.from({ length: PER_BATCH }, (_, i) => sightingFeature(b * PER_BATCH + i)) }));
+      JSON.stringify({ type: 'FeatureCollection', features: Array.from({ length: PER_BATCH }, (_, i) => sightingFeature(b * PER_BATCH + i)) }),
+    );
     const started = performance.now();
-    const batchIds = await Promise.all(bodies.map(async (body) => {
-      const response = await fetch(`${server.baseUrl}/upload`, { method: 'POST', headers: { authorization }, body });
-      return ((await response.json()) as { batches: { id: string }[] }).batches[0].id;
-    }));
+    const batchIds = await Promise.all(
+      bodies.map(async (body) => {
+        const response = await fetch(`${server.baseUrl}/upload`, { method: 'POST', headers: { authorization }, body });
+        return ((await response.json()) as { batches: { id: string }[] }).batches[0].id;
+      }),
+    );
     for (const id of batchIds) await admin.settled(id, 600_000);
     const rate = SIGHTINGS / ((performance.now() - started) / 1000);
     const baseline = await copyBaseline();
     const ratio = rate / baseline;
     return {
       benchmark: `Bulk ingest, 100k sightings in 10 uploads (${kind})`,
-      figure: `${rate.toFixed(0)} sightings/s`, value: Math.round(rate), unit: 'sightings/s',
-      baseline: `psql \\copy ${baseline.toFixed(0)} rows/s`, baselineValue: Math.round(baseline),
-      ratio: Number(ratio.toFixed(3)), goal: kind === 'postgres' ? '≥ 0.5 × \\copy' : '(no goal on SQLite)', met: kind === 'postgres' ? ratio >= 0.5 : null,
+      figure: `${rate.toFixed(0)} sightings/s`,
+      value: Math.round(rate),
+      unit: 'sightings/s',
+      baseline: `psql \\copy ${baseline.toFixed(0)} rows/s`,
+      baselineValue: Math.round(baseline),
+      ratio: Number(ratio.toFixed(3)),
+      goal: kind === 'postgres' ? '≥ 0.5 × \\copy' : '(no goal on SQLite)',
+      met: kind === 'postgres' ? ratio >= 0.5 : null,
     };
   } finally {
     await server.stop();

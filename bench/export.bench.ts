@@ -39,9 +39,14 @@ export async function exportCsv(): Promise<BenchFigure> {
     const baseline = ROWS / baselineSeconds;
     return {
       benchmark: 'Export, 1M sightings as CSV from the download API (postgres)',
-      figure: `${rate.toFixed(0)} rows/s, gateway peak RSS ${(peakRss / MB).toFixed(0)} MB`, value: Math.round(rate), unit: 'rows/s',
-      baseline: `psql \\copy TO STDOUT ${baseline.toFixed(0)} rows/s`, baselineValue: Math.round(baseline),
-      ratio: Number((rate / baseline).toFixed(3)), goal: '≥ 0.5 × \\copy, peak RSS < 200 MB', met: rate / baseline >= 0.5 && peakRss < 200 * MB,
+      figure: `${rate.toFixed(0)} rows/s, gateway peak RSS ${(peakRss / MB).toFixed(0)} MB`,
+      value: Math.round(rate),
+      unit: 'rows/s',
+      baseline: `psql \\copy TO STDOUT ${baseline.toFixed(0)} rows/s`,
+      baselineValue: Math.round(baseline),
+      ratio: Number((rate / baseline).toFixed(3)),
+      goal: '≥ 0.5 × \\copy, peak RSS < 200 MB',
+      met: rate / baseline >= 0.5 && peakRss < 200 * MB,
     };
   } finally {
     await gateway.stop();

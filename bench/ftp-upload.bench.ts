@@ -47,19 +47,41 @@ async function startVsftpd(dir: string): Promise<{ port: number; process: ChildP
   const ftpId = (flag: string) => Number(execFileSync('id', [flag, 'ftp']).toString().trim());
   chownSync(join(root, 'incoming'), ftpId('-u'), ftpId('-g'));
   const config = join(dir, 'vsftpd.conf');
-  writeFileSync(config, [
-    'listen=YES', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO', 'anonymous_enable=YES', 'local_enable=NO', 'write_enable=YES',
-    'anon_upload_enable=YES', 'anon_mkdir_write_enable=YES', `anon_root=${root}`, 'no_anon_password=YES', 'seccomp_sandbox=NO',
-    'pasv_enable=YES', 'pasv_min_port=41000', 'pasv_max_port=41999', 'max_clients=100', 'max_per_ip=100', 'xferlog_enable=NO', 'secure_chroot_dir=/var/run/vsftpd/empty',
-  ].join('\n') + '\n');
+  writeFileSync(
+    config,
+    [
+      'listen=YES',
+      'listen_address=127.0.0.1',
+      `listen_port=${port}`,
+      'background=NO',
+      'anonymous_enable=YES',
+      'local_enable=NO',
+      'write_enable=YES',
+      'anon_upload_enable=YES',
+      'anon_mkdir_write_enable=YES',
+      `anon_root=${root}`,
+      'no_anon_password=YES',
+      'seccomp_sandbox=NO',
+      'pasv_enable=YES',
+      'pasv_min_port=41000',
+      'pasv_max_port=41999',
+      'max_clients=100',
+      'max_per_ip=100',
+      'xferlog_enable=NO',
+      'secure_chroot_dir=/var/run/vsftpd/empty',
+    ].join('\n') + '\n',
+  );
   const process = spawn('/usr/sbin/vsftpd', [config], { stdio: 'ignore' });
-  await waitFor('vsftpd', async () => (await new Promise<boolean>((resolve) => {
-    const probe = spawn('curl', ['-sS', '-o', '/dev/null', `ftp://127.0.0.1:${port}/`]);
-    probe.on('close', (code) => resolve(code === 0));
-  })));
+  await waitFor(
+    'vsftpd',
+    async () =>
+      await new Promise<boolean>((resolve) => {
+        const probe = spawn('curl', ['-sS', '-o', '/dev/null', `ftp://127.0.0.1:${port}/`]);
+        probe.on('close', (code) => resolve(code === 0));
+      }),
+  );
   return { port, process };
 }
-
 
 /** One 200 MB file and 20 parallel 5 MB files with curl -T, to FieldSync's FTP door and to vsftpd. */
 export async function ftpUpload(kind: StoreKind): Promise<BenchFigure[]> {

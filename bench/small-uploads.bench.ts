@@ -11,7 +11,8 @@ const SECONDS = 20;
 
 function smallBatch(client: number, n: number): Buffer {
   const features = Array.from({ length: 5 }, (_, i) => ({
-    type: 'Feature', geometry: { type: 'Point', coordinates: [31.5, -24.1] },
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [31.5, -24.1] },
     properties: { id: `small-${client}-${n}-${i}`, deviceId: `ct-${client}`, dateTime: '2026-03-01T10:00:00+02:00', latitude: -24.1, longitude: 31.5, sighting: { Species: 'Lion', Count: i } },
   }));
   return Buffer.from(JSON.stringify({ type: 'FeatureCollection', features }));
@@ -54,7 +55,14 @@ export async function smallUploads(kind: StoreKind, mode: QueueMode = 'queue'): 
         if (!reading && acked.size === 0) break;
       }
     })();
-    const ours = await closedLoopLoad(`${server.baseUrl}/upload`, DEVICES, SECONDS, (client) => auth[client], smallBatch, (client, n, at) => acked.set(`small-${client}-${n}-0`, at));
+    const ours = await closedLoopLoad(
+      `${server.baseUrl}/upload`,
+      DEVICES,
+      SECONDS,
+      (client) => auth[client],
+      smallBatch,
+      (client, n, at) => acked.set(`small-${client}-${n}-0`, at),
+    );
     reading = false;
     await Promise.race([reader, new Promise((resolve) => setTimeout(resolve, 120_000))]);
 
@@ -69,16 +77,24 @@ export async function smallUploads(kind: StoreKind, mode: QueueMode = 'queue'): 
       {
         benchmark: `Small uploads, 32 devices × 5 sightings, 20 s (${label})`,
         figure: `${rate.toFixed(0)} uploads/s, ack p50 ${percentile(ours.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(ours.latenciesMs, 99).toFixed(1)} ms${ours.failed ? `, ${ours.failed} failed` : ''}`,
-        value: Math.round(rate), unit: 'uploads/s',
-        baseline: `bare node:http + fsync ${baseRate.toFixed(0)} uploads/s (p99 ${percentile(baseline.latenciesMs, 99).toFixed(1)} ms)`, baselineValue: Math.round(baseRate),
-        ratio: Number((rate / baseRate).toFixed(3)), goal: '≥ 0.5 × bare, p99 < 50 ms',
+        value: Math.round(rate),
+        unit: 'uploads/s',
+        baseline: `bare node:http + fsync ${baseRate.toFixed(0)} uploads/s (p99 ${percentile(baseline.latenciesMs, 99).toFixed(1)} ms)`,
+        baselineValue: Math.round(baseRate),
+        ratio: Number((rate / baseRate).toFixed(3)),
+        goal: '≥ 0.5 × bare, p99 < 50 ms',
         met: rate / baseRate >= 0.5 && percentile(ours.latenciesMs, 99) < 50,
       },
       {
         benchmark: `Upload to visible in the feed, under that load (${label})`,
         figure: `p50 ${percentile(sortedVisible, 50).toFixed(0)} ms, p99 ${percentile(sortedVisible, 99).toFixed(0)} ms over ${sortedVisible.length} uploads`,
-        value: Math.round(percentile(sortedVisible, 99)), unit: 'ms (p99)',
-        baseline: '—', baselineValue: 0, ratio: null, goal: 'p99 < 1000 ms', met: percentile(sortedVisible, 99) < 1000,
+        value: Math.round(percentile(sortedVisible, 99)),
+        unit: 'ms (p99)',
+        baseline: '—',
+        baselineValue: 0,
+        ratio: null,
+        goal: 'p99 < 1000 ms',
+        met: percentile(sortedVisible, 99) < 1000,
       },
     ];
   } finally {

@@ -28,7 +28,10 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  Logger.log(`listening on ${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} (roles: ${config.roles.join(', ')}; ${queueMode(config)})`, 'FieldSync');
+  Logger.log(
+    `listening on ${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} (roles: ${config.roles.join(', ')}; ${queueMode(config)})`,
+    'FieldSync',
+  );
   return app;
 }
 
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
     const context = await start(config);
     await warnIfRedisIsAway(context, config);
   } catch (error) {
-    const reason = error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error);
+    const reason = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
     process.stderr.write(`FieldSync cannot start: ${reason}\n`);
     process.exit(error instanceof ConfigError ? 78 : 1);
   }

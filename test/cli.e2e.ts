@@ -73,7 +73,13 @@ describe('the fieldsync command line against a real server', () => {
     writeGeojson('http/b.geojson', [viaHttp[1]]);
     const http = await fieldsync(['upload', '--to', server.baseUrl, '--device', `${device.login}:${device.secret}`, httpDir]);
     expect(http.status, http.stderr).toBe(0);
-    const ftp = await fieldsync(['upload', '--to', `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${server.ftpPort}/CTData`, writeGeojson('f.geojson', viaFtp), 'test/fixtures/cybertracker/Transect_Demo.CTX']);
+    const ftp = await fieldsync([
+      'upload',
+      '--to',
+      `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${server.ftpPort}/CTData`,
+      writeGeojson('f.geojson', viaFtp),
+      'test/fixtures/cybertracker/Transect_Demo.CTX',
+    ]);
     expect(ftp.status, ftp.stderr + ftp.stdout).toBe(0);
     const folder = await fieldsync(['upload', '--to', share, writeGeojson('s.geojson', viaFolder)]);
     expect(folder.status, folder.stderr).toBe(0);
@@ -133,7 +139,10 @@ describe('the fieldsync command line against a real server', () => {
     const result = await fieldsync(['--json', 'import', incoming, '--project', 'kruger'], { ...store.env, REDIS_URL: redis.url, MAX_UPLOAD_BYTES: '1024' });
     expect(result.status).toBe(1);
     const outcomes = JSON.parse(result.stdout.trim().split('\n')[0]);
-    expect(outcomes.map((o: any) => [o.file, o.outcome])).toEqual([['good.geojson', 'ingested'], ['huge.geojson', 'failed']]);
+    expect(outcomes.map((o: any) => [o.file, o.outcome])).toEqual([
+      ['good.geojson', 'ingested'],
+      ['huge.geojson', 'failed'],
+    ]);
     expect(readdirSync(join(incoming, 'processed'))).toEqual(['good.geojson']);
     expect(readdirSync(join(incoming, 'failed')).sort()).toEqual(['huge.geojson', 'huge.geojson.error.txt']);
     await waitFor('the imported sighting', async () => (await admin.allSightings('kruger')).some((row) => row.id === uid(imported)), 30_000);
@@ -162,7 +171,11 @@ describe('the fieldsync command line against a real server', () => {
   it('keeps files in the outbox while the server is down and sends them all once it is back', { timeout: 180_000 }, async () => {
     const outbox = join(work, 'outbox');
     mkdirSync(outbox);
-    const agent: ChildProcess = spawn(process.execPath, [CLI, 'upload', '--watch', outbox, '--every', '500ms', '--retries', '0', '--to', server.baseUrl, '--device', `${device.login}:${device.secret}`], { stdio: 'ignore' });
+    const agent: ChildProcess = spawn(
+      process.execPath,
+      [CLI, 'upload', '--watch', outbox, '--every', '500ms', '--retries', '0', '--to', server.baseUrl, '--device', `${device.login}:${device.secret}`],
+      { stdio: 'ignore' },
+    );
     try {
       const early = feature();
       writeFileSync(join(outbox, 'early.geojson'), featureCollection([early]));
@@ -174,10 +187,14 @@ describe('the fieldsync command line against a real server', () => {
       expect(readdirSync(outbox).filter((name) => name.startsWith('late-'))).toHaveLength(3);
       await startServer(server.port);
       await waitFor('the outbox emptied', async () => readdirSync(outbox).filter((name) => name.endsWith('.geojson')).length === 0, 60_000);
-      await waitFor('the sightings consolidated', async () => {
-        const ids = (await admin.allSightings('kruger')).map((row) => row.id);
-        return [early, ...waiting].every((f) => ids.includes(uid(f)));
-      }, 30_000);
+      await waitFor(
+        'the sightings consolidated',
+        async () => {
+          const ids = (await admin.allSightings('kruger')).map((row) => row.id);
+          return [early, ...waiting].every((f) => ids.includes(uid(f)));
+        },
+        30_000,
+      );
       expect(await store.count('batch', `file_name LIKE 'late-%'`)).toBe(3);
     } finally {
       agent.kill('SIGTERM');

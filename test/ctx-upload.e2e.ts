@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
-import { StoreKind } from './support/fieldsync-process.js';
-import { fieldSyncSuite, QueueMode } from './support/suite.js';
+import { STORES_AND_QUEUE_MODES, fieldSyncSuite } from './support/suite.js';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/cybertracker/${name}`);
 
-describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'], ['sqlite', 'embedded'], ['postgres', 'embedded']])('CyberTracker CTX files over HTTP on %s, %s mode', (kind, mode) => {
+describe.each(STORES_AND_QUEUE_MODES)('CyberTracker CTX files over HTTP on %s, %s mode', (kind, mode) => {
   const suite = fieldSyncSuite(kind, {}, mode);
 
   beforeAll(async () => {
@@ -57,7 +56,14 @@ describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'
       ['truncated', good.subarray(0, 5000), /truncated/],
       ['wrong checksum', damaged((bytes) => bytes.writeUInt32LE((bytes.readUInt32LE(firstData) ^ 1) >>> 0, firstData)), /wrong checksum/],
       ['wrong magic', damaged((bytes) => bytes.write('MSCX', 0, 'latin1')), /unrecognised file format/],
-      ['bad MSZIP block', damaged((bytes) => { bytes.writeUInt32LE(0, firstData); bytes[firstData + 8] = 0x58; }), /not an MSZIP block/],
+      [
+        'bad MSZIP block',
+        damaged((bytes) => {
+          bytes.writeUInt32LE(0, firstData);
+          bytes[firstData + 8] = 0x58;
+        }),
+        /not an MSZIP block/,
+      ],
     ];
     for (const [name, bytes, reason] of cases) {
       const batch = await put('market', `${name.replace(/ /g, '-')}.bin`, bytes);

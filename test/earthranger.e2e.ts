@@ -38,7 +38,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('EarthRanger events from CyberT
     reported_by: { id: 'b5a1c2d3-0000-4000-8000-000000000001', name: 'Ranger 7' },
   });
   const json = (token: string, method: string, url: string, body: unknown) =>
-    curl(['-X', method, '-H', 'Accept: application/json, text/plain, */*', '-H', 'Content-Type: application/json; charset=utf-8', '-H', `Authorization: Bearer ${token}`, '--data-binary', '@-', url], Buffer.from(JSON.stringify(body)));
+    curl(
+      ['-X', method, '-H', 'Accept: application/json, text/plain, */*', '-H', 'Content-Type: application/json; charset=utf-8', '-H', `Authorization: Bearer ${token}`, '--data-binary', '@-', url],
+      Buffer.from(JSON.stringify(body)),
+    );
 
   async function settledFeed(): Promise<any[]> {
     for (const batch of (await suite.admin.expect(200, 'GET', '/api/v1/projects/er/batches?limit=1000')).batches) await suite.admin.settled(batch.id);
@@ -46,7 +49,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('EarthRanger events from CyberT
   }
 
   it('signs in with the device login and secret, posts an event, a photo, a note and an edit: one sighting', async () => {
-    const signIn = await curl(['-X', 'POST', '-d', `grant_type=password&username=${device.login}&password=${encodeURIComponent(device.secret)}&client_id=er_mobile_tracker`, `${suite.server.baseUrl}/oauth2/token`]);
+    const signIn = await curl([
+      '-X',
+      'POST',
+      '-d',
+      `grant_type=password&username=${device.login}&password=${encodeURIComponent(device.secret)}&client_id=er_mobile_tracker`,
+      `${suite.server.baseUrl}/oauth2/token`,
+    ]);
     expect(signIn.status).toBe(200);
     const token: string = signIn.body.access_token;
     expect(signIn.body).toMatchObject({ token_type: 'Bearer', refresh_token: expect.any(String) });
@@ -70,18 +79,24 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('EarthRanger events from CyberT
     const rows = await settledFeed();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      id, kind: 'sighting', latitude: -24.1, longitude: 31.5, observedAt: '2026-03-01T10:00:00.000+02:00',
+      id,
+      kind: 'sighting',
+      latitude: -24.1,
+      longitude: 31.5,
+      observedAt: '2026-03-01T10:00:00.000+02:00',
       data: { event_type: 'wildlife_sighting_rep', event_details: { wildlifesightingrep_numberanimals: 14 }, notes: ['seen again at dusk'] },
     });
     // The photo completes revision 1; the note and the edit are revisions 2 and 3.
     expect(rows[0].revision).toBe(3);
     expect(rows[0].attachments).toEqual([{ name: 'Photo1.jpg', contentType: 'image/jpeg', size: photo.length, sha256: createHash('sha256').update(photo).digest('hex') }]);
     const fetched = join(work, 'fetched.jpg');
-    expect((await curl(['-o', fetched, '-H', `Authorization: Bearer ${suite.admin.token}`, `${suite.server.baseUrl}/api/v1/projects/er/attachments/${rows[0].attachments[0].sha256}`])).status).toBe(200);
+    expect((await curl(['-o', fetched, '-H', `Authorization: Bearer ${suite.admin.token}`, `${suite.server.baseUrl}/api/v1/projects/er/attachments/${rows[0].attachments[0].sha256}`])).status).toBe(
+      200,
+    );
     expect(readFileSync(fetched)).toEqual(photo);
   });
 
-  it('refuses a wrong token (401, so the connector asks to sign in again) and another project\'s event (404)', async () => {
+  it("refuses a wrong token (401, so the connector asks to sign in again) and another project's event (404)", async () => {
     expect((await json('0000.wrong', 'POST', `${suite.server.baseUrl}/api/v1.0/activity/events`, event(1))).status).toBe(401);
     const wrongSignIn = await curl(['-X', 'POST', '-d', `grant_type=password&username=${device.login}&password=nope`, `${suite.server.baseUrl}/oauth2/token`]);
     expect(wrongSignIn.status).toBe(401);
@@ -94,24 +109,20 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('EarthRanger events from CyberT
   it('reads the same event sent to /upload, and refuses an event without a type with a reason', async () => {
     const upload = await uploadAsDevice(suite.server.baseUrl, device, Buffer.from(JSON.stringify({ ...event(3), time: '2026-03-02T08:00:00.000+02:00' })));
     expect(upload.status).toBe(202);
-    expect((await suite.admin.settled(upload.body.batches[0].id))).toMatchObject({ status: 'consolidated', format: 'earthranger-event' });
+    expect(await suite.admin.settled(upload.body.batches[0].id)).toMatchObject({ status: 'consolidated', format: 'earthranger-event' });
     const refused = await json(device.secret, 'POST', `${suite.server.baseUrl}/api/v1.0/activity/events`, { time: 'now' });
     expect(refused.status).toBe(400);
     expect(refused.body.status.message).toMatch(/no event_type/);
   });
 
   it('keeps SMART alerts as kind alert with their level, type and conservation area (sent to /upload)', async () => {
-    // ctmobile cpp/SMART/SMARTProvider.cpp uploadPing6: a FeatureCollection of one location feature with extraProps.
-    const ping = {
-      type: 'FeatureCollection',
-      features: [{
-        type: 'Feature', geometry: { type: 'Point', coordinates: [31.6, -24.2] },
-        properties: { SMART_ObservationType: 'waypoint', dateTime: '2026-03-01T10:05:00.000+02:00', deviceId: 'ct-7', id: 'ping-1', accuracy: 10000, altitude: 0, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', level: 5, patrolId: 'p-9', description: '' },
-      }],
-    };
-    const upload = await uploadAsDevice(suite.server.baseUrl, device, Buffer.from(JSON.stringify(ping)));
+    // An alert and a position ping as ctmobile cpp/SMART/SMARTProvider.cpp builds them (sightingToJson, uploadPing6).
+    const upload = await uploadAsDevice(suite.server.baseUrl, device, readFileSync('test/fixtures/cybertracker/smart-alerts.geojson'));
     await suite.admin.settled(upload.body.batches[0].id);
     const alerts = await suite.admin.allSightings('er', '&kind=alert');
-    expect(alerts).toEqual([expect.objectContaining({ id: 'ping-1', kind: 'alert', data: { alert: { level: 5, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', patrolId: 'p-9', description: '' } } })]);
+    expect(alerts.map((row) => row.id).sort()).toEqual(['alert-1', 'ping-1']);
+    expect(alerts.find((row) => row.id === 'ping-1').data).toEqual({
+      alert: { level: 5, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', patrolId: 'p-9', description: '' },
+    });
   });
 });

@@ -23,7 +23,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
     work = mkdtempSync(join(tmpdir(), 'fieldsync-ftp-'));
     cert = join(work, 'cert.pem');
     const key = join(work, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+      stdio: 'ignore',
+    });
     [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
     server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key, FTP_MAX_SESSIONS_PER_ADDRESS: '80' } });
     ftp = `ftp://127.0.0.1:${server.ftpPort}`;
@@ -37,10 +39,25 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
   });
 
   // The gateway speaks HTTPS here (TLS_CERT is set for FTPS), so admin calls go through curl --cacert.
+  /** An admin POST over HTTPS, as a script on the server would make it. */
+  function adminPost(path: string, body: unknown) {
+    return curl([
+      '--cacert',
+      cert,
+      '-H',
+      'Authorization: Bearer e2e-admin-token-0123456789abcdef',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      JSON.stringify(body),
+      `https://127.0.0.1:${server.port}${path}`,
+    ]);
+  }
+
   async function newDevice(slug: string) {
-    const created = await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', '-H', 'content-type: application/json', '-d', JSON.stringify({ slug, name: slug }), `https://127.0.0.1:${server.port}/api/v1/projects`]);
+    const created = await adminPost('/api/v1/projects', { slug, name: slug });
     expect([201, 409]).toContain(created.status);
-    const device = await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', '-H', 'content-type: application/json', '-d', '{"name":"ftp handheld"}', `https://127.0.0.1:${server.port}/api/v1/projects/${slug}/devices`]);
+    const device = await adminPost(`/api/v1/projects/${slug}/devices`, { name: 'ftp handheld' });
     expect(device.status).toBe(201);
     return device.body as { id: string; login: string; secret: string };
   }
@@ -62,8 +79,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
   }
 
   async function sightingIds(slug: string): Promise<string[]> {
-    const text = (await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', `https://127.0.0.1:${server.port}/api/v1/projects/${slug}/sightings?format=ndjson`])).body;
-    return String(text).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).id);
+    const text = (await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', `https://127.0.0.1:${server.port}/api/v1/projects/${slug}/sightings?format=ndjson`]))
+      .body;
+    return String(text)
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).id);
   }
 
   function geojsonFile(name: string, count = 2): { path: string; ids: string[] } {
@@ -208,7 +230,7 @@ ftp.quit()
     expect(await store.count('batch')).toBe(before);
   });
 
-  it('keeps devices in their own folders: a device never sees or reads another device\'s files', async () => {
+  it("keeps devices in their own folders: a device never sees or reads another device's files", async () => {
     const alice = await newDevice('alice');
     const bob = await newDevice('bob');
     const geo = geojsonFile('alice-secret.geojson');
@@ -260,7 +282,10 @@ for attempt in range(4):
     ftp.close()
 `;
     const result = await run('python3', ['-c', script, device.login, String(server.ftpPort)]);
-    const lines = result.stdout.trim().split('\n').map((line) => line.split(' '));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
     expect(lines.map(([code]) => code)).toEqual(['530', '530', '530', '530']);
     const waits = lines.map(([, seconds]) => Number(seconds));
     for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1]);

@@ -34,21 +34,27 @@ describe('FTP passive ports are bound to their session', () => {
   const base = 20_000 + Math.floor(Math.random() * 100) * 100;
   const suite = fieldSyncSuite('sqlite', { FTP_PASV_RANGE: `${base}-${base + PASSIVE_PORTS - 1}` });
 
-  it('a stranger sweeping the passive range neither breaks nor hijacks a device\'s uploads', async () => {
+  it("a stranger sweeping the passive range neither breaks nor hijacks a device's uploads", async () => {
     await suite.admin.createProject('pasv');
     const device = await suite.admin.createDevice('pasv');
     let sweeping = true;
     let strangerConnects = 0;
     const sweep = (async () => {
       while (sweeping) {
-        await Promise.all(Array.from({ length: PASSIVE_PORTS }, (_, offset) => new Promise<void>((resolve) => {
-          const socket = connect({ host: '127.0.0.1', port: base + offset, localAddress: '127.0.0.2' }, () => {
-            strangerConnects++;
-            socket.end(featureCollection([feature({ species: 'Planted' })]));
-          });
-          socket.on('error', () => resolve());
-          socket.on('close', () => resolve());
-        })));
+        await Promise.all(
+          Array.from(
+            { length: PASSIVE_PORTS },
+            (_, offset) =>
+              new Promise<void>((resolve) => {
+                const socket = connect({ host: '127.0.0.1', port: base + offset, localAddress: '127.0.0.2' }, () => {
+                  strangerConnects++;
+                  socket.end(featureCollection([feature({ species: 'Planted' })]));
+                });
+                socket.on('error', () => resolve());
+                socket.on('close', () => resolve());
+              }),
+          ),
+        );
       }
     })();
 

@@ -40,7 +40,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('hostile requests get a 4xx, ne
     }
     const nulJson = await suite.admin.call('POST', '/api/v1/projects', { slug: 'x', name: 'a\u0000b' });
     expect(nulJson.status).toBe(400);
-    const deep = await curl(['-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'Content-Type: application/json', '--data-binary', '@-', `${suite.server.baseUrl}/api/v1/projects`], Buffer.from(`${'['.repeat(20_000)}${']'.repeat(20_000)}`));
+    const deep = await curl(
+      ['-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'Content-Type: application/json', '--data-binary', '@-', `${suite.server.baseUrl}/api/v1/projects`],
+      Buffer.from(`${'['.repeat(20_000)}${']'.repeat(20_000)}`),
+    );
     expect(deep.status).toBe(400);
     expect(deep.body.message ?? deep.body).toMatch(/nested deeper/);
     const nullProjects = await suite.admin.call('POST', '/api/v1/tokens', { name: 'n', role: 'admin', projects: null });
@@ -57,7 +60,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('hostile requests get a 4xx, ne
 
     // A JPEG handed over as a data: URI claiming text/html, as an uploader controls it.
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 1)]);
-    const body = JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'html-1', dateTime: '2026-03-01T10:00:00+02:00', sighting: { Photo: `data:text/html;base64,${jpeg.toString('base64')}` } } }] });
+    const body = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [31, -24] },
+          properties: { id: 'html-1', dateTime: '2026-03-01T10:00:00+02:00', sighting: { Photo: `data:text/html;base64,${jpeg.toString('base64')}` } },
+        },
+      ],
+    });
     const upload = await curl(['-u', `${answer.body.login}:${answer.body.secret}`, '--data-binary', '@-', `${suite.server.baseUrl}/upload`], Buffer.from(body));
     await suite.admin.settled(upload.body.batches[0].id);
     const [row] = (await suite.admin.allSightings('h')).filter((sighting) => sighting.id === 'html-1');

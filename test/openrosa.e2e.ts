@@ -21,7 +21,7 @@ const submission = (instanceId: string, count: number) =>
  */
 const cyberTrackerCountsDelivered = (responseXml: string) => /successful|duplicate/i.test(responseXml);
 
-describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCollect and CyberTracker\'s ODK connector on %s', (kind) => {
+describe.each<StoreKind>(['sqlite', 'postgres'])("OpenRosa: ODK Collect, KoBoCollect and CyberTracker's ODK connector on %s", (kind) => {
   const suite = fieldSyncSuite(kind);
   const work = mkdtempSync(join(tmpdir(), 'fieldsync-openrosa-'));
   let device: { login: string; secret: string; setup: any };
@@ -64,7 +64,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     expect(wrongKey.status).toBe(401);
   });
 
-  it('stores a submission with its photo; CyberTracker\'s connector counts it and its resend delivered; nothing is stored twice', async () => {
+  it("stores a submission with its photo; CyberTracker's connector counts it and its resend delivered; nothing is stored twice", async () => {
     const files = [{ name: '1700000000.jpg', bytes: photo, type: 'image/jpeg' }];
     const first = await post(`${suite.server.baseUrl}/submission`, submission('uuid:0001', 2), files, basic());
     expect(first.status).toBe(201);
@@ -90,7 +90,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     expect(cyberTrackerCountsDelivered(String(token.body))).toBe(true);
   });
 
-  it('refuses the same instanceID with different XML (409, Central\'s words) and keeps the original', async () => {
+  it("refuses the same instanceID with different XML (409, Central's words) and keeps the original", async () => {
     await settleAll();
     const seqBefore = await suite.store.count('sighting');
     const conflict = await post(`${suite.server.baseUrl}/submission`, submission('uuid:0001', 7), [], basic());
@@ -113,7 +113,15 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     const formPath = join(work, 'binaryType.form.xml');
     writeFileSync(formPath, fixture('binaryType.form.xml'));
     writeFileSync(join(work, 'logo.png'), logo);
-    const added = await curl(['-H', `Authorization: Bearer ${suite.admin.token}`, '-F', `form=@${formPath};type=text/xml`, '-F', `logo.png=@${join(work, 'logo.png')};type=image/png`, `${suite.server.baseUrl}/api/v1/projects/odk/forms`]);
+    const added = await curl([
+      '-H',
+      `Authorization: Bearer ${suite.admin.token}`,
+      '-F',
+      `form=@${formPath};type=text/xml`,
+      '-F',
+      `logo.png=@${join(work, 'logo.png')};type=image/png`,
+      `${suite.server.baseUrl}/api/v1/projects/odk/forms`,
+    ]);
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ xmlFormId: 'binaryType', media: [{ name: 'logo.png', size: logo.length }] });
 
@@ -148,7 +156,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     const edit = xml.toString().replace('<instanceID>both</instanceID>', '<instanceID>both_v2</instanceID><deprecatedID>both</deprecatedID>').replace('</data>', '<note>edited</note></data>');
     expect((await post(`${deviceUrl}/submission`, edit)).status).toBe(201);
     // …and an edit of the edit.
-    const edit2 = edit.replace('<instanceID>both_v2</instanceID><deprecatedID>both</deprecatedID>', '<instanceID>both_v3</instanceID><deprecatedID>both_v2</deprecatedID>').replace('edited', 'edited twice');
+    const edit2 = edit
+      .replace('<instanceID>both_v2</instanceID><deprecatedID>both</deprecatedID>', '<instanceID>both_v3</instanceID><deprecatedID>both_v2</deprecatedID>')
+      .replace('edited', 'edited twice');
     expect((await post(`${deviceUrl}/submission`, edit2)).status).toBe(201);
 
     const batches = (await suite.admin.expect(200, 'GET', '/api/v1/projects/odk/batches?limit=100')).batches.filter((b: any) => /^both/.test(b.fileName));
@@ -159,7 +169,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     // Split parts complete revision 1; the two edits are revisions 2 and 3.
     expect(rows[0]).toMatchObject({ revision: 3, data: { note: 'edited twice', file1: { attachment: 'my_file1.mp4' }, file2: { attachment: 'here_is_file2.jpg' } } });
     expect(rows[0].attachments.map((file: any) => file.name)).toEqual(['here_is_file2.jpg', 'my_file1.mp4']);
-    for (const [name, bytes] of [['my_file1.mp4', video], ['here_is_file2.jpg', picture]] as const) {
+    for (const [name, bytes] of [
+      ['my_file1.mp4', video],
+      ['here_is_file2.jpg', picture],
+    ] as const) {
       const ref = rows[0].attachments.find((file: any) => file.name === name);
       const path = join(work, `fetched-${name}`);
       expect((await curl(['-o', path, '-H', `Authorization: Bearer ${suite.admin.token}`, `${suite.server.baseUrl}/api/v1/projects/odk/attachments/${ref.sha256}`])).status).toBe(200);
@@ -171,7 +184,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     const xml = fixture('binaryType.both.xml').toString().replace(/both/g, 'split2');
     await post(`${suite.server.baseUrl}/submission`, xml, [{ name: 'my_file1.mp4', bytes: Buffer.from('one'), type: 'video/mp4' }], [...basic(), '-F', '*isIncomplete*=yes']);
     await post(`${suite.server.baseUrl}/submission`, xml, [{ name: 'here_is_file2.jpg', bytes: Buffer.from('two'), type: 'image/jpeg' }], basic());
-    await post(`${suite.server.baseUrl}/submission`, xml.replace('<instanceID>split2</instanceID>', '<instanceID>split2_v2</instanceID><deprecatedID>split2</deprecatedID>').replace('</data>', '<n>1</n></data>'), [], basic());
+    await post(
+      `${suite.server.baseUrl}/submission`,
+      xml.replace('<instanceID>split2</instanceID>', '<instanceID>split2_v2</instanceID><deprecatedID>split2</deprecatedID>').replace('</data>', '<n>1</n></data>'),
+      [],
+      basic(),
+    );
     const batches = (await suite.admin.expect(200, 'GET', '/api/v1/projects/odk/batches?limit=100')).batches.filter((b: any) => /^split2/.test(b.fileName));
     for (const batch of batches) await suite.admin.settled(batch.id);
     const [row] = (await suite.admin.allSightings('odk')).filter((sighting) => sighting.id === 'split2');
@@ -183,10 +201,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
     // instances.binaryType.unicode: <file1>fîlé2</file1><file2>f😂le3صادق</file2>, as OkHttp sends the names: raw UTF-8.
     const unicode = fixture('binaryType.unicode.xml').toString().replace('<instanceID>both</instanceID>', '<instanceID>unicode</instanceID>');
     const [first, second] = [/<file1>([^<]+)</.exec(unicode)![1], /<file2>([^<]+)</.exec(unicode)![1]];
-    expect((await post(`${suite.server.baseUrl}/submission`, unicode, [
-      { name: first, bytes: Buffer.from('first'), type: 'image/jpeg' },
-      { name: second, bytes: Buffer.from('second'), type: 'video/mp4' },
-    ], basic())).status).toBe(201);
+    expect(
+      (
+        await post(
+          `${suite.server.baseUrl}/submission`,
+          unicode,
+          [
+            { name: first, bytes: Buffer.from('first'), type: 'image/jpeg' },
+            { name: second, bytes: Buffer.from('second'), type: 'video/mp4' },
+          ],
+          basic(),
+        )
+      ).status,
+    ).toBe(201);
     // instances.clientAudits.one: <meta><audit>audit.csv</audit></meta>, with central-backend's test/data/audit.csv.
     expect((await post(`${suite.server.baseUrl}/submission`, fixture('clientAudits.one.xml'), [{ name: 'audit.csv', bytes: fixture('audit.csv'), type: 'text/csv' }], basic())).status).toBe(201);
     const wanted = ['unicode', 'one'];
@@ -204,7 +231,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OpenRosa: ODK Collect, KoBoCol
   it('types values by the form when the form is known, and falls back to the arrival time for a form without timestamps', async () => {
     // forms.simple and instances.simple.one (<name>Alice</name><age>30</age>), instanceID renamed to stay apart.
     expect((await suite.admin.call('POST', '/api/v1/projects/odk/forms', undefined)).status).toBe(400);
-    const added = await curl(['-H', `Authorization: Bearer ${suite.admin.token}`, '-H', 'Content-Type: application/xml', '--data-binary', '@-', `${suite.server.baseUrl}/api/v1/projects/odk/forms`], fixture('simple.form.xml'));
+    const added = await curl(
+      ['-H', `Authorization: Bearer ${suite.admin.token}`, '-H', 'Content-Type: application/xml', '--data-binary', '@-', `${suite.server.baseUrl}/api/v1/projects/odk/forms`],
+      fixture('simple.form.xml'),
+    );
     expect(added.status).toBe(201);
     const before = new Date().toISOString();
     const xml = fixture('simple.one.xml').toString().replace('<instanceID>one</instanceID>', '<instanceID>simple-one</instanceID>');

@@ -22,19 +22,25 @@ const ENV = { FIELDSYNC_SECRET_KEY: SECRET_KEY, PULL_SETTLE_MS: '300', SOURCE_AL
 async function startRemoteFtp(root: string): Promise<{ server: ChildProcess; port: number }> {
   for (let attempt = 1; ; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * 450) * 21;
-    const server = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', root, '-u', 'ranger', '-P', 'right-password', '-w', '-r', `${port + 1}-${port + 20}`], { stdio: 'ignore' });
+    const server = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', root, '-u', 'ranger', '-P', 'right-password', '-w', '-r', `${port + 1}-${port + 20}`], {
+      stdio: 'ignore',
+    });
     try {
-      await waitFor('pyftpdlib', async () => {
-        if (server.exitCode !== null) throw new StopWaiting(`pyftpdlib exited with ${server.exitCode}`);
-        const net = await import('node:net');
-        return new Promise<boolean>((resolve) => {
-          const socket = net.connect(port, '127.0.0.1', () => {
-            socket.destroy();
-            resolve(true);
+      await waitFor(
+        'pyftpdlib',
+        async () => {
+          if (server.exitCode !== null) throw new StopWaiting(`pyftpdlib exited with ${server.exitCode}`);
+          const net = await import('node:net');
+          return new Promise<boolean>((resolve) => {
+            const socket = net.connect(port, '127.0.0.1', () => {
+              socket.destroy();
+              resolve(true);
+            });
+            socket.on('error', () => resolve(false));
           });
-          socket.on('error', () => resolve(false));
-        });
-      }, 10_000);
+        },
+        10_000,
+      );
       return { server, port };
     } catch (error) {
       server.kill('SIGKILL');
@@ -43,7 +49,7 @@ async function startRemoteFtp(root: string): Promise<{ server: ChildProcess; por
   }
 }
 
-describe('pull sources: a project\'s download settings against a real FTP site (PostgreSQL)', () => {
+describe("pull sources: a project's download settings against a real FTP site (PostgreSQL)", () => {
   let store: StoreUnderTest;
   let redis: PrivateRedis;
   const processes: FieldSyncProcess[] = [];
@@ -83,7 +89,10 @@ describe('pull sources: a project\'s download settings against a real FTP site (
 
   it('stores the password encrypted and pulls the files into the project', async () => {
     const source = await admin.expect(201, 'POST', '/api/v1/projects/kruger/sources', {
-      url: `ftp://127.0.0.1:${remotePort}/CTData`, username: 'ranger', password: 'right-password', everyMinutes: 60,
+      url: `ftp://127.0.0.1:${remotePort}/CTData`,
+      username: 'ranger',
+      password: 'right-password',
+      everyMinutes: 60,
     });
     sourceId = source.id;
     expect(source).not.toHaveProperty('secretEncrypted');
@@ -134,10 +143,14 @@ describe('pull sources: a project\'s download settings against a real FTP site (
       expect(test.error).toMatch(reason);
       expect(test.error).not.toMatch(/internal-banner/);
       await admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${source.id}/run`);
-      await waitFor('the error on the source', async () => {
-        const { sources } = await admin.expect(200, 'GET', '/api/v1/projects/kruger/sources');
-        return reason.test(sources.find((s: any) => s.id === source.id)?.lastError ?? '');
-      }, 30_000);
+      await waitFor(
+        'the error on the source',
+        async () => {
+          const { sources } = await admin.expect(200, 'GET', '/api/v1/projects/kruger/sources');
+          return reason.test(sources.find((s: any) => s.id === source.id)?.lastError ?? '');
+        },
+        30_000,
+      );
       await admin.expect(204, 'DELETE', `/api/v1/projects/kruger/sources/${source.id}`);
     }
     banner.close();

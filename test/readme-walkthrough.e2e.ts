@@ -41,10 +41,18 @@ describe.each<QueueMode>(['embedded', 'queue'])('README walk-through, %s mode', 
     expect(result.stdout).toMatch(/\{"batches":\[\{"id":"[0-9a-f-]{36}","status":"received"\}\]\}/);
     const csvLines = result.stdout.slice(result.stdout.indexOf('id,deviceId,kind')).trim().split('\r\n');
     expect(csvLines).toHaveLength(5);
-    expect(csvLines.slice(1).map((line) => line.split(',')[2]).sort()).toEqual(['sighting', 'sighting', 'sighting', 'waypoint']);
+    expect(
+      csvLines
+        .slice(1)
+        .map((line) => line.split(',')[2])
+        .sort(),
+    ).toEqual(['sighting', 'sighting', 'sighting', 'waypoint']);
     expect(csvLines.join('\n')).toContain('Wild dog');
 
-    const attempts = server.logs.split('\n').filter((line) => line.startsWith('connect-spy: ')).map((line) => line.slice('connect-spy: '.length));
+    const attempts = server.logs
+      .split('\n')
+      .filter((line) => line.startsWith('connect-spy: '))
+      .map((line) => line.slice('connect-spy: '.length));
     expect(attempts[0]).toBe('loaded');
     if (mode === 'embedded') {
       expect(server.logs).toMatch(/embedded mode, no Redis/);

@@ -2,10 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { waitFor } from './support/ports.js';
-import { fieldSyncSuite, QueueMode } from './support/suite.js';
+import { STORES_AND_QUEUE_MODES, fieldSyncSuite } from './support/suite.js';
 
 const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 
@@ -15,7 +14,7 @@ const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
  * and with deleteAfterIngest pointed at DATA_DIR deleted the SQLite database.
  */
 // Scheduled and "run now" pulls go through the pull queue: in queue mode (Redis) and in embedded mode.
-describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'], ['sqlite', 'embedded'], ['postgres', 'embedded']])('pull sources stay where the operator allows on %s, %s mode', (kind, mode) => {
+describe.each(STORES_AND_QUEUE_MODES)('pull sources stay where the operator allows on %s, %s mode', (kind, mode) => {
   describe('with nothing allowed (the default)', () => {
     const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY }, mode);
 

@@ -49,10 +49,22 @@ describe('start-up', () => {
   it('serves HTTPS with a self-signed certificate when TLS_CERT and TLS_KEY are set', async () => {
     const cert = join(store.dataDir, 'cert.pem');
     const key = join(store.dataDir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+      stdio: 'ignore',
+    });
     server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key, FTP_REQUIRE_TLS: 'true' } });
     const https = `https://127.0.0.1:${server.port}`;
-    const project = await curl(['--cacert', cert, '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'content-type: application/json', '-d', '{"slug":"tls","name":"TLS"}', `${https}/api/v1/projects`]);
+    const project = await curl([
+      '--cacert',
+      cert,
+      '-H',
+      `Authorization: Bearer ${ADMIN_TOKEN}`,
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"slug":"tls","name":"TLS"}',
+      `${https}/api/v1/projects`,
+    ]);
     expect(project.status).toBe(201);
     const device = await curl(['--cacert', cert, '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, '-H', 'content-type: application/json', '-d', '{"name":"h"}', `${https}/api/v1/projects/tls/devices`]);
     const upload = await curl(['--cacert', cert, '-u', `${device.body.login}:${device.body.secret}`, '--data-binary', '@-', `${https}/upload`], featureCollection([feature()]));
@@ -64,7 +76,9 @@ describe('start-up', () => {
     // FTP_REQUIRE_TLS: the device's secret is never taken over plain FTP; FTPS logs in.
     const plainFtp = spawnSync('curl', ['-sS', '--list-only', '--user', `${device.body.login}:${device.body.secret}`, `ftp://127.0.0.1:${server.ftpPort}/`], { encoding: 'utf8' });
     expect(plainFtp.status).not.toBe(0);
-    const ftps = spawnSync('curl', ['-sS', '--list-only', '--ssl-reqd', '--cacert', cert, '--user', `${device.body.login}:${device.body.secret}`, `ftp://127.0.0.1:${server.ftpPort}/`], { encoding: 'utf8' });
+    const ftps = spawnSync('curl', ['-sS', '--list-only', '--ssl-reqd', '--cacert', cert, '--user', `${device.body.login}:${device.body.secret}`, `ftp://127.0.0.1:${server.ftpPort}/`], {
+      encoding: 'utf8',
+    });
     expect(ftps.status).toBe(0);
     expect(ftps.stdout).toContain('CTData');
   });

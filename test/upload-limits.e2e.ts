@@ -18,7 +18,13 @@ function peakRss(pid: number): number {
 /** Bytes the store holds on disk for blobs: the SQLite file and its WAL, or PostgreSQL's blob_chunk table. */
 async function storedBytes(store: StoreUnderTest): Promise<number> {
   if (store.kind === 'postgres') return Number((await store.query<{ n: string }>(`SELECT pg_total_relation_size('blob_chunk') AS n`))[0].n);
-  const size = (name: string) => { try { return statSync(join(store.dataDir, name)).size; } catch { return 0; } };
+  const size = (name: string) => {
+    try {
+      return statSync(join(store.dataDir, name)).size;
+    } catch {
+      return 0;
+    }
+  };
   return size('fieldsync.sqlite') + size('fieldsync.sqlite-wal');
 }
 
@@ -56,8 +62,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the s
     const device = await suite.admin.createDevice('limits');
     const body = Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [], padding: 'x'.repeat(120_000) }));
     // Slow senders (40 KB/s): the first four hold their slots for about three seconds.
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i < 4 ? 0 : 800)).then(() =>
-      curl(['-i', '--limit-rate', '40k', '-u', `${device.login}:${device.secret}`, '--data-binary', '@-', `${suite.server.baseUrl}/upload`], body))));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        new Promise((resolve) => setTimeout(resolve, i < 4 ? 0 : 800)).then(() =>
+          curl(['-i', '--limit-rate', '40k', '-u', `${device.login}:${device.secret}`, '--data-binary', '@-', `${suite.server.baseUrl}/upload`], body),
+        ),
+      ),
+    );
     expect(answers.slice(0, 4).map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
     expect(answers.slice(4).map((answer) => answer.status)).toEqual([429, 429]);
     expect(String(answers[4].body)).toMatch(/Retry-After: 10/i);
@@ -73,9 +84,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the s
     writeFileSync(xml, '<data id="big"><meta><instanceID>uuid:big-1</instanceID></meta><video>big.mp4</video></data>');
     // Warm the server up with a small submission first: what is measured is what the large one adds.
     writeFileSync(join(suite.store.dataDir, 'small.xml'), '<data id="big"><meta><instanceID>uuid:small-1</instanceID></meta></data>');
-    expect((await curl(['-u', `${device.login}:${device.secret}`, '-F', `xml_submission_file=@${join(suite.store.dataDir, 'small.xml')};type=text/xml`, `${suite.server.baseUrl}/submission`])).status).toBe(201);
+    expect(
+      (await curl(['-u', `${device.login}:${device.secret}`, '-F', `xml_submission_file=@${join(suite.store.dataDir, 'small.xml')};type=text/xml`, `${suite.server.baseUrl}/submission`])).status,
+    ).toBe(201);
     const before = peakRss(suite.server.pid);
-    const answer = await curl(['-u', `${device.login}:${device.secret}`, '-F', `xml_submission_file=@${xml};type=text/xml`, '-F', `big.mp4=@${video};type=video/mp4`, `${suite.server.baseUrl}/submission`]);
+    const answer = await curl([
+      '-u',
+      `${device.login}:${device.secret}`,
+      '-F',
+      `xml_submission_file=@${xml};type=text/xml`,
+      '-F',
+      `big.mp4=@${video};type=video/mp4`,
+      `${suite.server.baseUrl}/submission`,
+    ]);
     expect(answer.status).toBe(201);
     const grew = peakRss(suite.server.pid) - before;
     expect(grew).toBeLessThan(64 * MiB);

@@ -2,15 +2,15 @@ import { gzipSync, deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
 import { curl, uploadAsDevice } from './support/curl.js';
-import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
+import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { PrivateRedis } from './support/redis-server.js';
-import { QueueMode } from './support/suite.js';
+import { STORES_AND_QUEUE_MODES } from './support/suite.js';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
 // Every case in both queue modes: BullMQ on Redis, and embedded (one process, no Redis).
-describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'], ['sqlite', 'embedded'], ['postgres', 'embedded']])('HTTP upload to consolidated feed on %s, %s mode', (kind, mode) => {
+describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %s mode', (kind, mode) => {
   let store: StoreUnderTest;
   let redis: PrivateRedis | null;
   let server: FieldSyncProcess;
@@ -49,19 +49,28 @@ describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'
     const expectedIds = features.map((f) => f.properties.id.slice(1, -1).toLowerCase());
     expect(json.map((row) => row.id).sort()).toEqual([...expectedIds].sort());
     expect(json.find((row) => row.id === expectedIds[0])).toMatchObject({
-      kind: 'sighting', deviceId: 'ct-device-1', observedAt: '2026-03-01T10:00:00+02:00', revision: 1,
-      latitude: features[0].properties.latitude, longitude: features[0].properties.longitude, data: { Species: 'Lion', Count: 2 },
+      kind: 'sighting',
+      deviceId: 'ct-device-1',
+      observedAt: '2026-03-01T10:00:00+02:00',
+      revision: 1,
+      latitude: features[0].properties.latitude,
+      longitude: features[0].properties.longitude,
+      data: { Species: 'Lion', Count: 2 },
     });
     expect(json.find((row) => row.id === expectedIds[2]).kind).toBe('waypoint');
 
     const ndjson = await admin.call('GET', '/api/v1/projects/kruger/sightings?format=ndjson');
-    const ndjsonRows = String(ndjson.body).trim().split('\n').map((line) => JSON.parse(line));
+    const ndjsonRows = String(ndjson.body)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(ndjsonRows).toEqual(json);
     expect(ndjson.headers.get('x-next-cursor')).toBe(String(json.at(-1).seq));
 
     const geojson = await admin.call('GET', '/api/v1/projects/kruger/sightings?format=geojson');
-    expect(geojson.body.features.map((f: any) => [f.id, f.geometry.coordinates[0], f.geometry.coordinates[1], f.properties.seq]))
-      .toEqual(json.map((row) => [row.id, row.longitude, row.latitude, row.seq]));
+    expect(geojson.body.features.map((f: any) => [f.id, f.geometry.coordinates[0], f.geometry.coordinates[1], f.properties.seq])).toEqual(
+      json.map((row) => [row.id, row.longitude, row.latitude, row.seq]),
+    );
 
     const csv = await curl(['-H', `Authorization: Bearer ${'e2e-admin-token-0123456789abcdef'}`, `${server.baseUrl}/api/v1/projects/kruger/sightings?format=csv`]);
     const [header, ...lines] = String(csv.body).trim().split('\r\n');
@@ -119,7 +128,11 @@ describe.each<[StoreKind, QueueMode]>([['sqlite', 'queue'], ['postgres', 'queue'
 
   it('accepts raw deflate, zlib deflate, gzip, a trailing NUL, multipart and PUT with a file name', async () => {
     const bodies = [featureCollection([feature()]), featureCollection([feature()]), featureCollection([feature()])];
-    for (const [encoding, encoded] of [['deflate', deflateRawSync(bodies[0])], ['deflate', deflateSync(bodies[1])], ['gzip', gzipSync(bodies[2])]] as const) {
+    for (const [encoding, encoded] of [
+      ['deflate', deflateRawSync(bodies[0])],
+      ['deflate', deflateSync(bodies[1])],
+      ['gzip', gzipSync(bodies[2])],
+    ] as const) {
       const batch = await uploadAndSettle(encoded, device, ['-H', `Content-Encoding: ${encoding}`]);
       expect(batch).toMatchObject({ status: 'consolidated', counts: { new: 1 } });
     }

@@ -101,7 +101,12 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'kill-gateway';
     const devices = await c.createProject(project, 10);
-    const { ledger } = await underFault('gateway kill -9, uploads in flight', c, { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, (round) => c.gateways[round]));
+    const { ledger } = await underFault(
+      'gateway kill -9, uploads in flight',
+      c,
+      { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
+      crashTwiceMidUpload(c, (round) => c.gateways[round]),
+    );
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 
@@ -110,7 +115,12 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = `kill-embedded-${store}`;
     const devices = await c.createProject(project, 8);
-    const { ledger } = await underFault(`embedded kill -9, uploads in flight (${store})`, c, { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, () => c.gateways[0]));
+    const { ledger } = await underFault(
+      `embedded kill -9, uploads in flight (${store})`,
+      c,
+      { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
+      crashTwiceMidUpload(c, () => c.gateways[0]),
+    );
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 
@@ -119,7 +129,12 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'kill-ftp';
     const devices = await c.createProject(project, 8);
-    const { ledger } = await underFault('FTP ingest kill -9 mid-STOR', c, { project, devices, door: c.ftpDoor, files: files(3, 2000), send: { limitRate: '400k' } }, crashTwiceMidUpload(c, () => c.ftpIngest[0]));
+    const { ledger } = await underFault(
+      'FTP ingest kill -9 mid-STOR',
+      c,
+      { project, devices, door: c.ftpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
+      crashTwiceMidUpload(c, () => c.ftpIngest[0]),
+    );
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 
@@ -146,7 +161,7 @@ describe('faults', { timeout: 300_000 }, () => {
       cluster = await Cluster.start({ store: 'sqlite', dataDir, gateways: 1, consolidators: 1 });
       const c = cluster;
       const project = 'full-disk';
-    const devices = await c.createProject(project, 6);
+      const devices = await c.createProject(project, 6);
       const filler = join(mountPoint, 'filler');
       const { ledger } = await underFault('DATA_DIR full, then freed', c, { project, devices, door: c.httpDoor, files: files(5, 500) }, async () => {
         const { bavail, bsize } = statfsSync(mountPoint);

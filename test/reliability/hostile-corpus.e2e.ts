@@ -89,7 +89,9 @@ describe('hostile input: the corpus', { timeout: 600_000 }, () => {
     expect(report.rejections.map((r) => r.index)).toEqual([1, 3]);
     expect(report.counts.new + report.counts.updated + report.counts.duplicate).toBe(3); // ids recur across the corpus
     // A file of several blob chunks but under the small-file size (828 KB) is read whole, every chunk once.
-    const [manyKeys] = await cluster.store.query<{ status: string; error: string | null; records_count: number | string }>("SELECT status, error, records_count FROM batch WHERE file_name = 'many-keys.geojson'");
+    const [manyKeys] = await cluster.store.query<{ status: string; error: string | null; records_count: number | string }>(
+      "SELECT status, error, records_count FROM batch WHERE file_name = 'many-keys.geojson'",
+    );
     expect({ ...manyKeys, records_count: Number(manyKeys.records_count) }).toEqual({ status: 'consolidated', error: null, records_count: 1 });
     // No entity was expanded: nothing of /etc/passwd and no "lollol" in what was stored.
     const stored = await cluster.store.query<{ data: unknown }>('SELECT data FROM sighting');

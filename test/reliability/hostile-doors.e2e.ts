@@ -35,10 +35,15 @@ describe('hostile input: the doors', { timeout: 300_000 }, () => {
 
   beforeAll(async () => {
     cluster = await Cluster.start({
-      gateways: 1, ftpIngest: 1, consolidators: 1,
+      gateways: 1,
+      ftpIngest: 1,
+      consolidators: 1,
       env: {
-        HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), HTTP_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS), FTP_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
-        FTP_MAX_SESSIONS_PER_ADDRESS: String(FTP_SESSIONS_PER_ADDRESS), FIELDSYNC_SECRET_KEY: 'reliability-secret-key-0123456789abcdef',
+        HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+        HTTP_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+        FTP_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+        FTP_MAX_SESSIONS_PER_ADDRESS: String(FTP_SESSIONS_PER_ADDRESS),
+        FIELDSYNC_SECRET_KEY: 'reliability-secret-key-0123456789abcdef',
         SOURCE_FOLDERS: '/tmp/iso-a-outbox',
       },
     });
@@ -90,7 +95,9 @@ describe('hostile input: the doors', { timeout: 300_000 }, () => {
     expect(extra.received()).toMatch(/^421 /m);
 
     // An idle session, and a STOR that sends 1 KB and stalls: both closed; nothing stored.
-    const stalled = run('/usr/bin/python3', ['-c', `
+    const stalled = run('/usr/bin/python3', [
+      '-c',
+      `
 import ftplib, socket, sys, time
 ftp = ftplib.FTP(); ftp.connect('127.0.0.1', int(sys.argv[1]), source_address=('127.0.0.7', 0)); ftp.login(sys.argv[2], sys.argv[3])
 data = ftp.transfercmd('STOR stalled.geojson'); data.sendall(b'{"type":"FeatureCollection","features":[' + b' ' * 1024)
@@ -107,7 +114,11 @@ except ConnectionResetError:
     print('control-closed', said.decode(errors='replace').strip())
 except socket.timeout:
     print('control-open', said.decode(errors='replace').strip())
-`, String(ftpPort), device.login, device.secret]);
+`,
+      String(ftpPort),
+      device.login,
+      device.secret,
+    ]);
     const idle = rawClient(ftpPort, '127.0.0.8').then((client) => client.closed);
     // A device on another address uploads 200 KB at 30 KB/s: longer than the idle timeout, still not cut off.
     const slow = SimulatedDevice.file(600, 'slow-ftp');
@@ -141,7 +152,8 @@ except socket.timeout:
     expect(afterGuessing.exitCode).not.toBe(0);
 
     const admin: number[] = [];
-    for (let i = 0; i < 12; i++) admin.push((await curl(['--interface', '127.0.0.68', '-H', `Authorization: Bearer wrong-token-${i}-0123456789`, `${cluster.gatewayUrls()[0]}/api/v1/projects`])).status);
+    for (let i = 0; i < 12; i++)
+      admin.push((await curl(['--interface', '127.0.0.68', '-H', `Authorization: Bearer wrong-token-${i}-0123456789`, `${cluster.gatewayUrls()[0]}/api/v1/projects`])).status);
     expect(admin).toEqual([...Array(10).fill(401), 429, 429]);
     expect((await curl(['--interface', '127.0.0.68', '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, `${cluster.gatewayUrls()[0]}/api/v1/projects`])).status).toBe(429);
     expect((await cluster.admin.call('GET', '/api/v1/projects')).status).toBe(200);
@@ -156,7 +168,10 @@ except socket.timeout:
     cluster.secrets.add(tokenB);
     const sourceA = await admin.expect(201, 'POST', '/api/v1/projects/iso-a/sources', { url: '/tmp/iso-a-outbox', username: 'a', password: 'a-source-password', everyMinutes: 60 });
     cluster.secrets.add('a-source-password');
-    const upload = await curl(['-u', `${deviceA.login}:${deviceA.secret}`, '-H', 'X-File-Name: a-secret-file.geojson', '--data-binary', '@-', `${cluster.gatewayUrls()[0]}/upload`], featureCollection([feature({ species: 'Pangolin-of-A' })]));
+    const upload = await curl(
+      ['-u', `${deviceA.login}:${deviceA.secret}`, '-H', 'X-File-Name: a-secret-file.geojson', '--data-binary', '@-', `${cluster.gatewayUrls()[0]}/upload`],
+      featureCollection([feature({ species: 'Pangolin-of-A' })]),
+    );
     const batchA = upload.body.batches[0].id as string;
     await admin.settled(batchA);
     await curl(['-T', '-', '--user', `${deviceA.login}:${deviceA.secret}`, `ftp://127.0.0.1:${ftpPort}/a-ftp-file.geojson`], featureCollection([feature({ species: 'Pangolin-of-A' })]));
@@ -202,7 +217,11 @@ except socket.timeout:
           // Nor may the answer tell that A's thing exists: it must be the answer for an id that exists nowhere.
           if (template.includes('{') && !answer.ok) {
             const nowhere = template.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'slug' ? 'no-such-project' : name === 'sha256' ? 'b'.repeat(64) : '00000000-0000-4000-8000-000000000000'));
-            const control = await fetch(`${cluster.gatewayUrls()[0]}${nowhere}`, { method: method.toUpperCase(), headers: { ...(authorization ? { authorization } : {}), ...(body && method !== 'get' ? { 'content-type': 'application/json' } : {}) }, body: body && method !== 'get' ? JSON.stringify(body) : undefined });
+            const control = await fetch(`${cluster.gatewayUrls()[0]}${nowhere}`, {
+              method: method.toUpperCase(),
+              headers: { ...(authorization ? { authorization } : {}), ...(body && method !== 'get' ? { 'content-type': 'application/json' } : {}) },
+              body: body && method !== 'get' ? JSON.stringify(body) : undefined,
+            });
             await control.text();
             if (control.status !== answer.status) leaks.push(`${caller} ${method.toUpperCase()} ${path} → ${answer.status}, but ${control.status} for one that does not exist`);
           }
@@ -212,11 +231,18 @@ except socket.timeout:
     // The device doors: B's device naming project A, and every FTP path that might lead out of its own space.
     const crossUpload = await curl(['-u', `${deviceB.login}:${deviceB.secret}`, '--data-binary', '@-', `${cluster.gatewayUrls()[0]}/upload?project=iso-a`], featureCollection([feature()]));
     if (crossUpload.status !== 403) leaks.push(`B device upload ?project=iso-a → ${crossUpload.status}`);
-    const listing = await run('lftp', ['-u', `${deviceB.login},${deviceB.secret}`, '-p', String(ftpPort), '-e',
-      'set ftp:ssl-allow no; set net:max-retries 1; cls -la /; cls -la ..; cls -la /../; cls -la ../iso-a; cls -la /iso-a; cls -la ../../; cd ..; cls -la; bye', '127.0.0.1']);
+    const listing = await run('lftp', [
+      '-u',
+      `${deviceB.login},${deviceB.secret}`,
+      '-p',
+      String(ftpPort),
+      '-e',
+      'set ftp:ssl-allow no; set net:max-retries 1; cls -la /; cls -la ..; cls -la /../; cls -la ../iso-a; cls -la /iso-a; cls -la ../../; cd ..; cls -la; bye',
+      '127.0.0.1',
+    ]);
     for (const secret of secretsOfA) if (`${listing.stdout}${listing.stderr}`.includes(secret)) leaks.push(`FTP as B lists ${secret}`);
     const fetchA = await curl(['--user', `${deviceB.login}:${deviceB.secret}`, `ftp://127.0.0.1:${ftpPort}/a-ftp-file.geojson`]);
-    if (fetchA.exitCode === 0) leaks.push('FTP as B downloads A\'s file');
+    if (fetchA.exitCode === 0) leaks.push("FTP as B downloads A's file");
     tried += 2;
 
     expect(leaks).toEqual([]);

@@ -31,9 +31,7 @@ describe('scale-out', { timeout: 600_000 }, () => {
     const c = cluster;
     const credentials = await c.createProject('scale-out', HTTP_DEVICES + FTP_DEVICES);
     const ledger = new Ledger();
-    const devices = credentials.map((device, i) =>
-      new SimulatedDevice(`dev${i}`, device, i < HTTP_DEVICES ? c.httpDoor : c.ftpDoor, ledger),
-    );
+    const devices = credentials.map((device, i) => new SimulatedDevice(`dev${i}`, device, i < HTTP_DEVICES ? c.httpDoor : c.ftpDoor, ledger));
 
     let sending = true;
     const seen: { id: string; seq: number; revision: number }[] = [];
@@ -59,7 +57,7 @@ describe('scale-out', { timeout: 600_000 }, () => {
 
     const reconciliation = await reconcile(c.store, 'scale-out', ledger);
     const seqs = seen.map((row) => row.seq);
-    
+
     const seenIds = new Set(seen.map((row) => row.id));
     const readerDuplicates = seen.length - seenIds.size;
     const readerMissed = [...ledger.expectedUids].filter((uid) => !seenIds.has(uid)).length;

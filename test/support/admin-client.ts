@@ -8,7 +8,10 @@ export interface ApiAnswer<T = any> {
 
 /** The admin API over real HTTP (Node's fetch), as a script or the CLI would call it. */
 export class AdminClient {
-  constructor(readonly baseUrl: string, readonly token: string = ADMIN_TOKEN) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string = ADMIN_TOKEN,
+  ) {}
 
   async call<T = any>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
@@ -35,7 +38,11 @@ export class AdminClient {
   }
 
   batch(id: string) {
-    return this.expect<{ status: string; format: string | null; counts: Record<string, number>; error: string | null; rejections: { index: number; reason: string }[] }>(200, 'GET', `/api/v1/batches/${id}`);
+    return this.expect<{ status: string; format: string | null; counts: Record<string, number>; error: string | null; rejections: { index: number; reason: string }[] }>(
+      200,
+      'GET',
+      `/api/v1/batches/${id}`,
+    );
   }
 
   /** Polls until the batch left received/processing. */

@@ -14,7 +14,11 @@ export type StoreKind = 'sqlite' | 'postgres';
 
 /** The database a test's FieldSync processes share, and a way to look into it directly. */
 export class StoreUnderTest {
-  private constructor(readonly kind: StoreKind, readonly dataDir: string, private readonly postgres: TestPostgresDatabase | null) {}
+  private constructor(
+    readonly kind: StoreKind,
+    readonly dataDir: string,
+    private readonly postgres: TestPostgresDatabase | null,
+  ) {}
 
   /** `options.postgresAdminUrl` puts the database on another server (a PrivatePostgres); `dataDir` on a given folder. */
   static async create(kind: StoreKind, options: { postgresAdminUrl?: string; dataDir?: string } = {}): Promise<StoreUnderTest> {
@@ -65,7 +69,12 @@ export class FieldSyncProcess {
   private output = '';
   readonly pid: number;
 
-  private constructor(private readonly child: ChildProcess, readonly port: number, readonly ftpPort: number, private readonly options: StartOptions) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+    readonly ftpPort: number,
+    private readonly options: StartOptions,
+  ) {
     this.pid = child.pid!;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -95,11 +104,15 @@ export class FieldSyncProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const started = new FieldSyncProcess(child, port, ftpPort, options);
-    await waitFor('FieldSync to start', async () => {
-      if (child.exitCode !== null) throw new StopWaiting(`exited with ${child.exitCode}:\n${started.output}`);
-      // "FTP listening on port …" comes earlier; only the HTTP line (or, without a gateway, "started") means ready.
-      return /listening on https?:\/\/|started \(roles/.test(started.output);
-    }, 60_000);
+    await waitFor(
+      'FieldSync to start',
+      async () => {
+        if (child.exitCode !== null) throw new StopWaiting(`exited with ${child.exitCode}:\n${started.output}`);
+        // "FTP listening on port …" comes earlier; only the HTTP line (or, without a gateway, "started") means ready.
+        return /listening on https?:\/\/|started \(roles/.test(started.output);
+      },
+      60_000,
+    );
     return started;
   }
 

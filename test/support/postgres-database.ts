@@ -5,7 +5,11 @@ const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.
 
 /** A fresh PostgreSQL database for one test file, dropped afterwards. */
 export class TestPostgresDatabase {
-  private constructor(readonly name: string, readonly url: string, private readonly adminUrl: string) {}
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly adminUrl: string,
+  ) {}
 
   /** `adminUrl` picks another server, e.g. a PrivatePostgres a test restarts. */
   static async create(adminUrl = ADMIN_URL): Promise<TestPostgresDatabase> {

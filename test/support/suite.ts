@@ -13,6 +13,14 @@ export interface FieldSyncSuite {
 
 export type QueueMode = 'queue' | 'embedded';
 
+/** Every database in both queue modes: for suites that must hold whether or not Redis carries the jobs. */
+export const STORES_AND_QUEUE_MODES: [StoreKind, QueueMode][] = [
+  ['sqlite', 'queue'],
+  ['postgres', 'queue'],
+  ['sqlite', 'embedded'],
+  ['postgres', 'embedded'],
+];
+
 /**
  * Starts one FieldSync process (all roles) for the enclosing describe block, on its own store
  * and, in queue mode, its own private Redis (embedded mode runs with none), and stops

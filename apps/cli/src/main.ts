@@ -11,13 +11,17 @@ import { uploadTarget } from './targets/target-for-address.js';
 const program = new Command('fieldsync')
   .description('FieldSync command line: send field data, download consolidated sightings, administer projects.')
   .addOption(new Option('--json', 'print one JSON document per result, for scripts'))
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Exit codes: 0 all done; 1 something was not sent or not done; 2 wrong usage; 3 server or folder unreachable; 4 login or token refused.
-Environment: FIELDSYNC_DEVICE (LOGIN:SECRET for uploads), FIELDSYNC_URL and FIELDSYNC_TOKEN (admin and download).`);
+Environment: FIELDSYNC_DEVICE (LOGIN:SECRET for uploads), FIELDSYNC_URL and FIELDSYNC_TOKEN (admin and download).`,
+  );
 
 const output = () => new Output(Boolean(program.opts().json));
 
-program.command('upload')
+program
+  .command('upload')
   .description('send files to a gateway (http[s]://host:port), an FTP site (ftp[s]://login:secret@host:port/CTData) or a folder')
   .argument('[paths...]', 'files and folders to send')
   .requiredOption('--to <url>', 'where to send')
@@ -44,8 +48,9 @@ program.command('upload')
     if (report.failed.length > 0) throw new CliError(`${report.failed.length} of ${report.sent.length + report.failed.length} files not sent`, EXIT.incomplete);
   });
 
-program.command('download')
-  .description('download a project\'s sightings; with --state, each run appends only what changed since the last')
+program
+  .command('download')
+  .description("download a project's sightings; with --state, each run appends only what changed since the last")
   .requiredOption('--from <url>', 'the gateway, http(s)://host:port (or FIELDSYNC_URL)', process.env.FIELDSYNC_URL)
   .requiredOption('--project <slug>')
   .option('--token <token>', 'admin token (or FIELDSYNC_TOKEN)', process.env.FIELDSYNC_TOKEN)
@@ -58,8 +63,9 @@ program.command('download')
     out.result(result);
   });
 
-program.command('import')
-  .description('on the server: take every file in DIR into a project (then processed/ or failed/); uses the server\'s DATABASE_URL etc.')
+program
+  .command('import')
+  .description("on the server: take every file in DIR into a project (then processed/ or failed/); uses the server's DATABASE_URL etc.")
   .argument('<dir>')
   .requiredOption('--project <slug>')
   .option('--device <login>', 'record the files as sent by this device')
@@ -70,7 +76,8 @@ program.command('import')
     if (results.some((result) => result.outcome === 'failed' || result.outcome === 'retry-later')) throw new CliError('some files were not imported', EXIT.incomplete);
   });
 
-program.command('test-connection')
+program
+  .command('test-connection')
   .description('check that a gateway, FTP site or folder is reachable, the login works and files can be written')
   .argument('<url>')
   .option('--device <login:secret>', 'device credentials for a gateway (or FIELDSYNC_DEVICE)')
@@ -86,7 +93,8 @@ program.command('test-connection')
     }
   });
 
-const admin = program.command('admin')
+const admin = program
+  .command('admin')
   .description('projects, devices, tokens and batches, through the admin API')
   .option('--server <url>', 'the gateway (or FIELDSYNC_URL)', process.env.FIELDSYNC_URL)
   .option('--token <token>', 'admin token (or FIELDSYNC_TOKEN)', process.env.FIELDSYNC_TOKEN);

@@ -2,7 +2,10 @@
 export const EXIT = { ok: 0, incomplete: 1, usage: 2, unreachable: 3, refused: 4 } as const;
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.incomplete) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.incomplete,
+  ) {
     super(message);
   }
 }

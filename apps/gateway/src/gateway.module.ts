@@ -15,7 +15,20 @@ import { UploadController } from './upload/upload.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
-  controllers: [UploadController, OpenRosaController, EarthRangerController, ProjectsController, DevicesController, BatchesController, SightingsController, TokensController, AttachmentsController, SourcesController, FormsController, HealthController],
+  controllers: [
+    UploadController,
+    OpenRosaController,
+    EarthRangerController,
+    ProjectsController,
+    DevicesController,
+    BatchesController,
+    SightingsController,
+    TokensController,
+    AttachmentsController,
+    SourcesController,
+    FormsController,
+    HealthController,
+  ],
   providers: [AdminBootstrap],
 })
 export class GatewayModule {}

@@ -22,11 +22,7 @@ export function setUpGateway(app: INestApplication, options: { tls: boolean }): 
   app.useGlobalFilters(new DomainErrorsFilter(app.getHttpAdapter()));
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder()
-      .setTitle('FieldSync')
-      .setDescription('Device uploads (POST/PUT /upload) and the admin API: projects, devices, tokens, batches, sightings feed.')
-      .addBearerAuth()
-      .build(),
+    new DocumentBuilder().setTitle('FieldSync').setDescription('Device uploads (POST/PUT /upload) and the admin API: projects, devices, tokens, batches, sightings feed.').addBearerAuth().build(),
   );
   SwaggerModule.setup('api/docs', app, document);
 }

@@ -9,14 +9,18 @@ describe('PeriodicTask', () => {
     let overlapped = false;
     let runs = 0;
     const errors: string[] = [];
-    const task = new PeriodicTask(async () => {
-      active++;
-      overlapped ||= active > 1;
-      runs++;
-      await sleep(15);
-      active--;
-      if (runs === 2) throw new Error('second run failed');
-    }, 1, (error) => errors.push(error.message));
+    const task = new PeriodicTask(
+      async () => {
+        active++;
+        overlapped ||= active > 1;
+        runs++;
+        await sleep(15);
+        active--;
+        if (runs === 2) throw new Error('second run failed');
+      },
+      1,
+      (error) => errors.push(error.message),
+    );
     task.start();
     await sleep(120);
     await task.stop();

@@ -8,7 +8,11 @@ export class PeriodicTask {
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private readonly work: () => Promise<void>, private readonly everyMs: number, private readonly onError: (error: Error) => void) {}
+  constructor(
+    private readonly work: () => Promise<void>,
+    private readonly everyMs: number,
+    private readonly onError: (error: Error) => void,
+  ) {}
 
   /** True once stop() was called: a long run can check it to end early. */
   get stopping(): boolean {

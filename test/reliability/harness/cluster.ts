@@ -31,7 +31,11 @@ export class Cluster {
   readonly secrets = new Set<string>([ADMIN_TOKEN]);
   private readonly retiredLogs: string[] = [];
 
-  private constructor(readonly store: StoreUnderTest, readonly redis: PrivateRedis | null, private readonly env: Record<string, string>) {}
+  private constructor(
+    readonly store: StoreUnderTest,
+    readonly redis: PrivateRedis | null,
+    private readonly env: Record<string, string>,
+  ) {}
 
   static async start(shape: ClusterShape): Promise<Cluster> {
     const [store, redis] = await Promise.all([

@@ -28,7 +28,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class SimulatedDevice {
   private sent = 0;
 
-  constructor(readonly name: string, readonly credentials: DeviceCredentials, private readonly door: Door, private readonly ledger: Ledger) {}
+  constructor(
+    readonly name: string,
+    readonly credentials: DeviceCredentials,
+    private readonly door: Door,
+    private readonly ledger: Ledger,
+  ) {}
 
   /** A file of `size` new sightings; returns their uids as the server derives them. */
   static file(size: number, deviceId: string): { body: Buffer; uids: string[] } {

@@ -16,7 +16,12 @@ export default function setup(project: TestProject) {
   const file = join(dir, 'figures.jsonl');
   project.provide('reliabilitySummaryFile', file);
   return () => {
-    const rows: ScenarioFigures[] = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+    const rows: ScenarioFigures[] = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
+      : [];
     rmSync(dir, { recursive: true, force: true });
     if (rows.length === 0) return;
     const total = Object.fromEntries(COLUMNS.map((column) => [column, rows.reduce((sum, row) => sum + Number(row[column]), 0)]));

@@ -4,7 +4,10 @@ import { describeNetworkError } from '../targets/http-target.js';
 
 /** The admin API over HTTP, for the `fieldsync admin` commands. */
 export class AdminApi {
-  constructor(private readonly server: string, private readonly token: string) {}
+  constructor(
+    private readonly server: string,
+    private readonly token: string,
+  ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -40,16 +43,22 @@ function show(output: Output, answer: unknown, rows: Record<string, unknown>[], 
 
 export function adminCommands(admin: Command, connect: Connection): void {
   const projects = admin.command('projects').description('list and create projects');
-  projects.command('list').description('list projects').action(async () => {
-    const { api, output } = connect();
-    const answer = await api.call<{ projects: Record<string, unknown>[] }>('GET', '/projects');
-    show(output, answer, answer.projects, ['slug', 'name', 'id']);
-  });
-  projects.command('create <slug> <name>').description('create a project').action(async (slug: string, name: string) => {
-    const { api, output } = connect();
-    const answer = await api.call<Record<string, unknown>>('POST', '/projects', { slug, name });
-    show(output, answer, [answer], ['slug', 'name', 'id']);
-  });
+  projects
+    .command('list')
+    .description('list projects')
+    .action(async () => {
+      const { api, output } = connect();
+      const answer = await api.call<{ projects: Record<string, unknown>[] }>('GET', '/projects');
+      show(output, answer, answer.projects, ['slug', 'name', 'id']);
+    });
+  projects
+    .command('create <slug> <name>')
+    .description('create a project')
+    .action(async (slug: string, name: string) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown>>('POST', '/projects', { slug, name });
+      show(output, answer, [answer], ['slug', 'name', 'id']);
+    });
 
   const devices = admin.command('devices').description('list, create, enable and disable devices');
   devices.command('list <project>').action(async (project: string) => {
@@ -57,12 +66,18 @@ export function adminCommands(admin: Command, connect: Connection): void {
     const answer = await api.call<{ devices: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/devices`);
     show(output, answer, answer.devices, ['login', 'name', 'enabled', 'id']);
   });
-  devices.command('create <project> <name>').description('register a device; its secret is shown only now').action(async (project: string, name: string) => {
-    const { api, output } = connect();
-    const answer = await api.call<Record<string, unknown>>('POST', `/projects/${encodeURIComponent(project)}/devices`, { name });
-    show(output, answer, [answer], ['login', 'secret', 'id']);
-  });
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+  devices
+    .command('create <project> <name>')
+    .description('register a device; its secret is shown only now')
+    .action(async (project: string, name: string) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown>>('POST', `/projects/${encodeURIComponent(project)}/devices`, { name });
+      show(output, answer, [answer], ['login', 'secret', 'id']);
+    });
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     devices.command(`${verb} <project> <deviceId>`).action(async (project: string, deviceId: string) => {
       const { api, output } = connect();
       const answer = await api.call<Record<string, unknown>>('PATCH', `/projects/${encodeURIComponent(project)}/devices/${encodeURIComponent(deviceId)}`, { enabled });
@@ -76,7 +91,9 @@ export function adminCommands(admin: Command, connect: Connection): void {
     const answer = await api.call<{ tokens: Record<string, unknown>[] }>('GET', '/tokens');
     show(output, answer, answer.tokens, ['id', 'name', 'role', 'projectIds']);
   });
-  tokens.command('create <name>').description('make a token; it is shown only now')
+  tokens
+    .command('create <name>')
+    .description('make a token; it is shown only now')
     .option('--role <role>', 'admin or read-only', 'admin')
     .option('--projects <slugs>', 'comma-separated project slugs (default: every project)')
     .action(async (name: string, options: { role: string; projects?: string }) => {
@@ -92,8 +109,12 @@ export function adminCommands(admin: Command, connect: Connection): void {
     const answer = await api.call<{ sources: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/sources`);
     show(output, answer, answer.sources, ['id', 'url', 'everyMinutes', 'lastSuccessAt', 'lastError']);
   });
-  sources.command('create <project> <url>').description('add a source; the password is stored encrypted')
-    .option('--username <name>').option('--password <password>').option('--every <minutes>', 'minutes between pulls', '15')
+  sources
+    .command('create <project> <url>')
+    .description('add a source; the password is stored encrypted')
+    .option('--username <name>')
+    .option('--password <password>')
+    .option('--every <minutes>', 'minutes between pulls', '15')
     .option('--delete-after-ingest', 'delete remote files once ingested')
     .action(async (project: string, url: string, options: { username?: string; password?: string; every: string; deleteAfterIngest?: boolean }) => {
       const { api, output } = connect();
@@ -101,7 +122,11 @@ export function adminCommands(admin: Command, connect: Connection): void {
       const answer = await api.call<Record<string, unknown>>('POST', `/projects/${encodeURIComponent(project)}/sources`, body);
       show(output, answer, [answer], ['id', 'url', 'everyMinutes']);
     });
-  for (const [verb, method, suffix] of [['delete', 'DELETE', ''], ['test', 'POST', '/test'], ['run', 'POST', '/run']] as const) {
+  for (const [verb, method, suffix] of [
+    ['delete', 'DELETE', ''],
+    ['test', 'POST', '/test'],
+    ['run', 'POST', '/run'],
+  ] as const) {
     sources.command(`${verb} <project> <sourceId>`).action(async (project: string, sourceId: string) => {
       const { api, output } = connect();
       const answer = await api.call<Record<string, unknown> | null>(method, `/projects/${encodeURIComponent(project)}/sources/${encodeURIComponent(sourceId)}${suffix}`);
@@ -112,11 +137,19 @@ export function adminCommands(admin: Command, connect: Connection): void {
   }
 
   const batches = admin.command('batches').description('see what arrived and how it was consolidated');
-  batches.command('list <project>').option('--status <status>').action(async (project: string, options: { status?: string }) => {
-    const { api, output } = connect();
-    const answer = await api.call<{ batches: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/batches${options.status ? `?status=${options.status}` : ''}`);
-    show(output, answer, answer.batches.map((batch) => ({ ...batch, counts: JSON.stringify(batch.counts) })), ['id', 'status', 'format', 'fileName', 'counts', 'error']);
-  });
+  batches
+    .command('list <project>')
+    .option('--status <status>')
+    .action(async (project: string, options: { status?: string }) => {
+      const { api, output } = connect();
+      const answer = await api.call<{ batches: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/batches${options.status ? `?status=${options.status}` : ''}`);
+      show(
+        output,
+        answer,
+        answer.batches.map((batch) => ({ ...batch, counts: JSON.stringify(batch.counts) })),
+        ['id', 'status', 'format', 'fileName', 'counts', 'error'],
+      );
+    });
   batches.command('show <batchId>').action(async (batchId: string) => {
     const { api, output } = connect();
     const answer = await api.call<Record<string, unknown>>('GET', `/batches/${encodeURIComponent(batchId)}`);

@@ -65,11 +65,17 @@ function trimmed(skip: number, tailMarker: string | null): Transform {
  */
 export async function download(options: { server: string; project: string; token: string; out: string; state: string }, output: Output): Promise<{ appended: boolean; cursor: string }> {
   const format = formatOf(options.out);
-  const saved = await readFile(options.state, 'utf8').then((text) => JSON.parse(text) as DownloadState, () => null);
+  const saved = await readFile(options.state, 'utf8').then(
+    (text) => JSON.parse(text) as DownloadState,
+    () => null,
+  );
   if (saved && (saved.project !== options.project || saved.format !== format)) {
     throw new CliError(`the state file ${options.state} belongs to project "${saved.project}" as ${saved.format}; use another state file`, EXIT.usage);
   }
-  const existing = await stat(options.out).then((info) => info.size, () => null);
+  const existing = await stat(options.out).then(
+    (info) => info.size,
+    () => null,
+  );
   const appending = saved !== null && existing !== null;
   if (appending && existing! > saved!.outputBytes) await truncate(options.out, saved!.outputBytes);
 

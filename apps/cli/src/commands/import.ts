@@ -13,9 +13,12 @@ export async function importFolder(dir: string, projectSlug: string, deviceLogin
   const config = loadConfig();
   const context = await NestFactory.createApplicationContext(SyncCoreModule.forRoot(config), { logger: ['error'] });
   try {
-    const project = await context.get(ProjectService).bySlug(projectSlug, null).catch(() => {
-      throw new CliError(`no project "${projectSlug}"`, EXIT.usage);
-    });
+    const project = await context
+      .get(ProjectService)
+      .bySlug(projectSlug, null)
+      .catch(() => {
+        throw new CliError(`no project "${projectSlug}"`, EXIT.usage);
+      });
     const device = deviceLogin ? await context.get(DeviceService).byLogin(deviceLogin) : null;
     if (deviceLogin && device?.projectId !== project.id) throw new CliError(`no device "${deviceLogin}" in project "${projectSlug}"`, EXIT.usage);
     const intake = new FolderIntake(context.get(IngestService), context.get(BatchService), 'cli');

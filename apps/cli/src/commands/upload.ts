@@ -78,10 +78,14 @@ export async function watchOutbox(target: UploadTarget, outbox: string, everyMs:
     }
     await new Promise((resolve) => {
       const timer = setTimeout(resolve, everyMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        },
+        { once: true },
+      );
     });
   }
 }

@@ -25,7 +25,8 @@ export class HttpTarget implements UploadTarget {
       body: Readable.toWeb(createReadStream(path)) as ReadableStream,
       duplex: 'half',
     } as RequestInit);
-    if (response.status !== 202) throw new CliError(`${this.base} answered ${response.status}: ${await reason(response)}`, response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete);
+    if (response.status !== 202)
+      throw new CliError(`${this.base} answered ${response.status}: ${await reason(response)}`, response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete);
   }
 
   async test(): Promise<string[]> {

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import {
-  ConsolidateBatchPayload, ConsolidateQueue, FIELDSYNC_CONFIG, MergeService, QUEUE_TRANSPORT, QueuedJob, QueueName, RunningWorker, storeTrouble,
-} from '@fieldsync/sync-core';
+import { ConsolidateBatchPayload, ConsolidateQueue, FIELDSYNC_CONFIG, MergeService, QUEUE_TRANSPORT, QueuedJob, QueueName, RunningWorker, storeTrouble } from '@fieldsync/sync-core';
 import type { FieldSyncConfig, QueueTransport } from '@fieldsync/sync-core';
 
 /** The `consolidate` worker: one job per batch, handed to MergeService. */

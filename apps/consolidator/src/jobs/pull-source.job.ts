@@ -17,7 +17,11 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(PullQueue) private readonly queue: PullQueue,
     @Inject(QUEUE_TRANSPORT) private readonly transport: QueueTransport,
   ) {
-    this.scheduleKeeper = new PeriodicTask(() => this.syncSchedules(), SCHEDULE_SYNC_MS, (error) => this.logger.warn(`could not update pull schedules: ${error.message}`));
+    this.scheduleKeeper = new PeriodicTask(
+      () => this.syncSchedules(),
+      SCHEDULE_SYNC_MS,
+      (error) => this.logger.warn(`could not update pull schedules: ${error.message}`),
+    );
   }
 
   onApplicationBootstrap(): void {

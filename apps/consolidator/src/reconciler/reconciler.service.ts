@@ -27,7 +27,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @Inject(QUEUE_TRANSPORT) private readonly transport: QueueTransport,
     @Inject(FIELDSYNC_CONFIG) config: FieldSyncConfig,
   ) {
-    this.rounds = new PeriodicTask(() => this.reconcile(), config.reconcileIntervalMs, (error) => this.logger.warn(`reconcile round failed: ${error.message}`));
+    this.rounds = new PeriodicTask(
+      () => this.reconcile(),
+      config.reconcileIntervalMs,
+      (error) => this.logger.warn(`reconcile round failed: ${error.message}`),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -44,7 +44,11 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   ) {
     this.intake = new FolderIntake(ingest, batches, 'fileshare');
     this.folders = config.fileshareDirs.map((folder) => ({ ...folder, stability: new FileStability(config.fileshareScanMs * 3) }));
-    this.scans = new PeriodicTask(() => this.scanAll(), config.fileshareScanMs, (error) => this.logger.warn(`scan failed: ${error.message}`));
+    this.scans = new PeriodicTask(
+      () => this.scanAll(),
+      config.fileshareScanMs,
+      (error) => this.logger.warn(`scan failed: ${error.message}`),
+    );
   }
 
   onApplicationBootstrap(): void {

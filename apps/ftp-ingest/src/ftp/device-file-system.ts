@@ -81,11 +81,7 @@ export class DeviceFileSystem extends FileSystem {
     const path = resolveVirtualPath(this.workingDirectory, fileName);
     if (path === '/') throw new RefusedPathError('give the file a name');
     if (!(await this.tree()).folders.has(parentOf(path))) throw new RefusedPathError(`${parentOf(path)}: no such folder (create it with MKD first)`);
-    const stream = new IngestWriteStream(
-      this.ingest,
-      { projectId: this.device.projectId, deviceId: this.device.id, door: 'ftp', fileName: path.slice(1) },
-      this.control,
-    );
+    const stream = new IngestWriteStream(this.ingest, { projectId: this.device.projectId, deviceId: this.device.id, door: 'ftp', fileName: path.slice(1) }, this.control);
     return { stream, clientPath: path };
   }
 

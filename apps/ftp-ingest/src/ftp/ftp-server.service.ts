@@ -27,7 +27,10 @@ function ftpLog(logger: Logger) {
 }
 
 function describe(args: unknown[]): string {
-  return args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : '')).filter(Boolean).join(' ');
+  return args
+    .map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : ''))
+    .filter(Boolean)
+    .join(' ');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,8 +84,10 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     await server.listen();
     this.server = server;
     const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
-    this.logger.log(`FTP listening on port ${address.port}${tls ? ' (explicit TLS available)' : ''}${ftp.requireTls ? ', TLS required' : ''}; passive ports ${ftp.passivePorts.min}-${ftp.passivePorts.max} announced as ${ftp.publicHost}`);
-    if (ftp.publicHost === '127.0.0.1') this.logger.warn('FTP_PUBLIC_HOST is 127.0.0.1: devices on other machines need it set to this server\'s address for passive transfers');
+    this.logger.log(
+      `FTP listening on port ${address.port}${tls ? ' (explicit TLS available)' : ''}${ftp.requireTls ? ', TLS required' : ''}; passive ports ${ftp.passivePorts.min}-${ftp.passivePorts.max} announced as ${ftp.publicHost}`,
+    );
+    if (ftp.publicHost === '127.0.0.1') this.logger.warn("FTP_PUBLIC_HOST is 127.0.0.1: devices on other machines need it set to this server's address for passive transfers");
   }
 
   private onConnect(connection: FtpConnection): void {
@@ -90,7 +95,11 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     const sessions = (this.sessionsByAddress.get(address) ?? 0) + 1;
     this.sessionsByAddress.set(address, sessions);
     if (sessions > this.config.ftp.maxSessionsPerAddress) {
-      void (connection.close as unknown as (code: number, message: string) => Promise<unknown>).call(connection, 421, `too many sessions from your address (limit ${this.config.ftp.maxSessionsPerAddress}); try again later`);
+      void (connection.close as unknown as (code: number, message: string) => Promise<unknown>).call(
+        connection,
+        421,
+        `too many sessions from your address (limit ${this.config.ftp.maxSessionsPerAddress}); try again later`,
+      );
     }
   }
 

@@ -74,7 +74,7 @@ export function patchFtpSrvPassive(): void {
     let idle: NodeJS.Timeout | undefined;
     const dataServer = createServer((raw) => {
       if (this.dataSocket || !sameAddress(raw.remoteAddress, this.connection.commandSocket.remoteAddress)) {
-        this.log.warn({ pasv_connection: raw.remoteAddress, cmd_connection: this.connection.commandSocket.remoteAddress }, 'passive connection dropped: not the session\'s, or not the first');
+        this.log.warn({ pasv_connection: raw.remoteAddress, cmd_connection: this.connection.commandSocket.remoteAddress }, "passive connection dropped: not the session's, or not the first");
         raw.destroy();
         return;
       }

@@ -25,7 +25,10 @@ export interface ControlConnection {
 
 /** An error that carries the FTP reply code ftp-srv should send for it (see ftp-srv-stor.patch.ts). */
 export class FtpReplyError extends Error {
-  constructor(readonly ftpCode: number, message: string) {
+  constructor(
+    readonly ftpCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,11 @@ export class IngestWriteStream extends Writable {
   private drained = 0;
   private waitingForDrain: (() => void) | null = null;
 
-  constructor(ingest: IngestService, file: Omit<IncomingFile, 'body'>, private readonly control: ControlConnection) {
+  constructor(
+    ingest: IngestService,
+    file: Omit<IncomingFile, 'body'>,
+    private readonly control: ControlConnection,
+  ) {
     super({ highWaterMark: 256 * 1024 });
     this.accepted = ingest.accept({ ...file, body: this.body });
     // A refusal while bytes are still arriving (too large, disk full): the rest is dropped, the reply sent at the end.
@@ -88,7 +95,10 @@ export class IngestWriteStream extends Writable {
         return;
       }
       this.body.end();
-      this.accepted.then(() => callback(), (error: Error) => callback(asFtpReply(error)));
+      this.accepted.then(
+        () => callback(),
+        (error: Error) => callback(asFtpReply(error)),
+      );
     }, CLIENT_GONE_GRACE_MS);
   }
 

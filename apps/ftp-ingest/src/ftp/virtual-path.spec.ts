@@ -11,17 +11,7 @@ describe('resolveVirtualPath', () => {
     expect(resolveVirtualPath('/', '100% done.json')).toBe('/100% done.json');
   });
 
-  it.each([
-    ['../etc/passwd'],
-    ['..%2f..%2fetc%2fpasswd'],
-    ['/../x'],
-    ['CTData/../../x'],
-    ['a\\..\\b'],
-    ['bad\u0000name'],
-    ['...'],
-    ['CTData/....'],
-    ['x'.repeat(300)],
-  ])('refuses %j', (path) => {
+  it.each([['../etc/passwd'], ['..%2f..%2fetc%2fpasswd'], ['/../x'], ['CTData/../../x'], ['a\\..\\b'], ['bad\u0000name'], ['...'], ['CTData/....'], ['x'.repeat(300)]])('refuses %j', (path) => {
     expect(() => resolveVirtualPath('/', path)).toThrow(RefusedPathError);
   });
 });

@@ -7,15 +7,16 @@ import type { FieldSyncConfig } from '@fieldsync/sync-core';
 export class AdminBootstrap implements OnApplicationBootstrap {
   private readonly logger = new Logger('AdminBootstrap');
 
-  constructor(@Inject(AdminTokenService) private readonly tokens: AdminTokenService, @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig) {}
+  constructor(
+    @Inject(AdminTokenService) private readonly tokens: AdminTokenService,
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const generated = await this.tokens.ensureBootstrap(this.config.adminToken);
     if (generated) {
       // Shown once, on the terminal only (not through the logger, which may ship lines elsewhere).
-      process.stdout.write(
-        `\nFieldSync admin token (shown only now; store it safely, or set FIELDSYNC_ADMIN_TOKEN):\n\n    ${generated}\n\n`,
-      );
+      process.stdout.write(`\nFieldSync admin token (shown only now; store it safely, or set FIELDSYNC_ADMIN_TOKEN):\n\n    ${generated}\n\n`);
     }
     if (this.config.adminToken) this.logger.log('admin token taken from FIELDSYNC_ADMIN_TOKEN');
   }

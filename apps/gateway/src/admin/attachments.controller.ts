@@ -11,7 +11,10 @@ import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 @UseGuards(AdminAuthGuard)
 @Controller('api/v1/projects/:slug/attachments')
 export class AttachmentsController {
-  constructor(@Inject(ProjectService) private readonly projects: ProjectService, @Inject(AttachmentService) private readonly attachments: AttachmentService) {}
+  constructor(
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(AttachmentService) private readonly attachments: AttachmentService,
+  ) {}
 
   /** A sighting's photo or recording, by the sha256 listed in its `attachments`. */
   @Get(':sha256')

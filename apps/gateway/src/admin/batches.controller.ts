@@ -10,7 +10,10 @@ const STATUSES = ['received', 'processing', 'consolidated', 'rejected', 'failed'
 @UseGuards(AdminAuthGuard)
 @Controller('api/v1')
 export class BatchesController {
-  constructor(@Inject(ProjectService) private readonly projects: ProjectService, @Inject(BatchService) private readonly batches: BatchService) {}
+  constructor(
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(BatchService) private readonly batches: BatchService,
+  ) {}
 
   @Get('projects/:slug/batches')
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })

@@ -13,12 +13,14 @@ export async function deviceSetup(request: Request, config: FieldSyncConfig, pro
   const base = `${request.protocol}://${request.get('host')}`;
   const deviceUrl = `${base}/key/${encodeURIComponent(secret)}`;
   // ODK Collect's settings QR code: the settings JSON, zlib-compressed, in base64 (as ODK Central makes it).
-  const collectSettings = deflateSync(JSON.stringify({
-    general: { server_url: deviceUrl, form_update_mode: 'match_exactly', autosend: 'wifi_and_cellular' },
-    admin: {},
-    project: { name: `${project.name} · ${device.name}`.slice(0, 100) },
-  })).toString('base64');
-  const ftpHost = config.ftp.publicHost === '127.0.0.1' ? (request.hostname || '127.0.0.1') : config.ftp.publicHost;
+  const collectSettings = deflateSync(
+    JSON.stringify({
+      general: { server_url: deviceUrl, form_update_mode: 'match_exactly', autosend: 'wifi_and_cellular' },
+      admin: {},
+      project: { name: `${project.name} · ${device.name}`.slice(0, 100) },
+    }),
+  ).toString('base64');
+  const ftpHost = config.ftp.publicHost === '127.0.0.1' ? request.hostname || '127.0.0.1' : config.ftp.publicHost;
   return {
     deviceUrl,
     odkCollect: { serverUrl: deviceUrl, settingsQrText: collectSettings, settingsQrSvg: await QRCode.toString(collectSettings, { type: 'svg', errorCorrectionLevel: 'L' }) },

@@ -10,7 +10,11 @@ const MAX_FORM_BYTES = 10 * 1024 * 1024;
 const MAX_MEDIA_FILES = 100;
 
 const formView = (form: Form, media: FormMedia[]) => ({
-  xmlFormId: form.xmlFormId, version: form.version, name: form.name, md5: form.md5, createdAt: form.createdAt,
+  xmlFormId: form.xmlFormId,
+  version: form.version,
+  name: form.name,
+  md5: form.md5,
+  createdAt: form.createdAt,
   media: media.map(({ name, contentType, size, md5 }) => ({ name, contentType, size, md5 })),
 });
 

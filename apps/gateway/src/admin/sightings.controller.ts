@@ -14,7 +14,10 @@ const WRITE_BYTES = 64 * 1024;
 @UseGuards(AdminAuthGuard)
 @Controller('api/v1/projects/:slug/sightings')
 export class SightingsController {
-  constructor(@Inject(ProjectService) private readonly projects: ProjectService, @Inject(FeedService) private readonly feed: FeedService) {}
+  constructor(
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(FeedService) private readonly feed: FeedService,
+  ) {}
 
   /**
    * The cursor feed. Every format streams rows straight from the database to the client,

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpStatus, Inject, Logger, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import {
-  BlobStore, Device, DeviceLogin, EarthRangerEventService, FIELDSYNC_CONFIG, InvalidInputError, NotFoundError, UploadTooLargeError,
-} from '@fieldsync/sync-core';
+import { BlobStore, Device, DeviceLogin, EarthRangerEventService, FIELDSYNC_CONFIG, InvalidInputError, NotFoundError, UploadTooLargeError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { storeTroubleAnswer } from '../store-trouble-answer.js';
 import { authenticateDevice } from '../upload/device-credentials.js';
@@ -40,7 +38,7 @@ export class EarthRangerController {
     const form = new URLSearchParams((await readUpTo(request, MAX_FORM_BYTES, 'the sign-in form')).toString('utf8'));
     const grant = form.get('grant_type');
     const secret = grant === 'refresh_token' ? form.get('refresh_token') : form.get('password');
-    const login = grant === 'password' ? form.get('username') ?? undefined : undefined;
+    const login = grant === 'password' ? (form.get('username') ?? undefined) : undefined;
     const result = secret ? await this.deviceLogin.authenticate({ login, secret }, request.socket.remoteAddress ?? 'unknown') : null;
     if (result?.outcome !== 'ok' || !secret) {
       response.status(HttpStatus.UNAUTHORIZED).json({ error: 'invalid_grant', error_description: 'the device login or secret is wrong, or the device is disabled' });

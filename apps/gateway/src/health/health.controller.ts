@@ -8,14 +8,16 @@ const CHECK_TIMEOUT_MS = 2000;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
-  constructor(@Inject(Database) private readonly database: Database, @Inject(QUEUE_TRANSPORT) private readonly queue: QueueTransport) {}
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(QUEUE_TRANSPORT) private readonly queue: QueueTransport,
+  ) {}
 
   @Get('health/live')
   live() {
@@ -28,7 +30,11 @@ export class HealthController {
    */
   @Get('health/ready')
   async ready(@Res() response: Response): Promise<void> {
-    const check = (probe: Promise<unknown>) => within(probe, CHECK_TIMEOUT_MS).then(() => ({ status: 'ok' }), (error: Error) => ({ status: 'down', error: error.message }));
+    const check = (probe: Promise<unknown>) =>
+      within(probe, CHECK_TIMEOUT_MS).then(
+        () => ({ status: 'ok' }),
+        (error: Error) => ({ status: 'down', error: error.message }),
+      );
     const [database, queue] = await Promise.all([check(this.database.ping()), check(this.queue.ping())]);
     const ready = database.status === 'ok' && queue.status === 'ok';
     const queueKey = this.queue.mode === 'queue' ? 'redis' : 'queue';

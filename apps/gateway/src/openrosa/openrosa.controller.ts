@@ -4,8 +4,20 @@ import { Controller, Get, Head, HttpStatus, Inject, Logger, Post, Req, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
-  BlobStore, ConflictError, safeContentType, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, InvalidInputError, NotFoundError, ReceivedAttachment,
-  SubmissionService, UploadSlots, UploadTooLargeError, XmlRefusedError,
+  BlobStore,
+  ConflictError,
+  safeContentType,
+  Device,
+  DeviceLogin,
+  FIELDSYNC_CONFIG,
+  FormService,
+  InvalidInputError,
+  NotFoundError,
+  ReceivedAttachment,
+  SubmissionService,
+  UploadSlots,
+  UploadTooLargeError,
+  XmlRefusedError,
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from '../upload/device-credentials.js';
@@ -77,7 +89,10 @@ export class OpenRosaController {
       if (!xml) throw new BadUploadError(400, 'the submission has no xml_submission_file part');
       const { outcome } = await this.submissions.receive(device, xml, received);
       stored = outcome !== 'duplicate';
-      response.status(HttpStatus.CREATED).type('text/xml').send(openRosaMessage('submit_success', outcome === 'duplicate' ? SUBMISSION_DUPLICATE : SUBMISSION_STORED));
+      response
+        .status(HttpStatus.CREATED)
+        .type('text/xml')
+        .send(openRosaMessage('submit_success', outcome === 'duplicate' ? SUBMISSION_DUPLICATE : SUBMISSION_STORED));
     } catch (error) {
       if (request.readableAborted) return this.logger.warn(`submission from ${device.login} aborted by the client; nothing stored`);
       const trouble = storeTroubleAnswer(error, response);
@@ -85,7 +100,10 @@ export class OpenRosaController {
       if (status === null) throw error;
       if (!trouble) this.logger.warn(`submission from ${device.login} refused (${status}): ${(error as Error).message}`);
       response.setHeader('Connection', 'close');
-      response.status(status).type('text/xml').send(openRosaMessage('error', trouble?.message ?? (error as Error).message));
+      response
+        .status(status)
+        .type('text/xml')
+        .send(openRosaMessage('error', trouble?.message ?? (error as Error).message));
     } finally {
       release();
       if (!stored) for (const { pending } of received) await pending.discard();
@@ -98,13 +116,20 @@ export class OpenRosaController {
     if (!device) return;
     const base = this.baseUrl(request);
     const forms = await this.forms.list({ id: device.projectId });
-    const entries = await Promise.all(forms.map(async (form) => {
-      const id = encodeURIComponent(form.xmlFormId);
-      const hasMedia = (await this.forms.media(form)).length > 0;
-      return `<xform><formID>${xmlText(form.xmlFormId)}</formID><name>${xmlText(form.name)}</name><version>${xmlText(form.version)}</version><hash>md5:${form.md5}</hash>`
-        + `<downloadUrl>${xmlText(`${base}/forms/${id}.xml`)}</downloadUrl>${hasMedia ? `<manifestUrl>${xmlText(`${base}/forms/${id}/manifest`)}</manifestUrl>` : ''}</xform>`;
-    }));
-    response.status(HttpStatus.OK).type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="http://openrosa.org/xforms/xformsList">${entries.join('')}</xforms>\n`);
+    const entries = await Promise.all(
+      forms.map(async (form) => {
+        const id = encodeURIComponent(form.xmlFormId);
+        const hasMedia = (await this.forms.media(form)).length > 0;
+        return (
+          `<xform><formID>${xmlText(form.xmlFormId)}</formID><name>${xmlText(form.name)}</name><version>${xmlText(form.version)}</version><hash>md5:${form.md5}</hash>` +
+          `<downloadUrl>${xmlText(`${base}/forms/${id}.xml`)}</downloadUrl>${hasMedia ? `<manifestUrl>${xmlText(`${base}/forms/${id}/manifest`)}</manifestUrl>` : ''}</xform>`
+        );
+      }),
+    );
+    response
+      .status(HttpStatus.OK)
+      .type('text/xml')
+      .send(`<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="http://openrosa.org/xforms/xformsList">${entries.join('')}</xforms>\n`);
   }
 
   @Get(paths('forms/:formFile'))
@@ -113,7 +138,14 @@ export class OpenRosaController {
     if (!device) return;
     const formFile = String(request.params.formFile);
     const form = formFile.endsWith('.xml') ? await this.formOr404(device, formFile.slice(0, -4), response) : null;
-    if (!form) return void (response.headersSent || response.status(HttpStatus.NOT_FOUND).type('text/xml').send(openRosaMessage('error', `no form "${formFile}"`)));
+    if (!form)
+      return void (
+        response.headersSent ||
+        response
+          .status(HttpStatus.NOT_FOUND)
+          .type('text/xml')
+          .send(openRosaMessage('error', `no form "${formFile}"`))
+      );
     response.status(HttpStatus.OK).type('text/xml');
     await pipeline(Readable.from(this.forms.xml(form)), response);
   }
@@ -125,9 +157,13 @@ export class OpenRosaController {
     const form = await this.formOr404(device, String(request.params.xmlFormId), response);
     if (!form) return;
     const base = `${this.baseUrl(request)}/forms/${encodeURIComponent(form.xmlFormId)}/attachments`;
-    const files = (await this.forms.media(form)).map((media) =>
-      `<mediaFile><filename>${xmlText(media.name)}</filename><hash>md5:${media.md5}</hash><downloadUrl>${xmlText(`${base}/${encodeURIComponent(media.name)}`)}</downloadUrl></mediaFile>`);
-    response.status(HttpStatus.OK).type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?>\n<manifest xmlns="http://openrosa.org/xforms/xformsManifest">${files.join('')}</manifest>\n`);
+    const files = (await this.forms.media(form)).map(
+      (media) => `<mediaFile><filename>${xmlText(media.name)}</filename><hash>md5:${media.md5}</hash><downloadUrl>${xmlText(`${base}/${encodeURIComponent(media.name)}`)}</downloadUrl></mediaFile>`,
+    );
+    response
+      .status(HttpStatus.OK)
+      .type('text/xml')
+      .send(`<?xml version="1.0" encoding="UTF-8"?>\n<manifest xmlns="http://openrosa.org/xforms/xformsManifest">${files.join('')}</manifest>\n`);
   }
 
   @Get(paths('forms/:xmlFormId/attachments/:name'))
@@ -175,7 +211,7 @@ export class OpenRosaController {
       return null;
     }
     if (request.params.key) {
-      response.status(HttpStatus.UNAUTHORIZED).type('text/xml').send(openRosaMessage('error', 'this device URL is not valid (any more): ask the administrator for the device\'s current URL'));
+      response.status(HttpStatus.UNAUTHORIZED).type('text/xml').send(openRosaMessage('error', "this device URL is not valid (any more): ask the administrator for the device's current URL"));
       return null;
     }
     response.setHeader('WWW-Authenticate', 'Basic realm="FieldSync", charset="UTF-8"');

@@ -6,7 +6,10 @@ import { cleanPartName } from '@fieldsync/sync-core';
 
 /** A request body the gateway cannot take, with the HTTP status that says why. */
 export class BadUploadError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,10 +45,7 @@ async function* inflated(body: AsyncIterable<Buffer>, encoding: string, maxRatio
     }
   }
   // CyberTracker sends "deflate" both raw (RFC 1951) and zlib-wrapped (RFC 1950): look before choosing.
-  const decompressor =
-    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip()
-    : encoding === 'br' ? createBrotliDecompress()
-    : hasZlibHeader(first.value) ? createInflate() : createInflateRaw();
+  const decompressor = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'br' ? createBrotliDecompress() : hasZlibHeader(first.value) ? createInflate() : createInflateRaw();
   const source = Readable.from(whole());
   source.on('error', (error) => decompressor.destroy(error));
   let inflatedBytes = 0;
@@ -78,9 +78,7 @@ export function decodedBody(body: AsyncIterable<Buffer>, contentEncoding: string
  * Hands each file part of a multipart/form-data request to `accept`, one after another, while
  * the request is still arriving. Non-file fields are ignored.
  */
-export async function forEachMultipartFile(
-  request: Request, body: AsyncIterable<Buffer>, maxParts: number, accept: (file: UploadedFile) => Promise<void>,
-): Promise<number> {
+export async function forEachMultipartFile(request: Request, body: AsyncIterable<Buffer>, maxParts: number, accept: (file: UploadedFile) => Promise<void>): Promise<number> {
   let parser: busboy.Busboy;
   try {
     // Clients send part names as raw UTF-8 (OkHttp, Qt, curl); busboy's default reads them as Latin-1.

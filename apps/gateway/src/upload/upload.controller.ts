@@ -57,7 +57,12 @@ export class UploadController {
     const release = this.slots.take(device.id);
     if (!release) {
       response.setHeader('Retry-After', '10');
-      return this.refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, `this device has ${this.config.maxUploadsPerDevice} uploads in progress already (MAX_UPLOADS_PER_DEVICE); send this one when one of them is done`);
+      return this.refuse(
+        request,
+        response,
+        HttpStatus.TOO_MANY_REQUESTS,
+        `this device has ${this.config.maxUploadsPerDevice} uploads in progress already (MAX_UPLOADS_PER_DEVICE); send this one when one of them is done`,
+      );
     }
     const batches: Batch[] = [];
     const accept = async (fileName: string | null, body: AsyncIterable<Buffer>) => {
@@ -77,7 +82,7 @@ export class UploadController {
       if (request.readableAborted) return this.logger.warn(`upload from ${device.login} aborted by the client; nothing stored`);
       const trouble = storeTroubleAnswer(error, response);
       if (trouble) this.logger.warn(`upload from ${device.login} not stored (${(error as Error).message}); answered ${trouble.status}`);
-      const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : trouble?.status ?? null;
+      const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : (trouble?.status ?? null);
       if (status === null) throw error;
       return this.refuse(request, response, status, trouble?.message ?? (error as Error).message, batches);
     } finally {
@@ -87,7 +92,10 @@ export class UploadController {
   }
 
   private async belongsTo(device: Device, slug: string): Promise<boolean> {
-    return this.projects.bySlug(slug, [device.projectId]).then(() => true, () => false);
+    return this.projects.bySlug(slug, [device.projectId]).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**

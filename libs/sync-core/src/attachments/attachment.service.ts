@@ -4,7 +4,10 @@ import { NotFoundError } from '../errors.js';
 import { BlobStore } from '../ingest/blob-store.js';
 
 export class AttachmentService {
-  constructor(private readonly database: Database, private readonly blobs: BlobStore) {}
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobStore,
+  ) {}
 
   /** A photo or recording of this project, by content hash; other projects' attachments are "not found". */
   async open(project: Project, sha256: string): Promise<{ attachment: Attachment; size: number; bytes: AsyncGenerator<Buffer> }> {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { safeContentType } from './safe-content-type.js';
 
 describe('safeContentType', () => {
-  it.each([['image/jpeg', 'image/jpeg'], ['IMAGE/PNG', 'image/png'], ['audio/mp4', 'audio/mp4'], ['text/csv; charset=utf-8', 'text/csv'], ['application/pdf', 'application/pdf']])('keeps %s', (declared, served) => {
+  it.each([
+    ['image/jpeg', 'image/jpeg'],
+    ['IMAGE/PNG', 'image/png'],
+    ['audio/mp4', 'audio/mp4'],
+    ['text/csv; charset=utf-8', 'text/csv'],
+    ['application/pdf', 'application/pdf'],
+  ])('keeps %s', (declared, served) => {
     expect(safeContentType(declared)).toBe(served);
   });
 

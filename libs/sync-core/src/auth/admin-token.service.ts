@@ -53,9 +53,7 @@ export class AdminTokenService {
   async authenticate(secret: string): Promise<AdminToken | null> {
     if (/[\u0000-\u001f\u007f]/.test(secret)) return null;
     const keyId = keyIdOf(secret);
-    const token = await this.database.read(async (manager) =>
-      (keyId ? await manager.findOneBy(AdminToken, { id: keyId }) : null) ?? manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID }),
-    );
+    const token = await this.database.read(async (manager) => (keyId ? await manager.findOneBy(AdminToken, { id: keyId }) : null) ?? manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID }));
     if (!token) return null;
     return (await this.verified.verify(secret, token.secretHash)) ? token : null;
   }

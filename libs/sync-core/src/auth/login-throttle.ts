@@ -6,7 +6,10 @@
 export class LoginThrottle {
   private readonly failuresByKey = new Map<string, number[]>();
 
-  constructor(private readonly maxFailures = 10, private readonly windowMs = 15 * 60_000) {}
+  constructor(
+    private readonly maxFailures = 10,
+    private readonly windowMs = 15 * 60_000,
+  ) {}
 
   /** Seconds until `keys` may try again, or 0 when none of them is blocked. */
   retryAfterSeconds(keys: string[], now = Date.now()): number {

@@ -23,10 +23,17 @@ const MAX_REJECTIONS_SHOWN = 1000;
 
 export function batchView(batch: Batch): BatchView {
   return {
-    id: batch.id, projectId: batch.projectId, deviceId: batch.deviceId, door: batch.door, fileName: batch.fileName,
-    format: batch.format, status: batch.status,
+    id: batch.id,
+    projectId: batch.projectId,
+    deviceId: batch.deviceId,
+    door: batch.door,
+    fileName: batch.fileName,
+    format: batch.format,
+    status: batch.status,
     counts: { records: batch.records, new: batch.new, updated: batch.updated, duplicate: batch.duplicate, rejected: batch.rejected },
-    error: batch.error, receivedAt: batch.receivedAt, consolidatedAt: batch.consolidatedAt,
+    error: batch.error,
+    receivedAt: batch.receivedAt,
+    consolidatedAt: batch.consolidatedAt,
   };
 }
 

@@ -49,7 +49,10 @@ export interface FieldSyncConfig {
 
 /** A configuration value that stops start-up; the message names the variable and says what to do. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
   }
 }
@@ -98,7 +101,10 @@ function databaseFrom(env: Env, dataDir: string): FieldSyncConfig['database'] {
 function rolesFrom(env: Env): Role[] {
   const raw = env.FIELDSYNC_ROLES?.trim();
   if (!raw || raw === 'all') return [...ROLES];
-  const roles = raw.split(',').map((role) => role.trim()).filter(Boolean);
+  const roles = raw
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
   for (const role of roles) {
     if (!(ROLES as readonly string[]).includes(role)) {
       throw new ConfigError('FIELDSYNC_ROLES', `unknown role "${role}"; use a comma-separated list of ${ROLES.join(', ')} (or "all")`);
@@ -126,7 +132,8 @@ function adminTokenFrom(env: Env): string | null {
 /** An IPv4 or IPv6 address, or a host name, as Node's listen() takes it. */
 function hostFrom(env: Env): string {
   const raw = text(env, 'HOST', '0.0.0.0');
-  if (!/^(?:[0-9.]+|[0-9a-f:.]+|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$/i.test(raw)) throw new ConfigError('HOST', `"${raw}" is not an address to listen on; use e.g. 0.0.0.0 (every IPv4 address), :: (IPv6 too) or 192.168.1.10`);
+  if (!/^(?:[0-9.]+|[0-9a-f:.]+|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$/i.test(raw))
+    throw new ConfigError('HOST', `"${raw}" is not an address to listen on; use e.g. 0.0.0.0 (every IPv4 address), :: (IPv6 too) or 192.168.1.10`);
   return raw;
 }
 
@@ -150,19 +157,24 @@ function passivePortsFrom(env: Env): { min: number; max: number } {
 function fileshareDirsFrom(env: Env): FieldSyncConfig['fileshareDirs'] {
   const raw = env.FILESHARE_DIRS?.trim();
   if (!raw) return [];
-  return raw.split(/[;,]/).map((entry) => entry.trim()).filter(Boolean).map((entry) => {
-    const match = /^(.+)=([a-z0-9-]+)(?::([^:\s]+))?$/.exec(entry);
-    if (!match || !isAbsolute(match[1])) {
-      throw new ConfigError('FILESHARE_DIRS', `"${entry}" is not "/absolute/folder=project-slug" (optionally ":device-login")`);
-    }
-    return { dir: resolve(match[1]), projectSlug: match[2], deviceLogin: match[3] ?? null };
-  });
+  return raw
+    .split(/[;,]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = /^(.+)=([a-z0-9-]+)(?::([^:\s]+))?$/.exec(entry);
+      if (!match || !isAbsolute(match[1])) {
+        throw new ConfigError('FILESHARE_DIRS', `"${entry}" is not "/absolute/folder=project-slug" (optionally ":device-login")`);
+      }
+      return { dir: resolve(match[1]), projectSlug: match[2], deviceLogin: match[3] ?? null };
+    });
 }
 
 function secretKeyFrom(env: Env): string | null {
   const key = env.FIELDSYNC_SECRET_KEY?.trim();
   if (!key) return null;
-  if (key.length < 32) throw new ConfigError('FIELDSYNC_SECRET_KEY', 'is shorter than 32 characters; use a long random value (e.g. `openssl rand -hex 32`) and keep it: it decrypts stored source passwords');
+  if (key.length < 32)
+    throw new ConfigError('FIELDSYNC_SECRET_KEY', 'is shorter than 32 characters; use a long random value (e.g. `openssl rand -hex 32`) and keep it: it decrypts stored source passwords');
   return key;
 }
 
@@ -170,15 +182,19 @@ function secretKeyFrom(env: Env): string | null {
 function sourceFoldersFrom(env: Env, dataDir: string): string[] {
   const raw = env.SOURCE_FOLDERS?.trim();
   if (!raw) return [];
-  return raw.split(/[:;,]/).map((entry) => entry.trim()).filter(Boolean).map((entry) => {
-    if (!isAbsolute(entry)) throw new ConfigError('SOURCE_FOLDERS', `"${entry}" is not an absolute folder path; list folders such as /srv/outbox, separated by ":"`);
-    const folder = resolve(entry);
-    const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
-    if (inside(dataDir, folder) || inside(folder, dataDir)) {
-      throw new ConfigError('SOURCE_FOLDERS', `"${entry}" holds or is inside DATA_DIR (${dataDir}), where FieldSync keeps its database: list only folders devices' files arrive in`);
-    }
-    return folder;
-  });
+  return raw
+    .split(/[:;,]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      if (!isAbsolute(entry)) throw new ConfigError('SOURCE_FOLDERS', `"${entry}" is not an absolute folder path; list folders such as /srv/outbox, separated by ":"`);
+      const folder = resolve(entry);
+      const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+      if (inside(dataDir, folder) || inside(folder, dataDir)) {
+        throw new ConfigError('SOURCE_FOLDERS', `"${entry}" holds or is inside DATA_DIR (${dataDir}), where FieldSync keeps its database: list only folders devices' files arrive in`);
+      }
+      return folder;
+    });
 }
 
 /** Reads and validates the environment once, at start; nothing else reads process.env. */
@@ -190,7 +206,10 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', `"${redisUrl}" is not a redis:// or rediss:// URL`);
   const roles = rolesFrom(env);
   if (redisUrl === null && roles.length < ROLES.length) {
-    throw new ConfigError('REDIS_URL', `is not set, but FIELDSYNC_ROLES runs only ${roles.join(', ')} here: processes with split roles share their jobs through Redis, so set REDIS_URL (e.g. redis://127.0.0.1:6379), or leave FIELDSYNC_ROLES unset to run everything in this one process without Redis`);
+    throw new ConfigError(
+      'REDIS_URL',
+      `is not set, but FIELDSYNC_ROLES runs only ${roles.join(', ')} here: processes with split roles share their jobs through Redis, so set REDIS_URL (e.g. redis://127.0.0.1:6379), or leave FIELDSYNC_ROLES unset to run everything in this one process without Redis`,
+    );
   }
   return {
     dataDir,

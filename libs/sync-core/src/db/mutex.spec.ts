@@ -17,7 +17,11 @@ describe('Mutex', () => {
 
   it('releases the lock when the holder throws', async () => {
     const mutex = new Mutex();
-    await expect(mutex.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      mutex.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(mutex.run(async () => 42)).resolves.toBe(42);
   });
 });

@@ -24,7 +24,11 @@ function uuidFrom(seed: string): string {
  * a photo or a note as a new version of the same sighting, in the order they were posted.
  */
 export class EarthRangerEventService {
-  constructor(private readonly database: Database, private readonly blobs: BlobStore, private readonly ingest: IngestService) {}
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobStore,
+    private readonly ingest: IngestService,
+  ) {}
 
   async create(device: Device, body: Buffer): Promise<string> {
     const event = parseEvent(body);
@@ -58,8 +62,7 @@ export class EarthRangerEventService {
 
   /** The event's state as last stored, from the newest of its batches; another project's event is not found. */
   private async current(device: Device, id: string): Promise<EarthRangerEnvelope> {
-    const [batch] = await this.database.read((manager) =>
-      manager.find(Batch, { where: { projectId: device.projectId, door: 'earthranger', fileName: id }, order: { receivedAt: 'DESC' }, take: 1 }));
+    const [batch] = await this.database.read((manager) => manager.find(Batch, { where: { projectId: device.projectId, door: 'earthranger', fileName: id }, order: { receivedAt: 'DESC' }, take: 1 }));
     const bytes = batch && (await this.blobs.readSmall([batch.blobId], MAX_ENVELOPE_BYTES)).get(batch.blobId);
     if (!bytes) throw new NotFoundError(`no event "${id}"`);
     return JSON.parse(bytes.toString('utf8')) as EarthRangerEnvelope;

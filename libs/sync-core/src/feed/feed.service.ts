@@ -21,9 +21,20 @@ const PAGE_ROWS = 2000;
 
 /** Columns read for the feed, as raw values: hydrating entities cost more than the export itself. */
 const FEED_COLUMNS: [string, string][] = [
-  ['s.uid', 'uid'], ['s.device_id', 'deviceId'], ['s.kind', 'kind'], ['s.observed_at', 'observedAt'], ['s.latitude', 'latitude'],
-  ['s.longitude', 'longitude'], ['s.altitude', 'altitude'], ['s.accuracy', 'accuracy'], ['s.data', 'data'], ['s.attachments', 'attachments'],
-  ['s.deleted', 'deleted'], ['s.revision', 'revision'], ['s.seq', 'seq'], ['s.batch_id', 'batchId'],
+  ['s.uid', 'uid'],
+  ['s.device_id', 'deviceId'],
+  ['s.kind', 'kind'],
+  ['s.observed_at', 'observedAt'],
+  ['s.latitude', 'latitude'],
+  ['s.longitude', 'longitude'],
+  ['s.altitude', 'altitude'],
+  ['s.accuracy', 'accuracy'],
+  ['s.data', 'data'],
+  ['s.attachments', 'attachments'],
+  ['s.deleted', 'deleted'],
+  ['s.revision', 'revision'],
+  ['s.seq', 'seq'],
+  ['s.batch_id', 'batchId'],
 ];
 
 type RawFeedRow = Record<(typeof FEED_COLUMNS)[number][1], unknown>;
@@ -31,16 +42,28 @@ type RawFeedRow = Record<(typeof FEED_COLUMNS)[number][1], unknown>;
 function feedRow(raw: RawFeedRow): FeedRow {
   const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return {
-    uid: String(raw.uid), deviceId: (raw.deviceId as string | null) ?? null, kind: String(raw.kind) as Sighting['kind'],
-    observedAt: (raw.observedAt as string | null) ?? null, latitude: numberOrNull(raw.latitude), longitude: numberOrNull(raw.longitude),
-    altitude: numberOrNull(raw.altitude), accuracy: numberOrNull(raw.accuracy),
-    data: JSON.parse(String(raw.data)) as Record<string, unknown>, attachments: JSON.parse(String(raw.attachments)) as Sighting['attachments'],
-    deleted: raw.deleted === true || raw.deleted === 1, revision: Number(raw.revision), seq: Number(raw.seq), batchId: String(raw.batchId),
+    uid: String(raw.uid),
+    deviceId: (raw.deviceId as string | null) ?? null,
+    kind: String(raw.kind) as Sighting['kind'],
+    observedAt: (raw.observedAt as string | null) ?? null,
+    latitude: numberOrNull(raw.latitude),
+    longitude: numberOrNull(raw.longitude),
+    altitude: numberOrNull(raw.altitude),
+    accuracy: numberOrNull(raw.accuracy),
+    data: JSON.parse(String(raw.data)) as Record<string, unknown>,
+    attachments: JSON.parse(String(raw.attachments)) as Sighting['attachments'],
+    deleted: raw.deleted === true || raw.deleted === 1,
+    revision: Number(raw.revision),
+    seq: Number(raw.seq),
+    batchId: String(raw.batchId),
   };
 }
 
 /** A sighting as the feed reads it: what every download format shows. */
-export type FeedRow = Pick<Sighting, 'uid' | 'deviceId' | 'kind' | 'observedAt' | 'latitude' | 'longitude' | 'altitude' | 'accuracy' | 'data' | 'attachments' | 'deleted' | 'revision' | 'seq' | 'batchId'>;
+export type FeedRow = Pick<
+  Sighting,
+  'uid' | 'deviceId' | 'kind' | 'observedAt' | 'latitude' | 'longitude' | 'altitude' | 'accuracy' | 'data' | 'attachments' | 'deleted' | 'revision' | 'seq' | 'batchId'
+>;
 
 /**
  * The one cursor feed behind every download format. A window is (after, upTo]: `upTo` never

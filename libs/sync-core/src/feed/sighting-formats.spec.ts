@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { csvField, SERIALIZERS, SightingView } from './sighting-formats.js';
 
 const view: SightingView = {
-  id: 'a', deviceId: 'd', kind: 'sighting', observedAt: '2026-01-01T00:00:00+02:00', latitude: -1, longitude: 2,
-  altitude: null, accuracy: null, data: { note: 'big, "cat"' }, attachments: [], deleted: false, revision: 1, seq: 7, batchId: 'b',
+  id: 'a',
+  deviceId: 'd',
+  kind: 'sighting',
+  observedAt: '2026-01-01T00:00:00+02:00',
+  latitude: -1,
+  longitude: 2,
+  altitude: null,
+  accuracy: null,
+  data: { note: 'big, "cat"' },
+  attachments: [],
+  deleted: false,
+  revision: 1,
+  seq: 7,
+  batchId: 'b',
 };
 
 describe('download formats', () => {

@@ -20,10 +20,20 @@ export interface SightingView {
 
 export function sightingView(row: FeedRow): SightingView {
   return {
-    id: row.uid, deviceId: row.deviceId, kind: row.kind, observedAt: row.observedAt,
-    latitude: row.latitude, longitude: row.longitude, altitude: row.altitude, accuracy: row.accuracy,
-    data: row.data, attachments: row.attachments, deleted: Boolean(row.deleted), revision: row.revision,
-    seq: row.seq, batchId: row.batchId,
+    id: row.uid,
+    deviceId: row.deviceId,
+    kind: row.kind,
+    observedAt: row.observedAt,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    altitude: row.altitude,
+    accuracy: row.accuracy,
+    data: row.data,
+    attachments: row.attachments,
+    deleted: Boolean(row.deleted),
+    revision: row.revision,
+    seq: row.seq,
+    batchId: row.batchId,
   };
 }
 
@@ -72,8 +82,7 @@ export const SERIALIZERS: Record<DownloadFormat, RowSerializer> = {
     start: () => '{"type":"FeatureCollection","features":[',
     row: (view, first) => {
       const { longitude, latitude, altitude, ...properties } = view;
-      const geometry = latitude === null || longitude === null ? null
-        : { type: 'Point', coordinates: altitude === null ? [longitude, latitude] : [longitude, latitude, altitude] };
+      const geometry = latitude === null || longitude === null ? null : { type: 'Point', coordinates: altitude === null ? [longitude, latitude] : [longitude, latitude, altitude] };
       return (first ? '' : ',') + JSON.stringify({ type: 'Feature', id: view.id, geometry, properties: { ...properties, latitude, longitude, altitude } });
     },
     end: (next) => `],"next":${JSON.stringify(String(next))}}`,

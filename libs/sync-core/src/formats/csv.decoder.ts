@@ -20,11 +20,17 @@ const COLUMN_NAMES: Record<string, string[]> = {
 };
 
 function normalisedHeader(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 function headerLine(head: Buffer): string {
-  const text = head.subarray(0, 16 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head
+    .subarray(0, 16 * 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   return text.split(/\r?\n/, 1)[0] ?? '';
 }
 

@@ -33,9 +33,16 @@ describe('CyberTracker GeoJSON decoder', () => {
   it('keeps the features before a syntax error and then says the file is unreadable', async () => {
     const text = `{"type":"FeatureCollection","features":[${JSON.stringify(feature('a'))},{"type":"Feat`;
     const items: DecodedItem[] = [];
-    await expect((async () => {
-      for await (const item of cyberTrackerGeoJsonDecoder.decode((async function* () { yield Buffer.from(text); })())) items.push(item);
-    })()).rejects.toThrow(UnreadableFileError);
+    await expect(
+      (async () => {
+        for await (const item of cyberTrackerGeoJsonDecoder.decode(
+          (async function* () {
+            yield Buffer.from(text);
+          })(),
+        ))
+          items.push(item);
+      })(),
+    ).rejects.toThrow(UnreadableFileError);
     expect(items).toHaveLength(1);
   });
 

@@ -126,7 +126,11 @@ export async function* decodeFeatures(bytes: AsyncIterable<Buffer>, toRecord: (f
 }
 
 export function looksLikeFeatureCollection(head: Buffer): boolean {
-  const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = head
+    .subarray(0, 64 * 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return text.startsWith('{') && /"type"\s*:\s*"FeatureCollection"|"features"\s*:/.test(text);
 }
 

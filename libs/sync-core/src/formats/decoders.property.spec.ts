@@ -12,15 +12,33 @@ const MEMORY_LIMIT_BYTES = 128 * 1024 * 1024;
 /** One valid file per format, to mutate. */
 const SAMPLES: Record<string, Buffer> = {
   'cybertracker-ctx': readFileSync(join(process.cwd(), 'test/fixtures/cybertracker/Transect_Demo.CTX')),
-  'cybertracker-geojson': Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'a', dateTime: '2026-03-01T10:00:00+02:00', sighting: { Species: 'Lion' } } }] })),
-  'smart-geojson': Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'a', sighting: { SMART_ObservationType: 'observation', x: 1 } } }] })),
+  'cybertracker-geojson': Buffer.from(
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'a', dateTime: '2026-03-01T10:00:00+02:00', sighting: { Species: 'Lion' } } }],
+    }),
+  ),
+  'smart-geojson': Buffer.from(
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [31, -24] }, properties: { id: 'a', sighting: { SMART_ObservationType: 'observation', x: 1 } } }],
+    }),
+  ),
   'cybertracker-webhook': Buffer.from(JSON.stringify({ uid: 's', deviceId: 'd', location: [31, -24], records: [{ uid: 'r', values: [{ id: 'e', name: 'Species', value: 'Lion' }] }] })),
   'zip-csv': Buffer.from(
     'UEsDBBQAAAAAAAAAIQBdJlEGYQAAAGEAAAAKAAAAc2lnaHRzLmNzdmlkLGRldmljZUlkLHRpbWVzdGFtcCxsYXRpdHVkZSxsb25naXR1ZGUsU3BlY2llcwp4MSxkMSwyMDI2LTAzLTAxVDEwOjAwOjAwKzAyOjAwLC0yNC4xLDMxLjUsTGlvbgpQSwECFAMUAAAAAAAAACEAXSZRBmEAAABhAAAACgAAAAAAAAAAAAAAgAEAAAAAc2lnaHRzLmNzdlBLBQYAAAAAAQABADgAAACJAAAAAAA=',
     'base64',
   ),
-  openrosa: Buffer.from(JSON.stringify({ openrosa: 1, xml: '<?xml version="1.0"?><data id="f"><species>lion</species><location>-24.1 31.5 300 5</location><meta><instanceID>uuid:1</instanceID></meta></data>', attachments: [] })),
-  'earthranger-event': Buffer.from(JSON.stringify({ event_type: 'wildlife', event_details: { species: 'elephant' }, time: '2026-03-01T10:00:00+02:00', location: { latitude: -24.1, longitude: 31.5 } })),
+  openrosa: Buffer.from(
+    JSON.stringify({
+      openrosa: 1,
+      xml: '<?xml version="1.0"?><data id="f"><species>lion</species><location>-24.1 31.5 300 5</location><meta><instanceID>uuid:1</instanceID></meta></data>',
+      attachments: [],
+    }),
+  ),
+  'earthranger-event': Buffer.from(
+    JSON.stringify({ event_type: 'wildlife', event_details: { species: 'elephant' }, time: '2026-03-01T10:00:00+02:00', location: { latitude: -24.1, longitude: 31.5 } }),
+  ),
   csv: Buffer.from('id,deviceId,timestamp,latitude,longitude,Species\nx1,d1,2026-03-01T10:00:00+02:00,-24.1,31.5,Lion\n'),
 };
 
@@ -58,10 +76,16 @@ async function decodeWithin(decoder: FormatDecoder, bytes: Buffer): Promise<void
 
 describe.each(DECODERS.map((decoder) => [decoder.name, decoder] as const))('%s decoder, hostile input', (name, decoder) => {
   it('never crashes, hangs or balloons on arbitrary bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), (bytes) => decodeWithin(decoder, Buffer.from(bytes))), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), (bytes) => decodeWithin(decoder, Buffer.from(bytes))),
+      { numRuns: 150 },
+    );
   });
 
   it('never crashes, hangs or balloons on mutations of a valid file', async () => {
-    await fc.assert(fc.asyncProperty(mutated(SAMPLES[name]), (bytes) => decodeWithin(decoder, bytes)), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(mutated(SAMPLES[name]), (bytes) => decodeWithin(decoder, bytes)),
+      { numRuns: 200 },
+    );
   });
 });

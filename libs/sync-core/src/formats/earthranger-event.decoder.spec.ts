@@ -19,12 +19,17 @@ describe('EarthRanger events', () => {
     expect(detectFormat(bytes, null)?.name).toBe('earthranger-event');
     const [item] = await decodeAll(earthRangerEventDecoder, bytes);
     expect(item.record).toMatchObject({
-      uid: null, kind: 'sighting', observedAt: '2026-03-01T10:00:00.000+02:00', latitude: -24.1, longitude: 31.5, deviceId: 'b5a1c2d3-0000-4000-8000-000000000001',
+      uid: null,
+      kind: 'sighting',
+      observedAt: '2026-03-01T10:00:00.000+02:00',
+      latitude: -24.1,
+      longitude: 31.5,
+      deviceId: 'b5a1c2d3-0000-4000-8000-000000000001',
       data: { event_type: 'wildlife_sighting_rep', event_details: event.event_details, reported_by: event.reported_by },
     });
   });
 
-  it('the door\'s envelope keeps the event id, its photos and notes', async () => {
+  it("the door's envelope keeps the event id, its photos and notes", async () => {
     const envelope = { earthranger: 1, id: 'e-1', event, files: [{ name: 'Photo1.jpg', contentType: 'image/jpeg', size: 3, sha256: 'a'.repeat(64) }], notes: ['seen again at dusk'] };
     const [item] = await decodeAll(earthRangerEventDecoder, Buffer.from(JSON.stringify(envelope)));
     expect(item.record).toMatchObject({ uid: 'e-1', data: { notes: ['seen again at dusk'] }, attachments: envelope.files });

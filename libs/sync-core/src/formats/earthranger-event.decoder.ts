@@ -59,7 +59,11 @@ export const earthRangerEventDecoder: FormatDecoder = {
   name: 'earthranger-event',
 
   detectContent(head) {
-    const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const text = head
+      .subarray(0, 64 * 1024)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     return text.startsWith(EARTHRANGER_ENVELOPE_MARK) || (/^[[{]/.test(text) && /"event_type"\s*:/.test(text) && !/"type"\s*:\s*"FeatureCollection"/.test(text));
   },
 

@@ -8,8 +8,13 @@ describe('OpenRosa submissions', () => {
   it('read meta/instanceID as uid, the first geopoint as position, end as time, groups as paths', async () => {
     const record = submissionToRecord(parseSubmissionXml(XML), { files: new Map([['1700000000.jpg', { name: '1700000000.jpg', contentType: 'image/jpeg', bytes: Buffer.from('x') }]]) });
     expect(record).toMatchObject({
-      uid: 'uuid:6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', deviceId: 'collect:abc', observedAt: '2026-03-01T10:04:00.000+02:00',
-      latitude: -24.1, longitude: 31.5, altitude: 300, accuracy: 5,
+      uid: 'uuid:6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f',
+      deviceId: 'collect:abc',
+      observedAt: '2026-03-01T10:04:00.000+02:00',
+      latitude: -24.1,
+      longitude: 31.5,
+      altitude: 300,
+      accuracy: 5,
     });
     expect(record.data).toMatchObject({ 'group_animal/species': 'lion', 'group_animal/count': '2', photo: { attachment: '1700000000.jpg' } });
     expect(record.attachmentFiles).toHaveLength(1);

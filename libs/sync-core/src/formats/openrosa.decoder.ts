@@ -124,7 +124,9 @@ export function submissionToRecord(fields: Record<string, unknown>, context: Sub
     if (typeof value === 'string' && fileNamed(value)) values[`meta/${name}`] = value;
   }
   let point: RegExpExecArray | null = null;
-  const geopointFields = Object.entries(types).filter(([, type]) => type === 'geopoint').map(([path]) => path);
+  const geopointFields = Object.entries(types)
+    .filter(([, type]) => type === 'geopoint')
+    .map(([path]) => path);
   for (const [path, value] of Object.entries(values)) {
     if (typeof value !== 'string') continue;
     if (fileNamed(value)) {

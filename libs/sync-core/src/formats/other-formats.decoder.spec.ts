@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { csvDecoder } from './csv.decoder.js';
 import { detectFormat } from './registry.js';
@@ -6,14 +7,28 @@ import { decodeAll } from './decode-all.spec-helper.js';
 import { webhookJsonDecoder } from './webhook-json.decoder.js';
 
 describe('SMART GeoJSON', () => {
-  const smart = Buffer.from(JSON.stringify({
-    type: 'FeatureCollection',
-    features: [
-      { type: 'Feature', geometry: { type: 'Point', coordinates: [31.5, -24.1] }, properties: { id: 'a', dateTime: '2026-03-01T10:00:00+02:00', sighting: { SMART_ObservationType: 'observation', 'animals.species': 'lion', 'animals.count': 2 } } },
-      { type: 'Feature', geometry: { type: 'Point', coordinates: [31.6, -24.2] }, properties: { id: 'b', dateTime: '2026-03-01T10:05:00+02:00', sighting: { SMART_ObservationType: 'NewWaypoint' } } },
-      { type: 'Feature', geometry: { type: 'Point', coordinates: [31.7, -24.3] }, properties: { id: 'c', dateTime: '2026-03-01T10:06:00+02:00', sighting: { SMART_ObservationType: 'incident', 'threat.type': 'snare' } } },
-    ],
-  }));
+  const smart = Buffer.from(
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [31.5, -24.1] },
+          properties: { id: 'a', dateTime: '2026-03-01T10:00:00+02:00', sighting: { SMART_ObservationType: 'observation', 'animals.species': 'lion', 'animals.count': 2 } },
+        },
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [31.6, -24.2] },
+          properties: { id: 'b', dateTime: '2026-03-01T10:05:00+02:00', sighting: { SMART_ObservationType: 'NewWaypoint' } },
+        },
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [31.7, -24.3] },
+          properties: { id: 'c', dateTime: '2026-03-01T10:06:00+02:00', sighting: { SMART_ObservationType: 'incident', 'threat.type': 'snare' } },
+        },
+      ],
+    }),
+  );
 
   it('is told apart from plain CyberTracker GeoJSON and keeps SMART keys in data', async () => {
     expect(detectFormat(smart, null)?.name).toBe('smart-geojson');
@@ -26,9 +41,18 @@ describe('SMART GeoJSON', () => {
 
 describe('CyberTracker webhook JSON', () => {
   const session = {
-    uid: 'session-1', deviceId: 'ct-7', location: [31.5, -24.1, 300, 5], dateTime: '2026-03-01T10:00:00+02:00',
+    uid: 'session-1',
+    deviceId: 'ct-7',
+    location: [31.5, -24.1, 300, 5],
+    dateTime: '2026-03-01T10:00:00+02:00',
     records: [
-      { uid: '{11111111-2222-3333-4444-555555555555}', values: [{ id: 'e1', name: 'Species', value: 'Lion' }, { id: 'e2', name: 'Count', value: 3 }] },
+      {
+        uid: '{11111111-2222-3333-4444-555555555555}',
+        values: [
+          { id: 'e1', name: 'Species', value: 'Lion' },
+          { id: 'e2', name: 'Count', value: 3 },
+        ],
+      },
       { uid: 'r2', location: [31.6, -24.2], dateTime: '2026-03-01T11:00:00+02:00', values: [{ id: 'e1', value: 'Kudu' }] },
       { uid: 'r3', values: 'oops' },
     ],
@@ -38,7 +62,16 @@ describe('CyberTracker webhook JSON', () => {
     const body = Buffer.from(JSON.stringify(session));
     expect(detectFormat(body, null)?.name).toBe('cybertracker-webhook');
     const items = await decodeAll(webhookJsonDecoder, body);
-    expect(items[0].record).toMatchObject({ uid: '{11111111-2222-3333-4444-555555555555}', deviceId: 'ct-7', longitude: 31.5, latitude: -24.1, altitude: 300, accuracy: 5, observedAt: '2026-03-01T10:00:00+02:00', data: { Species: 'Lion', Count: 3 } });
+    expect(items[0].record).toMatchObject({
+      uid: '{11111111-2222-3333-4444-555555555555}',
+      deviceId: 'ct-7',
+      longitude: 31.5,
+      latitude: -24.1,
+      altitude: 300,
+      accuracy: 5,
+      observedAt: '2026-03-01T10:00:00+02:00',
+      data: { Species: 'Lion', Count: 3 },
+    });
     expect(items[1].record).toMatchObject({ longitude: 31.6, latitude: -24.2, observedAt: '2026-03-01T11:00:00+02:00', data: { e1: 'Kudu' } });
     expect(items[2]).toEqual({ index: 2, reason: 'record has no "values" list' });
   });
@@ -46,7 +79,9 @@ describe('CyberTracker webhook JSON', () => {
 
 describe('CSV', () => {
   it('reads well-known columns whatever their spelling, and keeps the rest as fields', async () => {
-    const csv = Buffer.from('ID;Device ID;DateTime;Lat;Lon;Species;Count;Note\r\nx1;d1;2026-03-01T10:00:00+02:00;-24,1;31,5;Lion;2;"big; old"\r\nx2;d1;2026-03-01T10:05:00+02:00;north;31.6;Kudu;1;\r\nx3;d1;2026-03-01T10:06:00+02:00;-24.3\r\n');
+    const csv = Buffer.from(
+      'ID;Device ID;DateTime;Lat;Lon;Species;Count;Note\r\nx1;d1;2026-03-01T10:00:00+02:00;-24,1;31,5;Lion;2;"big; old"\r\nx2;d1;2026-03-01T10:05:00+02:00;north;31.6;Kudu;1;\r\nx3;d1;2026-03-01T10:06:00+02:00;-24.3\r\n',
+    );
     expect(detectFormat(csv, 'upload.bin')?.name).toBe('csv');
     const items = await decodeAll(csvDecoder, csv, 7);
     expect(items[0].record).toMatchObject({ uid: 'x1', deviceId: 'd1', latitude: -24.1, longitude: 31.5, data: { Species: 'Lion', Count: 2, Note: 'big; old' } });
@@ -64,28 +99,15 @@ describe('CyberTracker SMART alerts', () => {
   // dateTime, deviceId, latitude, longitude, altitude, rootId, then extraProps typeUuid, caUuid,
   // level, description) and uploadPing6's locationToJson (SMART_ObservationType "waypoint" plus
   // typeUuid, caUuid, level 5, patrolId).
-  const alerts = Buffer.from(JSON.stringify({
-    type: 'FeatureCollection',
-    features: [
-      {
-        type: 'Feature', geometry: { type: 'Point', coordinates: [31.5000000001, -24.1] },
-        properties: {
-          appName: 'Patrol', ctVersion: '1.0.0', dateTime: '2026-03-01T10:00:00.000+02:00', deviceId: 'ct-7', latitude: -24.1, longitude: 31.5000000001,
-          altitude: 300, rootId: 'r-1', id: 'alert-1', typeUuid: '1f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', level: 3, description: 'Snare found',
-          sighting: { SMART_ObservationType: 'observation', 'threat.type': 'snare' },
-        },
-      },
-      {
-        type: 'Feature', geometry: { type: 'Point', coordinates: [31.6, -24.2] },
-        properties: { SMART_ObservationType: 'waypoint', dateTime: '2026-03-01T10:05:00.000+02:00', deviceId: 'ct-7', id: 'ping-1', accuracy: 10000, altitude: 0, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', level: 5, patrolId: 'p-9', description: '' },
-      },
-    ],
-  }));
+  const alerts = readFileSync('test/fixtures/cybertracker/smart-alerts.geojson');
 
   it('are stored as kind alert with their level, type and conservation area', async () => {
     const items = await decodeAll(smartGeoJsonDecoder, alerts, 64);
     expect(items.map((item) => item.record?.kind)).toEqual(['alert', 'alert']);
-    expect(items[0].record?.data).toMatchObject({ 'threat.type': 'snare', alert: { level: 3, typeUuid: '1f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', description: 'Snare found' } });
+    expect(items[0].record?.data).toMatchObject({
+      'threat.type': 'snare',
+      alert: { level: 3, typeUuid: '1f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', description: 'Snare found' },
+    });
     expect(items[1].record?.data).toEqual({ alert: { level: 5, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', patrolId: 'p-9', description: '' } });
   });
 });

@@ -9,12 +9,17 @@ import { webhookJsonDecoder } from './webhook-json.decoder.js';
 import { zipCsvDecoder } from './zip-csv.decoder.js';
 
 /** Every format the consolidator reads, most specific first: adding a format means adding it here. */
-export const DECODERS: readonly FormatDecoder[] = [openRosaDecoder, ctxDecoder, smartGeoJsonDecoder, cyberTrackerGeoJsonDecoder, earthRangerEventDecoder, webhookJsonDecoder, zipCsvDecoder, csvDecoder];
+export const DECODERS: readonly FormatDecoder[] = [
+  openRosaDecoder,
+  ctxDecoder,
+  smartGeoJsonDecoder,
+  cyberTrackerGeoJsonDecoder,
+  earthRangerEventDecoder,
+  webhookJsonDecoder,
+  zipCsvDecoder,
+  csvDecoder,
+];
 
 export function detectFormat(head: Buffer, fileName: string | null, decoders: readonly FormatDecoder[] = DECODERS): FormatDecoder | null {
-  return (
-    decoders.find((decoder) => decoder.detectContent(head)) ??
-    (fileName ? decoders.find((decoder) => decoder.detectFileName(fileName)) : undefined) ??
-    null
-  );
+  return decoders.find((decoder) => decoder.detectContent(head)) ?? (fileName ? decoders.find((decoder) => decoder.detectFileName(fileName)) : undefined) ?? null;
 }

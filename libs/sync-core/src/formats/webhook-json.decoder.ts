@@ -51,7 +51,11 @@ export const webhookJsonDecoder: FormatDecoder = {
   name: 'cybertracker-webhook',
 
   detectContent(head) {
-    const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const text = head
+      .subarray(0, 64 * 1024)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     return /^[[{]/.test(text) && /"records"\s*:/.test(text) && /"values"\s*:/.test(text);
   },
 

@@ -13,11 +13,13 @@ const JPEG = "b'\\xff\\xd8\\xff\\xe0' + b'\\x00' * 500 + b'\\xff\\xd9'";
 
 describe('zip of CSVs plus media', () => {
   it('reads every CSV and turns cells naming a file in the zip into attachments', async () => {
-    const zip = zipOf([
-      `z.writestr('export/day1.csv', 'id,deviceId,timestamp,latitude,longitude,Species,Photo\\nz1,d1,2026-03-01T10:00:00+02:00,-24.1,31.5,Lion,lion.jpg\\n')`,
-      `z.writestr('export/day2.csv', 'id,latitude,longitude,Species\\nz2,-24.2,31.6,Kudu\\nz3,95,31.7,Eland\\n')`,
-      `z.writestr('export/media/lion.jpg', ${JPEG})`,
-    ].join('\n'));
+    const zip = zipOf(
+      [
+        `z.writestr('export/day1.csv', 'id,deviceId,timestamp,latitude,longitude,Species,Photo\\nz1,d1,2026-03-01T10:00:00+02:00,-24.1,31.5,Lion,lion.jpg\\n')`,
+        `z.writestr('export/day2.csv', 'id,latitude,longitude,Species\\nz2,-24.2,31.6,Kudu\\nz3,95,31.7,Eland\\n')`,
+        `z.writestr('export/media/lion.jpg', ${JPEG})`,
+      ].join('\n'),
+    );
     expect(detectFormat(zip, null)?.name).toBe('zip-csv');
     const items = await decodeAll(zipCsvDecoder, zip);
     expect(items.map((item) => item.record?.uid ?? item.reason)).toEqual(['z1', 'z2', 'z3']);

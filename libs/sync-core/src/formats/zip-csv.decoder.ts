@@ -12,9 +12,7 @@ const MAX_RATIO = 200;
 const MAX_ENTRIES = 10_000;
 
 function openZip(buffer: Buffer): Promise<ZipFile> {
-  return new Promise((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (error, zip) => (error ? reject(error) : resolve(zip!))),
-  );
+  return new Promise((resolve, reject) => yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (error, zip) => (error ? reject(error) : resolve(zip!))));
 }
 
 function entriesOf(zip: ZipFile): Promise<Entry[]> {
@@ -74,7 +72,9 @@ export const zipCsvDecoder: FormatDecoder = {
     const declared = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
     const largest = entries.reduce((max, entry) => Math.max(max, entry.uncompressedSize), 0);
     if (largest > MAX_ENTRY_BYTES || declared > MAX_TOTAL_BYTES || declared > MAX_RATIO * Math.max(buffer.length, 64 * 1024)) {
-      throw new UnreadableFileError(`the zip expands to ${declared} bytes (largest file ${largest}); refused as a possible zip bomb (limits: ${MAX_ENTRY_BYTES} per file, ${MAX_TOTAL_BYTES} in all, ${MAX_RATIO}× the zip)`);
+      throw new UnreadableFileError(
+        `the zip expands to ${declared} bytes (largest file ${largest}); refused as a possible zip bomb (limits: ${MAX_ENTRY_BYTES} per file, ${MAX_TOTAL_BYTES} in all, ${MAX_RATIO}× the zip)`,
+      );
     }
     const csvEntries = entries.filter((entry) => /\.csv$/i.test(entry.fileName));
     if (csvEntries.length === 0) throw new UnreadableFileError('the zip holds no .csv file');

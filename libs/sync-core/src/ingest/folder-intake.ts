@@ -11,9 +11,7 @@ export const PROCESSED_FOLDER = 'processed';
 export const FAILED_FOLDER = 'failed';
 
 export type IntakeOutcome =
-  | { outcome: 'ingested' | 'already-ingested'; batchId: string; movedTo: string }
-  | { outcome: 'failed'; reason: string; movedTo: string | null }
-  | { outcome: 'retry-later'; reason: string };
+  { outcome: 'ingested' | 'already-ingested'; batchId: string; movedTo: string } | { outcome: 'failed'; reason: string; movedTo: string | null } | { outcome: 'retry-later'; reason: string };
 
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -38,7 +36,11 @@ async function freePath(dir: string, name: string): Promise<string> {
  * after a crash is recognised by name and content and only moved. Nothing is deleted.
  */
 export class FolderIntake {
-  constructor(private readonly ingest: IngestService, private readonly batches: BatchService, private readonly door: Door) {}
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly batches: BatchService,
+    private readonly door: Door,
+  ) {}
 
   async take(dir: string, path: string, projectId: string, deviceId: string | null): Promise<IntakeOutcome> {
     const name = basename(path);

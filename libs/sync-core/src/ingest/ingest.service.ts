@@ -42,10 +42,24 @@ export class IngestService {
         const blobId = await pending.commit(manager);
         const now = nowIso();
         const batch: Batch = {
-          id: randomUUID(), projectId: file.projectId, deviceId: file.deviceId, door: file.door,
-          fileName: file.fileName?.slice(0, 255) ?? null, blobId, format: null, status: 'received',
-          records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0, error: null, attempts: 0,
-          receivedAt: now, updatedAt: now, consolidatedAt: null,
+          id: randomUUID(),
+          projectId: file.projectId,
+          deviceId: file.deviceId,
+          door: file.door,
+          fileName: file.fileName?.slice(0, 255) ?? null,
+          blobId,
+          format: null,
+          status: 'received',
+          records: 0,
+          new: 0,
+          updated: 0,
+          duplicate: 0,
+          rejected: 0,
+          error: null,
+          attempts: 0,
+          receivedAt: now,
+          updatedAt: now,
+          consolidatedAt: null,
         };
         await manager.insert(Batch, batch);
         if (alsoCommit) await alsoCommit(manager, batch);

@@ -78,10 +78,26 @@ export class BatchWriter {
       // complete the same revision: readers still see the change, under a new seq.
       const revision = !current ? 1 : current.dataHash === dataHash ? current.revision : current.revision + 1;
       const row: Sighting = {
-        id: current?.id ?? randomUUID(), projectId: batch.projectId, uid, deviceId: record.deviceId, kind: record.kind,
-        observedAt: record.observedAt, latitude: record.latitude, longitude: record.longitude, altitude: record.altitude,
-        accuracy: record.accuracy, data: record.data, attachments: record.attachments, deleted: record.deleted,
-        contentHash: hash, dataHash, revision, seq: ++feed.lastSeq, batchId: batch.id, receivedAt: batch.receivedAt, updatedAt: now,
+        id: current?.id ?? randomUUID(),
+        projectId: batch.projectId,
+        uid,
+        deviceId: record.deviceId,
+        kind: record.kind,
+        observedAt: record.observedAt,
+        latitude: record.latitude,
+        longitude: record.longitude,
+        altitude: record.altitude,
+        accuracy: record.accuracy,
+        data: record.data,
+        attachments: record.attachments,
+        deleted: record.deleted,
+        contentHash: hash,
+        dataHash,
+        revision,
+        seq: ++feed.lastSeq,
+        batchId: batch.id,
+        receivedAt: batch.receivedAt,
+        updatedAt: now,
       };
       if (inserts.has(uid) || !current) {
         // New within this step (or changed again within it): insert once, with its latest content.

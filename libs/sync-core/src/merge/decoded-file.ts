@@ -49,7 +49,14 @@ export async function decodedInMemory(bytes: Buffer, fileName: string | null): P
   const steps: DecodedItem[][] = [];
   let unreadable: UnreadableFileError | null = null;
   try {
-    for await (const step of inSteps(decoder.decode((async function* () { yield bytes; })()))) steps.push(step);
+    for await (const step of inSteps(
+      decoder.decode(
+        (async function* () {
+          yield bytes;
+        })(),
+      ),
+    ))
+      steps.push(step);
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
     unreadable = error;

@@ -20,7 +20,10 @@ export interface GroupMember {
  * transaction: one lock and one commit for all, in the order they arrived.
  */
 export class MergeGroupPicker {
-  constructor(private readonly batches: BatchRepository, private readonly blobs: BlobStore) {}
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly blobs: BlobStore,
+  ) {}
 
   /** The claimed batch and its companions, oldest first; null when the batch is finished already. */
   async pick(batchId: string): Promise<{ own: GroupMember; group: GroupMember[] } | null> {
@@ -39,10 +42,15 @@ export class MergeGroupPicker {
    */
   private async companionsOf(batch: ClaimedBatch): Promise<GroupMember[]> {
     const companions = await this.batches.claimSmallWaitingAlone(batch.projectId, batch.id, SMALL_FILE_BYTES, GROUP_SIZE - 1);
-    const files = await this.blobs.readSmall(companions.map((companion) => companion.blobId), SMALL_FILE_BYTES);
-    return Promise.all(companions.map(async (companion) => {
-      const bytes = files.get(companion.blobId);
-      return { batch: companion, file: bytes ? await decodedInMemory(bytes, companion.fileName) : null };
-    }));
+    const files = await this.blobs.readSmall(
+      companions.map((companion) => companion.blobId),
+      SMALL_FILE_BYTES,
+    );
+    return Promise.all(
+      companions.map(async (companion) => {
+        const bytes = files.get(companion.blobId);
+        return { batch: companion, file: bytes ? await decodedInMemory(bytes, companion.fileName) : null };
+      }),
+    );
   }
 }

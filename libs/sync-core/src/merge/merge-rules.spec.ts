@@ -19,7 +19,8 @@ interface Spec {
 }
 
 const feature = ({ id, count = 1, deleted, photo }: Spec) => ({
-  type: 'Feature', geometry: { type: 'Point', coordinates: [31.5, -24.1] },
+  type: 'Feature',
+  geometry: { type: 'Point', coordinates: [31.5, -24.1] },
   properties: { id, deviceId: 'ct-1', dateTime: '2026-03-01T10:00:00+02:00', ...(deleted ? { deleted: true } : {}), sighting: { Species: 'Lion', Count: count, ...(photo ? { Photo: photo } : {}) } },
 });
 const file = (...specs: Spec[]) => Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: specs.map(feature) }));
@@ -67,12 +68,13 @@ describe('merge rules (in-process, SQLite)', () => {
   async function mergeEach(...batchIds: string[]) {
     for (const id of batchIds) await merge.consolidate(id);
     return database.read(async (manager) => ({
-      batches: await Promise.all(batchIds.map((id) => manager.query(`SELECT new_count AS "new", updated_count AS updated, duplicate_count AS duplicate FROM batch WHERE id = '${id}'`).then((rows) => rows[0]))),
+      batches: await Promise.all(
+        batchIds.map((id) => manager.query(`SELECT new_count AS "new", updated_count AS updated, duplicate_count AS duplicate FROM batch WHERE id = '${id}'`).then((rows) => rows[0])),
+      ),
     }));
   }
 
-  const sightings = (projectId: string) =>
-    database.read((manager) => manager.find(Sighting, { where: { projectId }, order: { seq: 'ASC' } }));
+  const sightings = (projectId: string) => database.read((manager) => manager.find(Sighting, { where: { projectId }, order: { seq: 'ASC' } }));
 
   it('stores a new sighting as revision 1 at the next seq', async () => {
     const p = await project();

@@ -26,7 +26,10 @@ export class MergeService {
   private readonly picker: MergeGroupPicker;
   private readonly writer: BatchWriter;
 
-  constructor(private readonly database: Database, private readonly blobs: BlobStore) {
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobStore,
+  ) {
     this.batches = new BatchRepository(database);
     this.feeds = new ProjectFeedRepository(database);
     this.rejections = new RejectionRepository(database);
@@ -43,7 +46,10 @@ export class MergeService {
     const outcomes = await this.database.transaction(async (tx) => {
       const { lastSeq: seqBefore, batch: current } = await this.feeds.lockInTx(tx, own.batch.projectId, batchId);
       // Another worker may have merged some of them while this one waited for the lock.
-      const states = await this.batches.statesInTx(tx, group.filter((member) => member !== own).map((member) => member.batch.id));
+      const states = await this.batches.statesInTx(
+        tx,
+        group.filter((member) => member !== own).map((member) => member.batch.id),
+      );
       states.set(batchId, current);
       let lastSeq = seqBefore;
       const merged = new Map<string, BatchStatus>();

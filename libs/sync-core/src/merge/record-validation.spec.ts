@@ -3,8 +3,18 @@ import { SightingRecord } from '../formats/format.js';
 import { invalidReason, MAX_DATA_DEPTH, nestsDeeperThan, storableText } from './record-validation.js';
 
 const record = (overrides: Partial<SightingRecord> = {}): SightingRecord => ({
-  uid: 'a', deviceId: 'd', kind: 'sighting', observedAt: '2026-03-01T10:00:00+02:00', latitude: -24, longitude: 31,
-  altitude: null, accuracy: null, data: { Species: 'Lion' }, attachments: [], deleted: false, ...overrides,
+  uid: 'a',
+  deviceId: 'd',
+  kind: 'sighting',
+  observedAt: '2026-03-01T10:00:00+02:00',
+  latitude: -24,
+  longitude: 31,
+  altitude: null,
+  accuracy: null,
+  data: { Species: 'Lion' },
+  attachments: [],
+  deleted: false,
+  ...overrides,
 });
 
 function nested(depth: number): unknown {

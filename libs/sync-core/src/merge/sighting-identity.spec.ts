@@ -3,8 +3,18 @@ import { SightingRecord } from '../formats/format.js';
 import { contentHash, normalizeUid, sightingUid } from './sighting-identity.js';
 
 const record = (overrides: Partial<SightingRecord> = {}): SightingRecord => ({
-  uid: null, deviceId: 'dev-1', kind: 'sighting', observedAt: '2026-03-01T10:00:00+02:00', latitude: -24.1, longitude: 31.5,
-  altitude: null, accuracy: 5, data: { species: 'Lion', count: 2 }, attachments: [], deleted: false, ...overrides,
+  uid: null,
+  deviceId: 'dev-1',
+  kind: 'sighting',
+  observedAt: '2026-03-01T10:00:00+02:00',
+  latitude: -24.1,
+  longitude: 31.5,
+  altitude: null,
+  accuracy: 5,
+  data: { species: 'Lion', count: 2 },
+  attachments: [],
+  deleted: false,
+  ...overrides,
 });
 
 describe('sighting identity', () => {

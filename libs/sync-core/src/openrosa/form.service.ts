@@ -20,7 +20,10 @@ export interface MediaFile {
  * nothing, with other XML is refused (Collect would keep the old one: raise the version).
  */
 export class FormService {
-  constructor(private readonly database: Database, private readonly blobs: BlobStore) {}
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobStore,
+  ) {}
 
   async add(project: Project, xml: Buffer, media: MediaFile[]): Promise<{ form: Form; created: boolean }> {
     const blank = readXForm(xml);
@@ -32,8 +35,15 @@ export class FormService {
         throw new ConflictError(`form "${blank.xmlFormId}" version "${blank.version}" exists with other content; give the new form a new version (the version attribute of its instance root)`);
       }
       const form: Form = same ?? {
-        id: randomUUID(), projectId: project.id, xmlFormId: blank.xmlFormId, version: blank.version, name: blank.name,
-        md5: blank.md5, blobId: await pending.commit(manager), fields: blank.fields, createdAt: nowIso(),
+        id: randomUUID(),
+        projectId: project.id,
+        xmlFormId: blank.xmlFormId,
+        version: blank.version,
+        name: blank.name,
+        md5: blank.md5,
+        blobId: await pending.commit(manager),
+        fields: blank.fields,
+        createdAt: nowIso(),
       };
       if (!same) await manager.insert(Form, form);
       for (const file of media) await this.putMedia(manager, form, file);
@@ -49,7 +59,14 @@ export class FormService {
   }
 
   private async putMedia(manager: Parameters<Parameters<Database['transaction']>[0]>[0], form: Form, file: MediaFile): Promise<FormMedia> {
-    const media: FormMedia = { formId: form.id, name: file.name, blobId: await file.pending.commit(manager), md5: file.pending.md5 ?? '', contentType: file.contentType.slice(0, 100), size: file.pending.size };
+    const media: FormMedia = {
+      formId: form.id,
+      name: file.name,
+      blobId: await file.pending.commit(manager),
+      md5: file.pending.md5 ?? '',
+      contentType: file.contentType.slice(0, 100),
+      size: file.pending.size,
+    };
     await manager.delete(FormMedia, { formId: form.id, name: file.name });
     await manager.insert(FormMedia, media);
     return media;
@@ -87,6 +104,9 @@ export class FormService {
   async fieldsOf(projectId: string, xmlFormId: string, version: string): Promise<FormFields | null> {
     const exact = await this.database.read((manager) => manager.findOneBy(Form, { projectId, xmlFormId, version }));
     if (exact) return exact.fields;
-    return this.newest({ id: projectId }, xmlFormId).then((form) => form.fields, () => null);
+    return this.newest({ id: projectId }, xmlFormId).then(
+      (form) => form.fields,
+      () => null,
+    );
   }
 }

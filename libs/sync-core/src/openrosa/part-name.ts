@@ -6,6 +6,11 @@
  */
 export function cleanPartName(raw: string | undefined | null): string | null {
   if (!raw) return null;
-  const base = raw.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const base = raw
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
   return base && !/^\.+$/.test(base) ? base : null;
 }

@@ -43,7 +43,11 @@ export type SubmissionOutcome = { outcome: 'created' | 'completed' | 'duplicate'
 export class SubmissionService {
   private readonly instances = new SubmissionInstanceRepository();
 
-  constructor(private readonly database: Database, private readonly ingest: IngestService, private readonly forms: FormService) {}
+  constructor(
+    private readonly database: Database,
+    private readonly ingest: IngestService,
+    private readonly forms: FormService,
+  ) {}
 
   async receive(device: Device, xml: Buffer, received: ReceivedAttachment[]): Promise<SubmissionOutcome> {
     const xmlText = xml.toString('utf8');
@@ -79,17 +83,18 @@ export class SubmissionService {
     const attachments = [...new Map([...earlier, ...parts].map((file) => [file.name, file])).values()];
     const { xmlFormId, version } = submissionFormOf(xmlText);
     const envelope: OpenRosaEnvelope = {
-      openrosa: 1, xml: xmlText, attachments, uid: rootUid, receivedAt,
+      openrosa: 1,
+      xml: xmlText,
+      attachments,
+      uid: rootUid,
+      receivedAt,
       form: xmlFormId ? await this.forms.fieldsOf(projectId, xmlFormId, version) : null,
     };
-    const batch = await this.ingest.accept(
-      { projectId, deviceId: device.id, door: 'openrosa', fileName: instanceId, body: [Buffer.from(JSON.stringify(envelope))] },
-      async (manager) => {
-        for (const { name, contentType, pending } of received) await keepAttachmentInTx(manager, projectId, name, contentType, pending);
-        if (existing) await this.instances.setAttachmentsInTx(manager, projectId, instanceId, attachments);
-        else await this.instances.recordInTx(manager, { projectId, instanceId, rootUid, xmlSha256, attachments, receivedAt });
-      },
-    );
+    const batch = await this.ingest.accept({ projectId, deviceId: device.id, door: 'openrosa', fileName: instanceId, body: [Buffer.from(JSON.stringify(envelope))] }, async (manager) => {
+      for (const { name, contentType, pending } of received) await keepAttachmentInTx(manager, projectId, name, contentType, pending);
+      if (existing) await this.instances.setAttachmentsInTx(manager, projectId, instanceId, attachments);
+      else await this.instances.recordInTx(manager, { projectId, instanceId, rootUid, xmlSha256, attachments, receivedAt });
+    });
     return { outcome: existing ? 'completed' : 'created', batch };
   }
 }

@@ -20,7 +20,8 @@ describe('readXForm', () => {
   });
 
   it('finds the start and end timestamp fields', () => {
-    const xml = Buffer.from(`<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa"><h:head><h:title>T</h:title><model><instance><w id="w" version="3"><begun/><done/></w></instance>
+    const xml =
+      Buffer.from(`<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa"><h:head><h:title>T</h:title><model><instance><w id="w" version="3"><begun/><done/></w></instance>
       <bind nodeset="/w/begun" type="dateTime" jr:preload="timestamp" jr:preloadParams="start"/><bind nodeset="/w/done" type="dateTime" jr:preload="timestamp" jr:preloadParams="end"/></model></h:head><h:body/></h:html>`);
     expect(readXForm(xml).fields).toMatchObject({ start: 'begun', end: 'done' });
   });

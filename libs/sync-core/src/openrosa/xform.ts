@@ -22,7 +22,10 @@ const attribute = (node: Node, name: string): string | null => (typeof node[`@_$
 
 /** "/data/group/field" → "group/field": paths as submissions are flattened, below the instance root. */
 function fieldPath(nodeset: string, root: string): string | null {
-  const parts = nodeset.split('/').filter(Boolean).map((part) => part.replace(/^[\w.-]+:/, ''));
+  const parts = nodeset
+    .split('/')
+    .filter(Boolean)
+    .map((part) => part.replace(/^[\w.-]+:/, ''));
   return parts[0] === root && parts.length > 1 ? parts.slice(1).join('/') : null;
 }
 
@@ -64,7 +67,7 @@ export function readXForm(xml: Buffer): BlankForm {
   if (!rootEntry || !isNode(rootNode)) throw new InvalidInputError('the form has no primary instance with a root element');
   const [root] = rootEntry;
   const xmlFormId = attribute(rootNode, 'id');
-  if (!xmlFormId || xmlFormId.length > 128) throw new InvalidInputError('the form\'s instance root needs an id attribute (1-128 characters): that is the form id');
+  if (!xmlFormId || xmlFormId.length > 128) throw new InvalidInputError("the form's instance root needs an id attribute (1-128 characters): that is the form id");
   const version = attribute(rootNode, 'version') ?? '';
   if (version.length > 64) throw new InvalidInputError('the form version is longer than 64 characters');
 

@@ -67,9 +67,7 @@ export class DeviceService {
   async authenticate(credentials: DeviceCredentials): Promise<Device | null> {
     const keyId = keyIdOf(credentials.secret);
     const device = await this.database.read((manager) =>
-      credentials.login !== undefined
-        ? manager.findOneBy(Device, { login: credentials.login })
-        : keyId ? manager.findOneBy(Device, { secretKeyId: keyId }) : Promise.resolve(null),
+      credentials.login !== undefined ? manager.findOneBy(Device, { login: credentials.login }) : keyId ? manager.findOneBy(Device, { secretKeyId: keyId }) : Promise.resolve(null),
     );
     if (!device || !device.enabled) return null;
     return (await this.verified.verify(credentials.secret, device.secretHash)) ? device : null;

@@ -43,7 +43,10 @@ export function plainWords(error: unknown, where: string): RemoteError {
 }
 
 export class FtpRemoteFolder implements RemoteFolder {
-  private constructor(private readonly client: Client, private readonly folder: string) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly folder: string,
+  ) {}
 
   /** Connects to `address`, the checked address of the URL's host (which TLS still verifies by name). */
   static async connect(url: URL, address: string, username: string | null, password: string | null): Promise<FtpRemoteFolder> {
@@ -51,8 +54,12 @@ export class FtpRemoteFolder implements RemoteFolder {
     const where = `${url.protocol}//${url.host}`;
     try {
       await client.access({
-        host: address, port: Number(url.port || 21), user: username ?? 'anonymous', password: password ?? '',
-        secure: url.protocol === 'ftps:', secureOptions: { servername: url.hostname },
+        host: address,
+        port: Number(url.port || 21),
+        user: username ?? 'anonymous',
+        password: password ?? '',
+        secure: url.protocol === 'ftps:',
+        secureOptions: { servername: url.hostname },
       });
     } catch (error) {
       client.close();
@@ -70,12 +77,14 @@ export class FtpRemoteFolder implements RemoteFolder {
 
   async list(): Promise<RemoteEntry[]> {
     const entries = await this.client.list();
-    return entries.filter((entry) => entry.isFile).map((entry) => ({
-      path: `${this.folder.replace(/\/$/, '')}/${entry.name}`,
-      name: entry.name,
-      size: entry.size,
-      modifiedAt: entry.modifiedAt?.toISOString() ?? entry.rawModifiedAt ?? '',
-    }));
+    return entries
+      .filter((entry) => entry.isFile)
+      .map((entry) => ({
+        path: `${this.folder.replace(/\/$/, '')}/${entry.name}`,
+        name: entry.name,
+        size: entry.size,
+        modifiedAt: entry.modifiedAt?.toISOString() ?? entry.rawModifiedAt ?? '',
+      }));
   }
 
   async download(entry: RemoteEntry, into: Writable): Promise<void> {

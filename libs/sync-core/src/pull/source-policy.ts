@@ -7,10 +7,28 @@ import { InvalidInputError } from '../errors.js';
 
 /** Where no pull source may go unless the operator says so: this host, its private networks, link-local and multicast. */
 const PRIVATE = new BlockList();
-for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv4');
 }
-for (const [network, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) PRIVATE.addSubnet(network, prefix, 'ipv6');
+for (const [network, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  PRIVATE.addSubnet(network, prefix, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
@@ -28,7 +46,10 @@ const within = (child: string, parent: string) => child === parent || child.star
  * since a folder can become a symlink and a name can resolve elsewhere later.
  */
 export class SourcePolicy {
-  constructor(private readonly rules: FieldSyncConfig['sources'], private readonly dataDir: string) {}
+  constructor(
+    private readonly rules: FieldSyncConfig['sources'],
+    private readonly dataDir: string,
+  ) {}
 
   /** The real path of a folder source, or InvalidInputError saying what the operator must allow. */
   async folder(path: string, mustExist: boolean): Promise<string> {

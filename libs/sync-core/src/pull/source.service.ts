@@ -21,7 +21,11 @@ export function sourceView(source: Source) {
 
 /** The "download settings" of projects: where to pull from, with what login, how often. */
 export class SourceService {
-  constructor(private readonly database: Database, private readonly secretKey: string | null, private readonly policy: SourcePolicy) {}
+  constructor(
+    private readonly database: Database,
+    private readonly secretKey: string | null,
+    private readonly policy: SourcePolicy,
+  ) {}
 
   private box(): SecretBox {
     if (!this.secretKey) throw new InvalidInputError('the server has no FIELDSYNC_SECRET_KEY, so it cannot store source passwords; set it and restart');
@@ -37,10 +41,17 @@ export class SourceService {
     else await this.policy.address(new URL(url).hostname, false);
     if (!Number.isInteger(input.everyMinutes) || input.everyMinutes < 1 || input.everyMinutes > 7 * 24 * 60) throw new InvalidInputError('everyMinutes must be a whole number from 1 to 10080');
     const source: Source = {
-      id: randomUUID(), projectId: project.id, url, username: input.username?.trim() || null,
+      id: randomUUID(),
+      projectId: project.id,
+      url,
+      username: input.username?.trim() || null,
       secretEncrypted: input.password ? this.box().seal(input.password) : null,
-      everyMinutes: input.everyMinutes, deleteAfterIngest: input.deleteAfterIngest === true,
-      lastRunAt: null, lastSuccessAt: null, lastError: null, createdAt: nowIso(),
+      everyMinutes: input.everyMinutes,
+      deleteAfterIngest: input.deleteAfterIngest === true,
+      lastRunAt: null,
+      lastSuccessAt: null,
+      lastError: null,
+      createdAt: nowIso(),
     };
     await this.database.transaction((manager) => manager.insert(Source, source));
     return source;
@@ -67,8 +78,6 @@ export class SourceService {
 
   async recordRun(id: string, error: string | null): Promise<void> {
     const now = nowIso();
-    await this.database.transaction((manager) =>
-      manager.update(Source, { id }, { lastRunAt: now, lastError: error, ...(error ? {} : { lastSuccessAt: now }) }),
-    );
+    await this.database.transaction((manager) => manager.update(Source, { id }, { lastRunAt: now, lastError: error, ...(error ? {} : { lastSuccessAt: now }) }));
   }
 }

@@ -39,7 +39,9 @@ export class BullMqTransport implements QueueTransport {
   }
 
   async remove(queue: QueueName, jobId: string): Promise<void> {
-    await this.queue(queue).remove(jobId).catch(() => 0);
+    await this.queue(queue)
+      .remove(jobId)
+      .catch(() => 0);
   }
 
   async setSchedules<P>(queue: QueueName, name: JobName, schedules: Schedule<P>[]): Promise<void> {
@@ -55,11 +57,17 @@ export class BullMqTransport implements QueueTransport {
   work<P>(queue: QueueName, handler: (job: QueuedJob<P>) => Promise<unknown>, options: WorkerOptions<P>): RunningWorker {
     const connection = redisConnection(this.redisUrl, 'worker');
     const asQueued = (job: Job<P>): QueuedJob<P> => ({
-      id: job.id ?? '', data: job.data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1,
+      id: job.id ?? '',
+      data: job.data,
+      attemptsMade: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
       discard: () => job.remove().catch(() => undefined),
     });
     const worker = new Worker<P>(queue, (job) => handler(asQueued(job)), {
-      connection, concurrency: options.concurrency, lockDuration: options.lockMs, stalledInterval: Math.max(5000, Math.floor(options.lockMs / 2)),
+      connection,
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: Math.max(5000, Math.floor(options.lockMs / 2)),
     });
     worker.on('error', (error) => this.logger.warn(`${queue} worker, queue connection: ${error.message}`));
     if (options.onFailed) {

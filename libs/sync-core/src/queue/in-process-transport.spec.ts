@@ -26,14 +26,22 @@ describe('InProcessTransport', () => {
     transport = new InProcessTransport();
     const failures: [number, boolean][] = [];
     let tries = 0;
-    transport.work(QueueName.Consolidate, async () => {
-      tries++;
-      throw new Error('database away');
-    }, { concurrency: 1, lockMs: 1000, onFailed: async (job, _error, final) => void failures.push([job.attemptsMade, final]) });
+    transport.work(
+      QueueName.Consolidate,
+      async () => {
+        tries++;
+        throw new Error('database away');
+      },
+      { concurrency: 1, lockMs: 1000, onFailed: async (job, _error, final) => void failures.push([job.attemptsMade, final]) },
+    );
     await add(transport, 'b2', 3, 10);
     await tick(100);
     expect(tries).toBe(3);
-    expect(failures).toEqual([[1, false], [2, false], [3, true]]);
+    expect(failures).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
     await add(transport, 'b2', 1);
     await tick();
     expect(tries).toBe(4);
@@ -44,12 +52,16 @@ describe('InProcessTransport', () => {
     let running = 0;
     let most = 0;
     const done: string[] = [];
-    transport.work<{ batchId: string }>(QueueName.Consolidate, async (job) => {
-      most = Math.max(most, ++running);
-      await tick(20);
-      running--;
-      done.push(job.data.batchId);
-    }, { concurrency: 2, lockMs: 1000 });
+    transport.work<{ batchId: string }>(
+      QueueName.Consolidate,
+      async (job) => {
+        most = Math.max(most, ++running);
+        await tick(20);
+        running--;
+        done.push(job.data.batchId);
+      },
+      { concurrency: 2, lockMs: 1000 },
+    );
     for (const id of ['a', 'b', 'c', 'd']) await add(transport, id);
     await transport.remove(QueueName.Consolidate, 'd');
     await tick(1);

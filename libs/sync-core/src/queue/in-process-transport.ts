@@ -110,7 +110,10 @@ export class InProcessTransport implements QueueTransport {
 
   private async run(queue: MemoryQueue, consumer: Consumer, entry: Entry): Promise<void> {
     const job: QueuedJob<unknown> = {
-      id: entry.id, data: entry.data, attemptsMade: entry.attemptsMade, attempts: entry.attempts,
+      id: entry.id,
+      data: entry.data,
+      attemptsMade: entry.attemptsMade,
+      attempts: entry.attempts,
       discard: async () => void queue.known.delete(entry.id),
     };
     try {
@@ -125,12 +128,15 @@ export class InProcessTransport implements QueueTransport {
       await consumer.options.onFailed?.(job, error instanceof Error ? error : new Error(String(error)), final).catch(() => undefined);
       if (!final) {
         entry.state = 'retrying';
-        entry.retryTimer = setTimeout(() => {
-          if (queue.known.get(entry.id) !== entry) return;
-          entry.state = 'waiting';
-          queue.waiting.push(entry);
-          this.dispatch(queue);
-        }, entry.backoffMs * 2 ** (entry.attemptsMade - 1));
+        entry.retryTimer = setTimeout(
+          () => {
+            if (queue.known.get(entry.id) !== entry) return;
+            entry.state = 'waiting';
+            queue.waiting.push(entry);
+            this.dispatch(queue);
+          },
+          entry.backoffMs * 2 ** (entry.attemptsMade - 1),
+        );
       }
     }
   }

@@ -7,8 +7,11 @@ export class PullQueue {
 
   /** Makes the queue's schedules match the sources: one repeating job each, none for deleted ones. */
   async syncSchedules(sources: { id: string; everyMinutes: number }[]): Promise<void> {
-    await this.transport.setSchedules<PullSourcePayload>(QueueName.Pull, JobName.PullSource,
-      sources.map((source) => ({ key: `source:${source.id}`, everyMs: source.everyMinutes * 60_000, data: { sourceId: source.id } })));
+    await this.transport.setSchedules<PullSourcePayload>(
+      QueueName.Pull,
+      JobName.PullSource,
+      sources.map((source) => ({ key: `source:${source.id}`, everyMs: source.everyMinutes * 60_000, data: { sourceId: source.id } })),
+    );
   }
 
   /** Pulls a source as soon as a consolidator is free. */

@@ -6,9 +6,7 @@ import { Redis, RedisOptions } from 'ioredis';
  */
 export function redisConnection(url: string, role: 'producer' | 'worker'): Redis {
   const options: RedisOptions =
-    role === 'producer'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }
-      : { maxRetriesPerRequest: null, enableReadyCheck: true };
+    role === 'producer' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false } : { maxRetriesPerRequest: null, enableReadyCheck: true };
   const connection = new Redis(url, { ...options, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
   // Without a listener ioredis reports every reconnect failure as an unhandled error.
   connection.on('error', () => undefined);

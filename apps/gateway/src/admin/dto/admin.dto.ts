@@ -3,17 +3,20 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Le
 
 export class CreateProjectDto {
   @ApiProperty({ example: 'kruger-2026', description: 'lowercase letters, digits and dashes' })
-  @IsString() @Matches(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, { message: 'slug must be 1-64 lowercase letters, digits or dashes' })
+  @IsString()
+  @Matches(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, { message: 'slug must be 1-64 lowercase letters, digits or dashes' })
   slug: string;
 
   @ApiProperty({ example: 'Kruger carnivore survey 2026' })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   name: string;
 }
 
 export class CreateDeviceDto {
   @ApiProperty({ example: 'Ranger handheld 7' })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   name: string;
 }
 
@@ -25,7 +28,8 @@ export class UpdateDeviceDto {
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'nightly export' })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   name: string;
 
   @ApiProperty({ enum: ['admin', 'read-only'] })
@@ -34,27 +38,39 @@ export class CreateTokenDto {
 
   @ApiPropertyOptional({ type: [String], description: 'project slugs; omit for every project' })
   // Omitted means every project; null is not a list (it used to reach the service and fail with 500).
-  @ValidateIf((_dto, value) => value !== undefined) @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
+  @ValidateIf((_dto, value) => value !== undefined)
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
   projects?: string[];
 }
 
 export class CreateSourceDto {
   @ApiProperty({ example: 'ftps://ftp.example.org:21/CTData', description: 'ftp://, ftps:// or an absolute folder path' })
-  @IsString() @Length(1, 1000)
+  @IsString()
+  @Length(1, 1000)
   url: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
   username?: string;
 
   @ApiPropertyOptional({ description: 'stored encrypted with FIELDSYNC_SECRET_KEY; never shown again' })
-  @IsOptional() @IsString() @Length(0, 500)
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
   password?: string;
 
   @ApiProperty({ example: 15, description: 'minutes between pulls' })
-  @IsInt() @Min(1) @Max(10080)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
   everyMinutes: number;
 
   @ApiPropertyOptional({ default: false, description: 'delete remote files once ingested' })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   deleteAfterIngest?: boolean;
 }

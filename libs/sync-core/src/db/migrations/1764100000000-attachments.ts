@@ -19,7 +19,9 @@ export class Attachments1764100000000 implements MigrationInterface {
           { columnNames: ['blob_id'], referencedTableName: 'blob', referencedColumnNames: ['id'] },
         ],
       }),
-      true, true, true,
+      true,
+      true,
+      true,
     );
   }
 

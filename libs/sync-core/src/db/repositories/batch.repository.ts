@@ -55,7 +55,9 @@ export class BatchRepository {
     const states = new Map<string, { status: BatchStatus; attempts: number }>();
     if (batchIds.length === 0) return states;
     const rows = await this.database.queryInTx<{ id: string; status: BatchStatus; attempts: number | string }>(
-      tx, `SELECT id, status, attempts FROM batch WHERE id IN (${batchIds.map(() => '?').join(', ')})`, batchIds,
+      tx,
+      `SELECT id, status, attempts FROM batch WHERE id IN (${batchIds.map(() => '?').join(', ')})`,
+      batchIds,
     );
     for (const row of rows) states.set(row.id, { status: row.status, attempts: Number(row.attempts) });
     return states;
@@ -83,10 +85,13 @@ export class BatchRepository {
   /** What one device sent through one door: file name, size and arrival, newest last. */
   async filesSentBy(deviceId: string, door: Door): Promise<{ fileName: string; size: number; receivedAt: string }[]> {
     const rows = await this.database.read((manager) =>
-      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
+      manager
+        .createQueryBuilder(Batch, 'b')
+        .innerJoin(Blob, 'blob', 'blob.id = b.blobId')
         .select(['b.fileName AS "fileName"', 'blob.size AS "size"', 'b.receivedAt AS "receivedAt"'])
         .where('b.deviceId = :deviceId AND b.door = :door AND b.fileName IS NOT NULL', { deviceId, door })
-        .orderBy('b.receivedAt', 'ASC').getRawMany<{ fileName: string; size: string | number; receivedAt: string }>(),
+        .orderBy('b.receivedAt', 'ASC')
+        .getRawMany<{ fileName: string; size: string | number; receivedAt: string }>(),
     );
     return rows.map((row) => ({ ...row, size: Number(row.size) }));
   }
@@ -94,7 +99,9 @@ export class BatchRepository {
   /** A batch of this project that already holds exactly these bytes under this name, if any. */
   findSameFile(projectId: string, door: Door, fileName: string, sha256: string): Promise<Batch | null> {
     return this.database.read((manager) =>
-      manager.createQueryBuilder(Batch, 'b').innerJoin(Blob, 'blob', 'blob.id = b.blobId')
+      manager
+        .createQueryBuilder(Batch, 'b')
+        .innerJoin(Blob, 'blob', 'blob.id = b.blobId')
         .where('b.projectId = :projectId AND b.door = :door AND b.fileName = :fileName AND blob.sha256 = :sha256', { projectId, door, fileName, sha256 })
         .getOne(),
     );

@@ -12,7 +12,12 @@ export interface FeedFilter {
 export class FeedQueries {
   /** The seq of the n-th matching row after `after`, or null when there are fewer. */
   async nthSeq(reader: Tx, filter: FeedFilter, upTo: number, n: number): Promise<number | null> {
-    const last = await this.matching(reader, filter, upTo).select('s.seq', 'seq').orderBy('s.seq', 'ASC').offset(n - 1).limit(1).getRawOne<{ seq: string | number }>();
+    const last = await this.matching(reader, filter, upTo)
+      .select('s.seq', 'seq')
+      .orderBy('s.seq', 'ASC')
+      .offset(n - 1)
+      .limit(1)
+      .getRawOne<{ seq: string | number }>();
     return last ? Number(last.seq) : null;
   }
 
@@ -24,7 +29,8 @@ export class FeedQueries {
   }
 
   private matching(reader: Tx, filter: FeedFilter, upTo: number) {
-    const builder = reader.createQueryBuilder(Sighting, 's')
+    const builder = reader
+      .createQueryBuilder(Sighting, 's')
       .where('s.projectId = :projectId', { projectId: filter.projectId })
       .andWhere('s.seq > :after', { after: filter.after })
       .andWhere('s.seq <= :upTo', { upTo });

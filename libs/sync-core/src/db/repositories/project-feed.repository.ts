@@ -10,7 +10,9 @@ export class ProjectFeedRepository {
     // SQLite has no row locks; the write transaction (BEGIN IMMEDIATE) already holds the whole database.
     const lock = this.database.type === 'postgres' ? ' FOR UPDATE OF f' : '';
     const [row] = await this.database.queryInTx<{ last_seq: number | string; status: BatchStatus; attempts: number | string }>(
-      tx, `SELECT f.last_seq, b.status, b.attempts FROM project_feed f JOIN batch b ON b.id = ? WHERE f.project_id = ?${lock}`, [batchId, projectId],
+      tx,
+      `SELECT f.last_seq, b.status, b.attempts FROM project_feed f JOIN batch b ON b.id = ? WHERE f.project_id = ?${lock}`,
+      [batchId, projectId],
     );
     if (!row) throw new Error(`project ${projectId} has no feed row, or batch ${batchId} is gone`);
     return { lastSeq: Number(row.last_seq), batch: { status: row.status, attempts: Number(row.attempts) } };

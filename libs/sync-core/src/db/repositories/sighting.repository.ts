@@ -3,8 +3,26 @@ import { Sighting } from '../entities/index.js';
 
 /** The columns of `sighting`, in the order the merge writes them. */
 export const SIGHTING_COLUMNS = [
-  'id', 'project_id', 'uid', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy',
-  'data', 'attachments', 'deleted', 'content_hash', 'data_hash', 'revision', 'seq', 'batch_id', 'received_at', 'updated_at',
+  'id',
+  'project_id',
+  'uid',
+  'device_id',
+  'kind',
+  'observed_at',
+  'latitude',
+  'longitude',
+  'altitude',
+  'accuracy',
+  'data',
+  'attachments',
+  'deleted',
+  'content_hash',
+  'data_hash',
+  'revision',
+  'seq',
+  'batch_id',
+  'received_at',
+  'updated_at',
 ];
 
 /** What the merge compares a record with: the stored version of its uid. */
@@ -24,17 +42,42 @@ export class SightingRepository {
     const stored = new Map<string, StoredVersion>();
     if (uids.length === 0) return stored;
     const rows = await this.database.queryInTx<{ id: string; uid: string; content_hash: string; data_hash: string | null; revision: number | string; received_at: string }>(
-      tx, `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${uids.map(() => '?').join(', ')})`, [projectId, ...uids],
+      tx,
+      `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${uids.map(() => '?').join(', ')})`,
+      [projectId, ...uids],
     );
     for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, dataHash: row.data_hash, revision: Number(row.revision), receivedAt: row.received_at });
     return stored;
   }
 
   async insertInTx(tx: Tx, rows: Sighting[]): Promise<void> {
-    await this.database.insertRowsInTx(tx, 'sighting', SIGHTING_COLUMNS, rows.map((row) => [
-      row.id, row.projectId, row.uid, row.deviceId, row.kind, row.observedAt, row.latitude, row.longitude, row.altitude, row.accuracy,
-      JSON.stringify(row.data), JSON.stringify(row.attachments), row.deleted, row.contentHash, row.dataHash, row.revision, row.seq, row.batchId, row.receivedAt, row.updatedAt,
-    ]));
+    await this.database.insertRowsInTx(
+      tx,
+      'sighting',
+      SIGHTING_COLUMNS,
+      rows.map((row) => [
+        row.id,
+        row.projectId,
+        row.uid,
+        row.deviceId,
+        row.kind,
+        row.observedAt,
+        row.latitude,
+        row.longitude,
+        row.altitude,
+        row.accuracy,
+        JSON.stringify(row.data),
+        JSON.stringify(row.attachments),
+        row.deleted,
+        row.contentHash,
+        row.dataHash,
+        row.revision,
+        row.seq,
+        row.batchId,
+        row.receivedAt,
+        row.updatedAt,
+      ]),
+    );
   }
 
   async replaceVersionInTx(tx: Tx, row: Sighting): Promise<void> {

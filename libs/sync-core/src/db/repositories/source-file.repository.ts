@@ -8,8 +8,11 @@ export class SourceFileRepository {
   /** The files of a source whose batch was consolidated (and may be deleted remotely). */
   consolidated(sourceId: string): Promise<SourceFile[]> {
     return this.database.read((manager) =>
-      manager.createQueryBuilder(SourceFile, 'f').innerJoin(Batch, 'b', 'b.id = f.batchId')
+      manager
+        .createQueryBuilder(SourceFile, 'f')
+        .innerJoin(Batch, 'b', 'b.id = f.batchId')
         .where('f.sourceId = :sourceId AND f.status = :ingested AND b.status = :consolidated', { sourceId, ingested: 'ingested', consolidated: 'consolidated' })
-        .getMany());
+        .getMany(),
+    );
   }
 }

@@ -65,7 +65,10 @@ export class Cabinet {
   private readonly dataReserve: number;
   private producedBytes = 0;
 
-  constructor(private readonly bytes: Buffer, private readonly limits: CabinetLimits = DEFAULT_CABINET_LIMITS) {
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly limits: CabinetLimits = DEFAULT_CABINET_LIMITS,
+  ) {
     if (bytes.length < 36) throw new CabinetError(`the file is too short to be a cabinet (${bytes.length} bytes)`);
     if (bytes.toString('latin1', 0, 4) !== 'MSCF') throw new CabinetError('not a cabinet file (no MSCF signature)');
     const cabinetSize = bytes.readUInt32LE(8);

@@ -23,7 +23,12 @@ function cabextract(name: string): string {
 
 async function decode(bytes: Buffer): Promise<DecodedItem[]> {
   const items: DecodedItem[] = [];
-  for await (const item of ctxDecoder.decode((async function* () { yield bytes; })())) items.push(item);
+  for await (const item of ctxDecoder.decode(
+    (async function* () {
+      yield bytes;
+    })(),
+  ))
+    items.push(item);
   return items;
 }
 
@@ -31,12 +36,14 @@ afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
 
 describe('CTX cabinets', () => {
   it.each(['Disaster_Relief_Rapid_Survey.CTX', 'Market_Research_Smiley_Interface.CTX', 'Spuren-light_V030003p.CTX', 'Transect_Demo.CTX'])(
-    'unpacks every file of %s byte for byte as cabextract does', (name) => {
+    'unpacks every file of %s byte for byte as cabextract does',
+    (name) => {
       const reference = cabextract(name);
       const cabinet = new Cabinet(fixture(name));
       expect(cabinet.files.length).toBeGreaterThan(5);
       for (const file of cabinet.files) expect(cabinet.extract(file).equals(readFileSync(join(reference, file.name))), file.name).toBe(true);
-    });
+    },
+  );
 
   it('reads Disaster_Relief_Rapid_Survey: 93 sightings from 9 devices, 34 waypoints, field names not GUIDs', async () => {
     const items = await decode(fixture('Disaster_Relief_Rapid_Survey.CTX'));
@@ -106,19 +113,35 @@ describe('damaged cabinets are refused with a reason', () => {
   const cases: [string, () => Buffer, RegExp][] = [
     ['truncated', () => good.subarray(0, Math.floor(good.length / 2)), /truncated/],
     ['wrong signature', () => Buffer.concat([Buffer.from('MSCX'), good.subarray(4)]), /not a cabinet/],
-    ['wrong checksum', () => { const bad = Buffer.from(good); bad.writeUInt32LE((bad.readUInt32LE(firstData) ^ 1) >>> 0, firstData); return bad; }, /wrong checksum/],
-    ['bad MSZIP block', () => {
-      const bad = Buffer.from(good);
-      bad.writeUInt32LE(0, firstData); // no checksum, so the damage reaches the decompressor
-      bad[firstData + 8] = 0x58; // "XK" instead of "CK"
-      return bad;
-    }, /not an MSZIP block/],
-    ['corrupt deflate data', () => {
-      const bad = Buffer.from(good);
-      bad.writeUInt32LE(0, firstData);
-      bad.fill(0xff, firstData + 10, firstData + 40);
-      return bad;
-    }, /not valid MSZIP data|unpacks to/],
+    [
+      'wrong checksum',
+      () => {
+        const bad = Buffer.from(good);
+        bad.writeUInt32LE((bad.readUInt32LE(firstData) ^ 1) >>> 0, firstData);
+        return bad;
+      },
+      /wrong checksum/,
+    ],
+    [
+      'bad MSZIP block',
+      () => {
+        const bad = Buffer.from(good);
+        bad.writeUInt32LE(0, firstData); // no checksum, so the damage reaches the decompressor
+        bad[firstData + 8] = 0x58; // "XK" instead of "CK"
+        return bad;
+      },
+      /not an MSZIP block/,
+    ],
+    [
+      'corrupt deflate data',
+      () => {
+        const bad = Buffer.from(good);
+        bad.writeUInt32LE(0, firstData);
+        bad.fill(0xff, firstData + 10, firstData + 40);
+        return bad;
+      },
+      /not valid MSZIP data|unpacks to/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, make, reason) => {

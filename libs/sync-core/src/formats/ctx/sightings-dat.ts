@@ -83,10 +83,7 @@ export function* readSightingsDat(bytes: Buffer, elements: Map<string, ElementIn
   }
 }
 
-function readAttributes(
-  bytes: Buffer, start: number, end: number, elements: Map<string, ElementInfo>,
-  header: { id: string; deviceId: string; createdDay: number; deleted: boolean },
-): SightingRecord {
+function readAttributes(bytes: Buffer, start: number, end: number, elements: Map<string, ElementInfo>, header: { id: string; deviceId: string; createdDay: number; deleted: boolean }): SightingRecord {
   const data: Record<string, unknown> = {};
   const attachmentFiles: AttachmentFile[] = [];
   const position: Record<string, number> = {};
