@@ -2,46 +2,25 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
-import { AdminClient } from './support/admin-client.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { waitFor } from './support/ports.js';
-import { PrivateRedis } from './support/redis-server.js';
 import { run } from './support/run.js';
+import { fieldSyncSuite } from './support/suite.js';
 
 const CLI = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
 const fieldsync = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [CLI, ...args], { env, timeoutMs: 120_000 });
 const uid = (f: ReturnType<typeof feature>) => f.properties.id.slice(1, -1).toLowerCase();
 
 describe('the fieldsync command line against a real server', () => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  let server: FieldSyncProcess;
-  let admin: AdminClient;
-  let work: string;
-  let share: string;
+  const work = mkdtempSync(join(tmpdir(), 'fieldsync-cli-'));
+  const share = join(work, 'share');
+  mkdirSync(share);
+  const suite = fieldSyncSuite('postgres', { env: { FILESHARE_DIRS: `${share}=kruger`, FILESHARE_SCAN_MS: '300' } });
   let device: { id: string; login: string; secret: string };
 
-  const startServer = async (port?: number) => {
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, port, env: { FILESHARE_DIRS: `${share}=kruger`, FILESHARE_SCAN_MS: '300' } });
-    admin = new AdminClient(server.baseUrl);
-  };
-
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'fieldsync-cli-'));
-    share = join(work, 'share');
-    mkdirSync(share);
-    [store, redis] = await Promise.all([StoreUnderTest.create('postgres'), PrivateRedis.start()]);
-    await startServer();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   function writeGeojson(name: string, features: ReturnType<typeof feature>[]): string {
     const path = join(work, name);
@@ -51,7 +30,7 @@ describe('the fieldsync command line against a real server', () => {
   }
 
   it('administers projects, devices and tokens with --json output', async () => {
-    const env = { FIELDSYNC_URL: server.baseUrl, FIELDSYNC_TOKEN: ADMIN_TOKEN };
+    const env = { FIELDSYNC_URL: suite.server.baseUrl, FIELDSYNC_TOKEN: ADMIN_TOKEN };
     const project = await fieldsync(['--json', 'admin', 'projects', 'create', 'kruger', 'Kruger 2026'], env);
     expect(project.status, project.stderr).toBe(0);
     expect(JSON.parse(project.stdout)).toMatchObject({ slug: 'kruger' });
@@ -60,7 +39,7 @@ describe('the fieldsync command line against a real server', () => {
     expect(device.secret).toBeTruthy();
     const listed = await fieldsync(['admin', 'devices', 'list', 'kruger'], env);
     expect(listed.stdout).toContain(device.login);
-    const refused = await fieldsync(['admin', 'projects', 'list'], { FIELDSYNC_URL: server.baseUrl, FIELDSYNC_TOKEN: 'wrong-token' });
+    const refused = await fieldsync(['admin', 'projects', 'list'], { FIELDSYNC_URL: suite.server.baseUrl, FIELDSYNC_TOKEN: 'wrong-token' });
     expect(refused.status).toBe(4);
   });
 
@@ -71,20 +50,20 @@ describe('the fieldsync command line against a real server', () => {
     const httpDir = join(work, 'http');
     writeGeojson('http/a.geojson', [viaHttp[0]]);
     writeGeojson('http/b.geojson', [viaHttp[1]]);
-    const http = await fieldsync(['upload', '--to', server.baseUrl, '--device', `${device.login}:${device.secret}`, httpDir]);
+    const http = await fieldsync(['upload', '--to', suite.server.baseUrl, '--device', `${device.login}:${device.secret}`, httpDir]);
     expect(http.status, http.stderr).toBe(0);
     const ftp = await fieldsync([
       'upload',
       '--to',
-      `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${server.ftpPort}/CTData`,
+      `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${suite.server.ftpPort}/CTData`,
       writeGeojson('f.geojson', viaFtp),
       'test/fixtures/cybertracker/Transect_Demo.CTX',
     ]);
     expect(ftp.status, ftp.stderr + ftp.stdout).toBe(0);
     const folder = await fieldsync(['upload', '--to', share, writeGeojson('s.geojson', viaFolder)]);
     expect(folder.status, folder.stderr).toBe(0);
-    await waitFor('all sightings', async () => (await admin.allSightings('kruger')).length === 4, 30_000);
-    const ids = (await admin.allSightings('kruger')).map((row) => row.id).sort();
+    await waitFor('all sightings', async () => (await suite.admin.allSightings('kruger')).length === 4, 30_000);
+    const ids = (await suite.admin.allSightings('kruger')).map((row) => row.id).sort();
     expect(ids).toEqual([...viaHttp, ...viaFtp, ...viaFolder].map(uid).sort());
   });
 
@@ -93,13 +72,13 @@ describe('the fieldsync command line against a real server', () => {
     const csv = join(work, 'kruger.csv');
     const geojson = join(work, 'kruger.geojson');
     for (const out of [csv, geojson]) {
-      const first = await fieldsync(['download', '--from', server.baseUrl, '--project', 'kruger', '--out', out], env);
+      const first = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', out], env);
       expect(first.status, first.stderr).toBe(0);
     }
     expect(readFileSync(csv, 'utf8').trim().split('\r\n')).toHaveLength(1 + 4);
     expect(JSON.parse(readFileSync(geojson, 'utf8')).features).toHaveLength(4);
 
-    const rows = await admin.allSightings('kruger');
+    const rows = await suite.admin.allSightings('kruger');
     const [edited, removed] = rows;
     const fresh = feature();
     const change = [
@@ -107,12 +86,12 @@ describe('the fieldsync command line against a real server', () => {
       { ...feature({ id: removed.id }), properties: { ...feature({ id: removed.id }).properties, deleted: true } },
       fresh,
     ];
-    const sent = await fieldsync(['upload', '--to', server.baseUrl, '--device', `${device.login}:${device.secret}`, writeGeojson('change.geojson', change)]);
+    const sent = await fieldsync(['upload', '--to', suite.server.baseUrl, '--device', `${device.login}:${device.secret}`, writeGeojson('change.geojson', change)]);
     expect(sent.status, sent.stderr).toBe(0);
-    await waitFor('the change consolidated', async () => (await admin.allSightings('kruger', '&includeDeleted=true')).some((row) => row.id === uid(fresh)), 30_000);
+    await waitFor('the change consolidated', async () => (await suite.admin.allSightings('kruger', '&includeDeleted=true')).some((row) => row.id === uid(fresh)), 30_000);
 
     for (const out of [csv, geojson]) {
-      const second = await fieldsync(['download', '--from', server.baseUrl, '--project', 'kruger', '--out', out], env);
+      const second = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', out], env);
       expect(second.status, second.stderr).toBe(0);
     }
     const lines = readFileSync(csv, 'utf8').trim().split('\r\n');
@@ -125,7 +104,7 @@ describe('the fieldsync command line against a real server', () => {
     expect(features).toHaveLength(7);
     expect(features.at(-3).properties).toMatchObject({ revision: 2 });
 
-    const third = await fieldsync(['download', '--from', server.baseUrl, '--project', 'kruger', '--out', csv], env);
+    const third = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', csv], env);
     expect(third.status).toBe(0);
     expect(readFileSync(csv, 'utf8').trim().split('\r\n')).toHaveLength(8);
   });
@@ -136,7 +115,7 @@ describe('the fieldsync command line against a real server', () => {
     const imported = feature();
     writeFileSync(join(incoming, 'good.geojson'), featureCollection([imported]));
     writeFileSync(join(incoming, 'huge.geojson'), Buffer.alloc(2048, 0x20));
-    const result = await fieldsync(['--json', 'import', incoming, '--project', 'kruger'], { ...store.env, REDIS_URL: redis.url, MAX_UPLOAD_BYTES: '1024' });
+    const result = await fieldsync(['--json', 'import', incoming, '--project', 'kruger'], { ...suite.store.env, REDIS_URL: suite.redis!.url, MAX_UPLOAD_BYTES: '1024' });
     expect(result.status).toBe(1);
     const outcomes = JSON.parse(result.stdout.trim().split('\n')[0]);
     expect(outcomes.map((o: any) => [o.file, o.outcome])).toEqual([
@@ -145,11 +124,11 @@ describe('the fieldsync command line against a real server', () => {
     ]);
     expect(readdirSync(join(incoming, 'processed'))).toEqual(['good.geojson']);
     expect(readdirSync(join(incoming, 'failed')).sort()).toEqual(['huge.geojson', 'huge.geojson.error.txt']);
-    await waitFor('the imported sighting', async () => (await admin.allSightings('kruger')).some((row) => row.id === uid(imported)), 30_000);
+    await waitFor('the imported sighting', async () => (await suite.admin.allSightings('kruger')).some((row) => row.id === uid(imported)), 30_000);
   });
 
   it('says plainly which step of a connection failed', async () => {
-    const wrongPassword = await fieldsync(['test-connection', `ftp://${device.login}:wrong@127.0.0.1:${server.ftpPort}/CTData`]);
+    const wrongPassword = await fieldsync(['test-connection', `ftp://${device.login}:wrong@127.0.0.1:${suite.server.ftpPort}/CTData`]);
     expect(wrongPassword.status).toBe(4);
     expect(wrongPassword.stderr).toMatch(/login failed/);
     const hostDown = await fieldsync(['test-connection', 'ftp://x:y@127.0.0.1:1/CTData']);
@@ -158,12 +137,12 @@ describe('the fieldsync command line against a real server', () => {
     const noFolder = await fieldsync(['test-connection', join(work, 'no-such-folder')]);
     expect(noFolder.status).toBe(3);
     expect(noFolder.stderr).toMatch(/folder missing/);
-    const noFtpFolder = await fieldsync(['test-connection', `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${server.ftpPort}/NoSuchFolder`]);
+    const noFtpFolder = await fieldsync(['test-connection', `ftp://${device.login}:${encodeURIComponent(device.secret)}@127.0.0.1:${suite.server.ftpPort}/NoSuchFolder`]);
     expect(noFtpFolder.status).toBe(3);
     expect(noFtpFolder.stderr).toMatch(/folder missing: \/NoSuchFolder/);
-    const badDevice = await fieldsync(['test-connection', server.baseUrl, '--device', `${device.login}:wrong`]);
+    const badDevice = await fieldsync(['test-connection', suite.server.baseUrl, '--device', `${device.login}:wrong`]);
     expect(badDevice.stderr).toMatch(/login failed/);
-    const good = await fieldsync(['test-connection', server.baseUrl, '--device', `${device.login}:${device.secret}`]);
+    const good = await fieldsync(['test-connection', suite.server.baseUrl, '--device', `${device.login}:${device.secret}`]);
     expect(good.status, good.stderr).toBe(0);
     expect(good.stdout).toMatch(/ok {2}write permission/);
   });
@@ -173,29 +152,30 @@ describe('the fieldsync command line against a real server', () => {
     mkdirSync(outbox);
     const agent: ChildProcess = spawn(
       process.execPath,
-      [CLI, 'upload', '--watch', outbox, '--every', '500ms', '--retries', '0', '--to', server.baseUrl, '--device', `${device.login}:${device.secret}`],
+      [CLI, 'upload', '--watch', outbox, '--every', '500ms', '--retries', '0', '--to', suite.server.baseUrl, '--device', `${device.login}:${device.secret}`],
       { stdio: 'ignore' },
     );
     try {
       const early = feature();
       writeFileSync(join(outbox, 'early.geojson'), featureCollection([early]));
       await waitFor('the first file sent', async () => readdirSync(join(outbox, 'sent')).includes('early.geojson'), 30_000);
-      await server.stop();
       const waiting = [feature(), feature(), feature()];
-      waiting.forEach((f, i) => writeFileSync(join(outbox, `late-${i}.geojson`), featureCollection([f])));
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      expect(readdirSync(outbox).filter((name) => name.startsWith('late-'))).toHaveLength(3);
-      await startServer(server.port);
+      await suite.restart('stop', async () => {
+        waiting.forEach((f, i) => writeFileSync(join(outbox, `late-${i}.geojson`), featureCollection([f])));
+        // The agent tries while the server is down: the files must stay in the outbox.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        expect(readdirSync(outbox).filter((name) => name.startsWith('late-'))).toHaveLength(3);
+      });
       await waitFor('the outbox emptied', async () => readdirSync(outbox).filter((name) => name.endsWith('.geojson')).length === 0, 60_000);
       await waitFor(
         'the sightings consolidated',
         async () => {
-          const ids = (await admin.allSightings('kruger')).map((row) => row.id);
+          const ids = (await suite.admin.allSightings('kruger')).map((row) => row.id);
           return [early, ...waiting].every((f) => ids.includes(uid(f)));
         },
         30_000,
       );
-      expect(await store.count('batch', `file_name LIKE 'late-%'`)).toBe(3);
+      expect(await suite.store.count('batch', `file_name LIKE 'late-%'`)).toBe(3);
     } finally {
       agent.kill('SIGTERM');
     }

@@ -1,35 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
 import { uploadAsDevice } from './support/curl.js';
-import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
+import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { PrivateRedis } from './support/redis-server.js';
+import { fieldSyncSite } from './support/suite.js';
 
 const DEVICES = 6;
 const UPLOADS_PER_DEVICE = 8;
 const FEATURES_PER_UPLOAD = 25;
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('two consolidators, concurrent uploaders and a cursor reader on %s', (kind) => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  const processes: FieldSyncProcess[] = [];
-
-  beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(processes.map((process) => process.stop()));
-    await redis?.stop();
-    await store?.destroy();
-  });
+  const site = fieldSyncSite(kind);
 
   it('delivers every sighting exactly once, in commit order, to a reader paging throughout', async () => {
-    const gateway = await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'gateway' });
-    processes.push(gateway);
-    for (let i = 0; i < 2; i++) {
-      processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: { CONSOLIDATOR_CONCURRENCY: '3' } }));
-    }
+    const gateway = await site.start({ roles: 'gateway' });
+    for (let i = 0; i < 2; i++) await site.start({ roles: 'consolidator', env: { CONSOLIDATOR_CONCURRENCY: '3' } });
     const admin = new AdminClient(gateway.baseUrl);
     await admin.createProject('kruger');
     const devices = await Promise.all(Array.from({ length: DEVICES }, (_, i) => admin.createDevice('kruger', `handheld ${i}`)));
@@ -75,7 +60,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('two consolidators, concurrent 
     const lastSeen = new Map<string, number>();
     for (const row of seen) lastSeen.set(row.id, row.count);
     expect(lastSeen).toEqual(latestCount);
-    expect(await store.count('sighting')).toBe(latestCount.size);
+    expect(await site.store.count('sighting')).toBe(latestCount.size);
     expect(latestCount.size).toBe(DEVICES * UPLOADS_PER_DEVICE * (FEATURES_PER_UPLOAD - 5));
   });
 });

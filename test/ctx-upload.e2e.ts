@@ -6,7 +6,7 @@ import { STORES_AND_QUEUE_MODES, fieldSyncSuite } from './support/suite.js';
 const fixture = (name: string) => readFileSync(`test/fixtures/cybertracker/${name}`);
 
 describe.each(STORES_AND_QUEUE_MODES)('CyberTracker CTX files over HTTP on %s, %s mode', (kind, mode) => {
-  const suite = fieldSyncSuite(kind, {}, mode);
+  const suite = fieldSyncSuite(kind, { mode });
 
   beforeAll(async () => {
     for (const slug of ['relief', 'market', 'spuren', 'transect']) await suite.admin.createProject(slug);

@@ -2,41 +2,24 @@ import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from './support/admin-client.js';
-import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
+import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { waitFor } from './support/ports.js';
-import { PrivateRedis } from './support/redis-server.js';
+import { fieldSyncSuite } from './support/suite.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('the file-share poller on %s', (kind) => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  let server: FieldSyncProcess;
-  let admin: AdminClient;
-  let share: string;
-
-  const start = async () => {
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { FILESHARE_DIRS: `${share}=kruger`, FILESHARE_SCAN_MS: '400' } });
-    admin = new AdminClient(server.baseUrl);
-  };
-  const batchCount = () => store.count('batch', `door = 'fileshare'`);
+  const share = mkdtempSync(join(tmpdir(), 'fieldsync-share-'));
+  const suite = fieldSyncSuite(kind, { env: { FILESHARE_DIRS: `${share}=kruger`, FILESHARE_SCAN_MS: '400' } });
+  const batchCount = () => suite.store.count('batch', `door = 'fileshare'`);
   const listing = (sub = '') => (existsSync(join(share, sub)) ? readdirSync(join(share, sub)).sort() : []);
 
   beforeAll(async () => {
-    share = mkdtempSync(join(tmpdir(), 'fieldsync-share-'));
-    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-    await start();
-    await admin.createProject('kruger');
+    await suite.admin.createProject('kruger');
   });
 
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
-    rmSync(share, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(share, { recursive: true, force: true }));
 
   it('takes a file written in chunks over three seconds once, after it is complete', async () => {
     const features = Array.from({ length: 30 }, () => feature());
@@ -49,8 +32,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the file-share poller on %s', 
       expect(await batchCount(), `after piece ${i + 1} of ${pieces}`).toBe(0);
     }
     await waitFor('the file to be taken', async () => (await batchCount()) === 1 && listing(PROCESSED).includes('slow.geojson'));
-    const [batch] = (await admin.expect(200, 'GET', '/api/v1/projects/kruger/batches')).batches;
-    expect((await admin.settled(batch.id)).counts).toMatchObject({ records: 30, new: 30 });
+    const [batch] = (await suite.admin.expect(200, 'GET', '/api/v1/projects/kruger/batches')).batches;
+    expect((await suite.admin.settled(batch.id)).counts).toMatchObject({ records: 30, new: 30 });
     expect(listing()).not.toContain('slow.geojson');
     await sleep(1500);
     expect(await batchCount()).toBe(1);
@@ -94,11 +77,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the file-share poller on %s', 
       renameSync(join(staging, file.name), join(share, file.name));
     }
     await waitFor('the first files to be taken', async () => (await batchCount()) > before, 30_000, 20);
-    await server.kill();
-    // As if the crash came after a commit and before the move: a taken file is back in the folder.
-    const processed = listing(PROCESSED).filter((name) => name.startsWith('batch-'));
-    if (processed.length > 0) copyFileSync(join(share, PROCESSED, processed[0]), join(share, processed[0]));
-    await start();
+    await suite.restart('kill', () => {
+      // As if the crash came after a commit and before the move: a taken file is back in the folder.
+      const processed = listing(PROCESSED).filter((name) => name.startsWith('batch-'));
+      if (processed.length > 0) copyFileSync(join(share, PROCESSED, processed[0]), join(share, processed[0]));
+    });
     await waitFor('every file processed', async () => listing().filter((name) => name.startsWith('batch-')).length === 0, 60_000);
     expect(await batchCount()).toBe(before + files.length);
     expect(new Set(listing(PROCESSED).filter((name) => name.startsWith('batch-'))).size).toBeGreaterThanOrEqual(files.length);

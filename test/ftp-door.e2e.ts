@@ -4,39 +4,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
-import { FieldSyncProcess, StoreKind, StoreUnderTest } from './support/fieldsync-process.js';
+import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { PrivateRedis } from './support/redis-server.js';
 import { run } from './support/run.js';
+import { fieldSyncSuite } from './support/suite.js';
 
 const CTX = 'test/fixtures/cybertracker/Market_Research_Smiley_Interface.CTX';
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  let server: FieldSyncProcess;
-  let work: string;
-  let cert: string;
+  // A certificate for FTPS (and so HTTPS), made while the suite is collected: the server starts with it.
+  const work = mkdtempSync(join(tmpdir(), 'fieldsync-ftp-'));
+  const cert = join(work, 'cert.pem');
+  const key = join(work, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+    stdio: 'ignore',
+  });
+  const suite = fieldSyncSuite(kind, { env: { TLS_CERT: cert, TLS_KEY: key, FTP_MAX_SESSIONS_PER_ADDRESS: '80' } });
   let ftp: string;
 
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'fieldsync-ftp-'));
-    cert = join(work, 'cert.pem');
-    const key = join(work, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
-      stdio: 'ignore',
-    });
-    [store, redis] = await Promise.all([StoreUnderTest.create(kind), PrivateRedis.start()]);
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key, FTP_MAX_SESSIONS_PER_ADDRESS: '80' } });
-    ftp = `ftp://127.0.0.1:${server.ftpPort}`;
+  beforeAll(() => {
+    ftp = `ftp://127.0.0.1:${suite.server.ftpPort}`;
   });
 
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   // The gateway speaks HTTPS here (TLS_CERT is set for FTPS), so admin calls go through curl --cacert.
   /** An admin POST over HTTPS, as a script on the server would make it. */
@@ -50,7 +40,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
       'content-type: application/json',
       '-d',
       JSON.stringify(body),
-      `https://127.0.0.1:${server.port}${path}`,
+      `https://127.0.0.1:${suite.server.port}${path}`,
     ]);
   }
 
@@ -63,7 +53,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
   }
 
   async function adminGet(path: string) {
-    const answer = await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', `https://127.0.0.1:${server.port}${path}`]);
+    const answer = await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', `https://127.0.0.1:${suite.server.port}${path}`]);
     expect(answer.status, path).toBe(200);
     return answer.body;
   }
@@ -79,8 +69,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
   }
 
   async function sightingIds(slug: string): Promise<string[]> {
-    const text = (await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', `https://127.0.0.1:${server.port}/api/v1/projects/${slug}/sightings?format=ndjson`]))
-      .body;
+    const text = (
+      await curl(['--cacert', cert, '-H', 'Authorization: Bearer e2e-admin-token-0123456789abcdef', `https://127.0.0.1:${suite.server.port}/api/v1/projects/${slug}/sightings?format=ndjson`])
+    ).body;
     return String(text)
       .trim()
       .split('\n')
@@ -159,7 +150,7 @@ with open(ctx, 'rb') as f: print(secure.storbinary('STOR /CTData/tls/survey.ctx'
 print(secure.size('/CTData/tls/survey.ctx'))
 secure.quit()
 `;
-    const result = await run('python3', ['-c', script, device.login, device.secret, String(server.ftpPort), cert, geo.path, CTX]);
+    const result = await run('python3', ['-c', script, device.login, device.secret, String(suite.server.ftpPort), cert, geo.path, CTX]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^226 .*\n\['py.geojson'\]\n226 .*\n1116051\n$/);
     const batches = await batchesOf('ftplib', 2);
@@ -190,7 +181,7 @@ threads = [threading.Thread(target=session, args=(n,)) for n in range(50)]
 print('\\n'.join(errors))
 sys.exit(1 if errors else 0)
 `;
-    const result = await run('python3', ['-c', script, device.login, device.secret, String(server.ftpPort)], { timeoutMs: 180_000 });
+    const result = await run('python3', ['-c', script, device.login, device.secret, String(suite.server.ftpPort)], { timeoutMs: 180_000 });
     expect(result.status, result.stdout + result.stderr).toBe(0);
     const batches = await batchesOf('crowd', 250, 120_000);
     expect(batches).toHaveLength(250);
@@ -201,7 +192,7 @@ sys.exit(1 if errors else 0)
 
   it('refuses path attacks and writes nothing outside the device folder', async () => {
     const device = await newDevice('paths');
-    const before = await store.count('batch');
+    const before = await suite.store.count('batch');
     const script = `
 import ftplib, io, sys
 login, secret, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -223,11 +214,11 @@ for path in ['..', '/..', '../..']:
         print('refused cwd', path, str(e)[:3])
 ftp.quit()
 `;
-    const result = await run('python3', ['-c', script, device.login, device.secret, String(server.ftpPort)]);
+    const result = await run('python3', ['-c', script, device.login, device.secret, String(suite.server.ftpPort)]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('ACCEPTED');
     expect(result.stdout).not.toMatch(/CWD \S+ (?!\/$)/);
-    expect(await store.count('batch')).toBe(before);
+    expect(await suite.store.count('batch')).toBe(before);
   });
 
   it("keeps devices in their own folders: a device never sees or reads another device's files", async () => {
@@ -255,14 +246,14 @@ ftp.quit()
     client.kill('SIGKILL');
     await new Promise((resolve) => client.once('close', resolve));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await store.count('batch', `device_id = '${device.id}'`)).toBe(0);
+    expect(await suite.store.count('batch', `device_id = '${device.id}'`)).toBe(0);
 
     const resent = await run('curl', ['-sS', '-T', '-', '--user', `${device.login}:${device.secret}`, `${ftp}/CTData/big.geojson`], { input: body });
     expect(resent.status, resent.stderr).toBe(0);
     const batches = await batchesOf('killed', 1);
     expect(batches).toHaveLength(1);
     expect(batches[0].counts.new).toBe(20_000);
-    expect(await store.count('blob', 'sha256 IS NULL')).toBe(0);
+    expect(await suite.store.count('blob', 'sha256 IS NULL')).toBe(0);
   });
 
   it('answers a wrong password with 530, waiting longer on each further try', async () => {
@@ -281,7 +272,7 @@ for attempt in range(4):
         print(str(e)[:3], round(time.monotonic() - started, 2))
     ftp.close()
 `;
-    const result = await run('python3', ['-c', script, device.login, String(server.ftpPort)]);
+    const result = await run('python3', ['-c', script, device.login, String(suite.server.ftpPort)]);
     const lines = result.stdout
       .trim()
       .split('\n')

@@ -32,7 +32,7 @@ const PASSIVE_PORTS = 16;
  */
 describe('FTP passive ports are bound to their session', () => {
   const base = 20_000 + Math.floor(Math.random() * 100) * 100;
-  const suite = fieldSyncSuite('sqlite', { FTP_PASV_RANGE: `${base}-${base + PASSIVE_PORTS - 1}` });
+  const suite = fieldSyncSuite('sqlite', { env: { FTP_PASV_RANGE: `${base}-${base + PASSIVE_PORTS - 1}` } });
 
   it("a stranger sweeping the passive range neither breaks nor hijacks a device's uploads", async () => {
     await suite.admin.createProject('pasv');

@@ -5,10 +5,10 @@ import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
-import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
+import { FieldSyncProcess } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { freePort, StopWaiting, waitFor } from './support/ports.js';
-import { PrivateRedis } from './support/redis-server.js';
+import { fieldSyncSite } from './support/suite.js';
 
 const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 // The remote site runs on this machine: the operator allows private targets.
@@ -50,16 +50,15 @@ async function startRemoteFtp(root: string): Promise<{ server: ChildProcess; por
 }
 
 describe("pull sources: a project's download settings against a real FTP site (PostgreSQL)", () => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  const processes: FieldSyncProcess[] = [];
+  const site = fieldSyncSite('postgres');
+  let server: FieldSyncProcess;
   let admin: AdminClient;
   let remote: ChildProcess;
   let remoteRoot: string;
   let remotePort: number;
   let sourceId: string;
 
-  const pullBatches = () => store.count('batch', `door = 'pull'`);
+  const pullBatches = () => site.store.count('batch', `door = 'pull'`);
 
   beforeAll(async () => {
     remoteRoot = mkdtempSync(join(tmpdir(), 'fieldsync-remote-'));
@@ -67,17 +66,13 @@ describe("pull sources: a project's download settings against a real FTP site (P
     copyFileSync('test/fixtures/cybertracker/Market_Research_Smiley_Interface.CTX', join(remoteRoot, 'CTData', 'market.CTX'));
     writeFileSync(join(remoteRoot, 'CTData', 'first.geojson'), featureCollection([feature(), feature()]));
     ({ server: remote, port: remotePort } = await startRemoteFtp(remoteRoot));
-    [store, redis] = await Promise.all([StoreUnderTest.create('postgres'), PrivateRedis.start()]);
-    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, env: ENV }));
-    admin = new AdminClient(processes[0].baseUrl);
+    server = await site.start({ env: ENV });
+    admin = new AdminClient(server.baseUrl);
     await admin.createProject('kruger');
   });
 
-  afterAll(async () => {
-    await Promise.all(processes.map((process) => process.stop()));
+  afterAll(() => {
     remote?.kill();
-    await redis?.stop();
-    await store?.destroy();
     rmSync(remoteRoot, { recursive: true, force: true });
   });
 
@@ -97,7 +92,7 @@ describe("pull sources: a project's download settings against a real FTP site (P
     sourceId = source.id;
     expect(source).not.toHaveProperty('secretEncrypted');
     expect(source.hasPassword).toBe(true);
-    const stored = await store.query<{ secret_encrypted: string }>(`SELECT secret_encrypted FROM source WHERE id = '${sourceId}'`);
+    const stored = await site.store.query<{ secret_encrypted: string }>(`SELECT secret_encrypted FROM source WHERE id = '${sourceId}'`);
     expect(stored[0].secret_encrypted).not.toContain('right-password');
     expect(await admin.expect(200, 'POST', `/api/v1/projects/kruger/sources/${sourceId}/test`)).toEqual({ ok: true, files: 2 });
 
@@ -111,16 +106,16 @@ describe("pull sources: a project's download settings against a real FTP site (P
     await runAndWait(3);
     expect(await pullBatches()).toBe(3);
 
-    await processes[0].stop();
-    processes[0] = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: ENV });
-    processes.push(await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: ENV }));
-    admin = new AdminClient(processes[0].baseUrl);
+    await server.stop();
+    server = await site.start({ env: ENV });
+    await site.start({ roles: 'consolidator', env: ENV });
+    admin = new AdminClient(server.baseUrl);
     writeFileSync(join(remoteRoot, 'CTData', 'last.geojson'), featureCollection([feature()]));
     await Promise.all(Array.from({ length: 4 }, () => admin.expect(202, 'POST', `/api/v1/projects/kruger/sources/${sourceId}/run`)));
     await waitFor('the last file', async () => (await pullBatches()) >= 4, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await pullBatches()).toBe(4);
-    expect(await store.count('source_file', `status = 'ingested'`)).toBe(4);
+    expect(await site.store.count('source_file', `status = 'ingested'`)).toBe(4);
     expect((await admin.allSightings('kruger')).length).toBe(13 + 2 + 1 + 1);
   });
 

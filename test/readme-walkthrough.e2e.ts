@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
-import { PrivateRedis } from './support/redis-server.js';
-import { QueueMode } from './support/suite.js';
+import { describe, expect, it } from 'vitest';
+import { fieldSyncSuite, QueueMode } from './support/suite.js';
 
 const CONNECT_SPY = resolve(import.meta.dirname, 'support/connect-spy.cjs');
 
@@ -15,26 +13,13 @@ const CONNECT_SPY = resolve(import.meta.dirname, 'support/connect-spy.cjs');
  * which also shows the recording sees a Redis connection when there is one.
  */
 describe.each<QueueMode>(['embedded', 'queue'])('README walk-through, %s mode', (mode) => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis | null;
-  let server: FieldSyncProcess;
-
-  beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create('sqlite'), mode === 'queue' ? PrivateRedis.start() : null]);
-    server = await FieldSyncProcess.start({ store, redisUrl: redis?.url ?? null, nodeArgs: ['--require', CONNECT_SPY], env: { FIELDSYNC_ADMIN_TOKEN: 'my-own-long-admin-token' } });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
-  });
+  const suite = fieldSyncSuite('sqlite', { mode, nodeArgs: ['--require', CONNECT_SPY], env: { FIELDSYNC_ADMIN_TOKEN: 'my-own-long-admin-token' } });
 
   it('creates a project and a device, uploads the example file and downloads it as CSV', () => {
     const readme = readFileSync('README.md', 'utf8');
     const block = /<!-- walkthrough:[^>]*-->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block, 'README has a marked walk-through block').toBeDefined();
-    const script = block!.replace('S=http://localhost:8080', `S=${server.baseUrl}`);
+    const script = block!.replace('S=http://localhost:8080', `S=${suite.server.baseUrl}`);
     const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 60_000 });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('"slug":"kruger"');
@@ -49,16 +34,16 @@ describe.each<QueueMode>(['embedded', 'queue'])('README walk-through, %s mode', 
     ).toEqual(['sighting', 'sighting', 'sighting', 'waypoint']);
     expect(csvLines.join('\n')).toContain('Wild dog');
 
-    const attempts = server.logs
+    const attempts = suite.server.logs
       .split('\n')
       .filter((line) => line.startsWith('connect-spy: '))
       .map((line) => line.slice('connect-spy: '.length));
     expect(attempts[0]).toBe('loaded');
     if (mode === 'embedded') {
-      expect(server.logs).toMatch(/embedded mode, no Redis/);
+      expect(suite.server.logs).toMatch(/embedded mode, no Redis/);
       expect(attempts.slice(1)).toEqual([]);
     } else {
-      expect(attempts).toContain(`127.0.0.1:${new URL(redis!.url).port}`);
+      expect(attempts).toContain(`127.0.0.1:${new URL(suite.redis!.url).port}`);
     }
   });
 });

@@ -16,7 +16,7 @@ const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 // Scheduled and "run now" pulls go through the pull queue: in queue mode (Redis) and in embedded mode.
 describe.each(STORES_AND_QUEUE_MODES)('pull sources stay where the operator allows on %s, %s mode', (kind, mode) => {
   describe('with nothing allowed (the default)', () => {
-    const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY }, mode);
+    const suite = fieldSyncSuite(kind, { env: { FIELDSYNC_SECRET_KEY: SECRET_KEY }, mode });
 
     it('refuses a folder source and a private network target, storing nothing and pulling nothing', async () => {
       await suite.admin.createProject('p');
@@ -43,7 +43,7 @@ describe.each(STORES_AND_QUEUE_MODES)('pull sources stay where the operator allo
     const ranger = join(outbox, 'ranger-7');
     mkdirSync(ranger, { recursive: true });
     symlinkSync('/etc', join(outbox, 'etc-link'));
-    const suite = fieldSyncSuite(kind, { FIELDSYNC_SECRET_KEY: SECRET_KEY, SOURCE_FOLDERS: outbox, PULL_SETTLE_MS: '0' }, mode);
+    const suite = fieldSyncSuite(kind, { env: { FIELDSYNC_SECRET_KEY: SECRET_KEY, SOURCE_FOLDERS: outbox, PULL_SETTLE_MS: '0' }, mode });
     afterAll(() => rmSync(top, { recursive: true, force: true }));
 
     it('refuses /etc, DATA_DIR, a way up with .. and a symlink out of the allowed folder', async () => {

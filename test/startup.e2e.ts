@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
-import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
+import { ADMIN_TOKEN } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { PrivateRedis } from './support/redis-server.js';
+import { fieldSyncSite } from './support/suite.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/src/main.js');
 
@@ -14,19 +14,7 @@ function startExpectingFailure(env: Record<string, string>): { status: number | 
 }
 
 describe('start-up', () => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis;
-  let server: FieldSyncProcess | undefined;
-
-  beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create('sqlite'), PrivateRedis.start()]);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
-  });
+  const site = fieldSyncSite('sqlite');
 
   it.each([
     ['HTTP_PORT', 'eighty'],
@@ -35,24 +23,24 @@ describe('start-up', () => {
     ['FIELDSYNC_ROLES', 'gateway,toaster'],
     ['HOST', 'every address'],
   ])('stops with a message naming %s when it is bad', (variable, value) => {
-    const result = startExpectingFailure({ ...store.env, [variable]: value });
+    const result = startExpectingFailure({ ...site.store.env, [variable]: value });
     expect(result.status).toBe(78);
     expect(result.stderr).toMatch(new RegExp(`^FieldSync cannot start: ${variable}: `));
   });
 
   it('names TLS_CERT when the certificate file cannot be read', () => {
-    const result = startExpectingFailure({ ...store.env, TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' });
+    const result = startExpectingFailure({ ...site.store.env, TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' });
     expect(result.status).toBe(78);
     expect(result.stderr).toMatch(/TLS_CERT: cannot read "\/nonexistent\/cert.pem"/);
   });
 
   it('serves HTTPS with a self-signed certificate when TLS_CERT and TLS_KEY are set', async () => {
-    const cert = join(store.dataDir, 'cert.pem');
-    const key = join(store.dataDir, 'key.pem');
+    const cert = join(site.store.dataDir, 'cert.pem');
+    const key = join(site.store.dataDir, 'key.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
       stdio: 'ignore',
     });
-    server = await FieldSyncProcess.start({ store, redisUrl: redis.url, env: { TLS_CERT: cert, TLS_KEY: key, FTP_REQUIRE_TLS: 'true' } });
+    const server = await site.start({ env: { TLS_CERT: cert, TLS_KEY: key, FTP_REQUIRE_TLS: 'true' } });
     const https = `https://127.0.0.1:${server.port}`;
     const project = await curl([
       '--cacert',
@@ -85,7 +73,7 @@ describe('start-up', () => {
 
   it('listens on HOST only, and takes FTP on port 21 for classic CyberTracker devices that ignore the port in their URL', async () => {
     // As root (CI and this machine), port 21 can be bound; elsewhere use CAP_NET_BIND_SERVICE or map 21 to 2121 (docker-compose.yml).
-    const bound = await FieldSyncProcess.start({ store, redisUrl: redis.url, ftpPort: 21, env: { HOST: '127.0.0.3' } });
+    const bound = await site.start({ ftpPort: 21, env: { HOST: '127.0.0.3' } });
     try {
       expect(bound.logs).toMatch(/listening on http:\/\/127\.0\.0\.3:/);
       const here = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.3:${bound.port}/health/live`], { encoding: 'utf8' });

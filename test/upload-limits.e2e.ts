@@ -42,7 +42,7 @@ async function gzipBomb(): Promise<Buffer> {
 }
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the server hold, on %s', (kind) => {
-  const suite = fieldSyncSuite(kind, { MAX_UPLOADS_PER_DEVICE: '4' });
+  const suite = fieldSyncSuite(kind, { env: { MAX_UPLOADS_PER_DEVICE: '4' } });
 
   it('refuses a 1 MB gzip bomb before 64 MB are written, and keeps nothing of it', async () => {
     await suite.admin.createProject('limits');

@@ -1,43 +1,29 @@
 import { gzipSync, deflateRawSync, deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
 import { curl, uploadAsDevice } from './support/curl.js';
-import { FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { PrivateRedis } from './support/redis-server.js';
-import { STORES_AND_QUEUE_MODES } from './support/suite.js';
+import { fieldSyncSuite, STORES_AND_QUEUE_MODES } from './support/suite.js';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
 // Every case in both queue modes: BullMQ on Redis, and embedded (one process, no Redis).
 describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %s mode', (kind, mode) => {
-  let store: StoreUnderTest;
-  let redis: PrivateRedis | null;
-  let server: FieldSyncProcess;
-  let admin: AdminClient;
+  const suite = fieldSyncSuite(kind, { mode, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
   let device: { id: string; login: string; secret: string };
 
   beforeAll(async () => {
-    [store, redis] = await Promise.all([StoreUnderTest.create(kind), mode === 'queue' ? PrivateRedis.start() : null]);
-    server = await FieldSyncProcess.start({ store, redisUrl: redis?.url ?? null, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
-    admin = new AdminClient(server.baseUrl);
-    await admin.createProject('kruger');
-    await admin.createProject('etosha');
-    device = await admin.createDevice('kruger');
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await redis?.stop();
-    await store?.destroy();
+    await suite.admin.createProject('kruger');
+    await suite.admin.createProject('etosha');
+    device = await suite.admin.createDevice('kruger');
   });
 
   async function uploadAndSettle(body: Buffer, as = device, extra: string[] = []) {
-    const answer = await uploadAsDevice(server.baseUrl, as, body, extra);
+    const answer = await uploadAsDevice(suite.server.baseUrl, as, body, extra);
     expect(answer.status, JSON.stringify(answer.body)).toBe(202);
     expect(answer.body.batches).toHaveLength(1);
     expect(answer.body.batches[0].status).toBe('received');
-    return admin.settled(answer.body.batches[0].id);
+    return suite.admin.settled(answer.body.batches[0].id);
   }
 
   it('answers 202 and the sightings become downloadable, the same in JSON, NDJSON, CSV and GeoJSON', async () => {
@@ -45,7 +31,7 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     const batch = await uploadAndSettle(featureCollection(features));
     expect(batch).toMatchObject({ status: 'consolidated', format: 'cybertracker-geojson', counts: { records: 3, new: 3, updated: 0, duplicate: 0, rejected: 0 } });
 
-    const json = await admin.allSightings('kruger');
+    const json = await suite.admin.allSightings('kruger');
     const expectedIds = features.map((f) => f.properties.id.slice(1, -1).toLowerCase());
     expect(json.map((row) => row.id).sort()).toEqual([...expectedIds].sort());
     expect(json.find((row) => row.id === expectedIds[0])).toMatchObject({
@@ -59,7 +45,7 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     });
     expect(json.find((row) => row.id === expectedIds[2]).kind).toBe('waypoint');
 
-    const ndjson = await admin.call('GET', '/api/v1/projects/kruger/sightings?format=ndjson');
+    const ndjson = await suite.admin.call('GET', '/api/v1/projects/kruger/sightings?format=ndjson');
     const ndjsonRows = String(ndjson.body)
       .trim()
       .split('\n')
@@ -67,12 +53,12 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     expect(ndjsonRows).toEqual(json);
     expect(ndjson.headers.get('x-next-cursor')).toBe(String(json.at(-1).seq));
 
-    const geojson = await admin.call('GET', '/api/v1/projects/kruger/sightings?format=geojson');
+    const geojson = await suite.admin.call('GET', '/api/v1/projects/kruger/sightings?format=geojson');
     expect(geojson.body.features.map((f: any) => [f.id, f.geometry.coordinates[0], f.geometry.coordinates[1], f.properties.seq])).toEqual(
       json.map((row) => [row.id, row.longitude, row.latitude, row.seq]),
     );
 
-    const csv = await curl(['-H', `Authorization: Bearer ${'e2e-admin-token-0123456789abcdef'}`, `${server.baseUrl}/api/v1/projects/kruger/sightings?format=csv`]);
+    const csv = await curl(['-H', `Authorization: Bearer ${'e2e-admin-token-0123456789abcdef'}`, `${suite.server.baseUrl}/api/v1/projects/kruger/sightings?format=csv`]);
     const [header, ...lines] = String(csv.body).trim().split('\r\n');
     expect(header.split(',').slice(0, 6)).toEqual(['id', 'deviceId', 'kind', 'observedAt', 'latitude', 'longitude']);
     expect(lines.map((line) => line.split(',')[0])).toEqual(json.map((row) => row.id));
@@ -83,23 +69,23 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
   it('merges an identical file sent twice as all duplicates, with no new feed entries', async () => {
     const body = featureCollection([feature(), feature()]);
     await uploadAndSettle(body);
-    const before = await admin.allSightings('kruger');
+    const before = await suite.admin.allSightings('kruger');
     const again = await uploadAndSettle(body);
     expect(again).toMatchObject({ status: 'consolidated', counts: { records: 2, new: 0, updated: 0, duplicate: 2, rejected: 0 } });
-    expect(await admin.allSightings('kruger')).toEqual(before);
+    expect(await suite.admin.allSightings('kruger')).toEqual(before);
   });
 
   it('turns changed content for a known id into revision 2 with a new, higher seq', async () => {
     const id = '{0F0F0F0F-1111-2222-3333-444455556666}';
     await uploadAndSettle(featureCollection([feature({ id, count: 1 })]));
-    const first = (await admin.allSightings('kruger')).find((row) => row.id === id.slice(1, -1).toLowerCase());
+    const first = (await suite.admin.allSightings('kruger')).find((row) => row.id === id.slice(1, -1).toLowerCase());
     const edited = await uploadAndSettle(featureCollection([feature({ id: id.toLowerCase(), count: 5 })]));
     expect(edited.counts).toMatchObject({ new: 0, updated: 1 });
-    const rows = (await admin.allSightings('kruger')).filter((row) => row.id === first.id);
+    const rows = (await suite.admin.allSightings('kruger')).filter((row) => row.id === first.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ revision: 2, data: { Count: 5 } });
     expect(rows[0].seq).toBeGreaterThan(first.seq);
-    const incremental = await admin.expect(200, 'GET', `/api/v1/projects/kruger/sightings?after=${first.seq}`);
+    const incremental = await suite.admin.expect(200, 'GET', `/api/v1/projects/kruger/sightings?after=${first.seq}`);
     expect(incremental.sightings.map((row: any) => row.id)).toContain(first.id);
   });
 
@@ -122,7 +108,7 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
       { index: 1, reason: 'record 1: latitude 123 is outside -90..90' },
       { index: 2, reason: 'record 2: feature is not an object' },
     ]);
-    const ids = (await admin.allSightings('kruger')).map((row) => row.id);
+    const ids = (await suite.admin.allSightings('kruger')).map((row) => row.id);
     for (const f of good) expect(ids).toContain(f.properties.id.slice(1, -1).toLowerCase());
   });
 
@@ -138,48 +124,48 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     }
     expect((await uploadAndSettle(Buffer.concat([featureCollection([feature()]), Buffer.from([0])]))).counts.new).toBe(1);
 
-    const multipart = await curl(['-u', `${device.login}:${device.secret}`, '-F', 'file=@-;filename=a.geojson', `${server.baseUrl}/upload`], featureCollection([feature(), feature()]));
+    const multipart = await curl(['-u', `${device.login}:${device.secret}`, '-F', 'file=@-;filename=a.geojson', `${suite.server.baseUrl}/upload`], featureCollection([feature(), feature()]));
     expect(multipart.status).toBe(202);
-    expect((await admin.settled(multipart.body.batches[0].id)).counts.new).toBe(2);
+    expect((await suite.admin.settled(multipart.body.batches[0].id)).counts.new).toBe(2);
 
-    const put = await curl(['-u', `${device.login}:${device.secret}`, '-X', 'PUT', '--data-binary', '@-', `${server.baseUrl}/upload/Sightings%202026.json`], featureCollection([feature()]));
+    const put = await curl(['-u', `${device.login}:${device.secret}`, '-X', 'PUT', '--data-binary', '@-', `${suite.server.baseUrl}/upload/Sightings%202026.json`], featureCollection([feature()]));
     expect(put.status).toBe(202);
-    const stored = await store.query<{ file_name: string }>(`SELECT file_name FROM batch WHERE id = '${put.body.batches[0].id}'`);
+    const stored = await suite.store.query<{ file_name: string }>(`SELECT file_name FROM batch WHERE id = '${put.body.batches[0].id}'`);
     expect(stored[0].file_name).toBe('Sightings 2026.json');
 
-    const bearer = await curl(['-H', `Authorization: Bearer ${device.secret}`, '--data-binary', '@-', `${server.baseUrl}/upload`], featureCollection([feature()]));
+    const bearer = await curl(['-H', `Authorization: Bearer ${device.secret}`, '--data-binary', '@-', `${suite.server.baseUrl}/upload`], featureCollection([feature()]));
     expect(bearer.status).toBe(202);
   });
 
   it('answers 401 and stores nothing for wrong, missing or disabled credentials', async () => {
-    const before = await store.count('batch');
+    const before = await suite.store.count('batch');
     const body = featureCollection([feature()]);
-    expect((await uploadAsDevice(server.baseUrl, { login: device.login, secret: `${device.secret}x` }, body)).status).toBe(401);
-    expect((await uploadAsDevice(server.baseUrl, { login: 'nobody', secret: device.secret }, body)).status).toBe(401);
-    expect((await curl(['--data-binary', '@-', `${server.baseUrl}/upload`], body)).status).toBe(401);
-    const disabled = await admin.createDevice('kruger', 'lost handheld');
-    expect((await uploadAsDevice(server.baseUrl, disabled, body)).status).toBe(202);
-    await admin.expect(200, 'PATCH', `/api/v1/projects/kruger/devices/${disabled.id}`, { enabled: false });
-    expect((await uploadAsDevice(server.baseUrl, disabled, body)).status).toBe(401);
-    expect(await store.count('batch')).toBe(before + 1);
+    expect((await uploadAsDevice(suite.server.baseUrl, { login: device.login, secret: `${device.secret}x` }, body)).status).toBe(401);
+    expect((await uploadAsDevice(suite.server.baseUrl, { login: 'nobody', secret: device.secret }, body)).status).toBe(401);
+    expect((await curl(['--data-binary', '@-', `${suite.server.baseUrl}/upload`], body)).status).toBe(401);
+    const disabled = await suite.admin.createDevice('kruger', 'lost handheld');
+    expect((await uploadAsDevice(suite.server.baseUrl, disabled, body)).status).toBe(202);
+    await suite.admin.expect(200, 'PATCH', `/api/v1/projects/kruger/devices/${disabled.id}`, { enabled: false });
+    expect((await uploadAsDevice(suite.server.baseUrl, disabled, body)).status).toBe(401);
+    expect(await suite.store.count('batch')).toBe(before + 1);
   });
 
   it('keeps projects apart: devices upload only to their own project, scoped tokens see only theirs', async () => {
-    const etoshaDevice = await admin.createDevice('etosha');
-    const before = await store.count('batch');
-    const refused = await uploadAsDevice(server.baseUrl, device, featureCollection([feature()]), ['-G', '--data-urlencode', 'project=etosha', '-X', 'POST']);
+    const etoshaDevice = await suite.admin.createDevice('etosha');
+    const before = await suite.store.count('batch');
+    const refused = await uploadAsDevice(suite.server.baseUrl, device, featureCollection([feature()]), ['-G', '--data-urlencode', 'project=etosha', '-X', 'POST']);
     expect(refused.status).toBe(403);
-    expect(await store.count('batch')).toBe(before);
+    expect(await suite.store.count('batch')).toBe(before);
 
     const etoshaFeature = feature({ species: 'Oryx' });
     await uploadAndSettle(featureCollection([etoshaFeature]), etoshaDevice);
-    const krugerIds = (await admin.allSightings('kruger')).map((row) => row.id);
+    const krugerIds = (await suite.admin.allSightings('kruger')).map((row) => row.id);
     expect(krugerIds).not.toContain(etoshaFeature.properties.id.slice(1, -1).toLowerCase());
 
-    const scoped = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'kruger only', role: 'admin', projects: ['kruger'] });
-    const kruger = new AdminClient(server.baseUrl, scoped.token);
+    const scoped = await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'kruger only', role: 'admin', projects: ['kruger'] });
+    const kruger = new AdminClient(suite.server.baseUrl, scoped.token);
     expect((await kruger.call('GET', '/api/v1/projects/kruger/sightings')).status).toBe(200);
-    const etoshaBatch = (await admin.expect(200, 'GET', '/api/v1/projects/etosha/batches')).batches[0].id;
+    const etoshaBatch = (await suite.admin.expect(200, 'GET', '/api/v1/projects/etosha/batches')).batches[0].id;
     for (const path of ['/api/v1/projects/etosha/sightings', '/api/v1/projects/etosha/batches', '/api/v1/projects/etosha/devices', `/api/v1/batches/${etoshaBatch}`]) {
       expect((await kruger.call('GET', path)).status, path).toBe(404);
     }
@@ -187,11 +173,11 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     expect((await kruger.call('POST', '/api/v1/projects', { slug: 'mine', name: 'Mine' })).status).toBe(403);
     expect((await kruger.call('GET', '/api/v1/projects')).body.projects.map((p: any) => p.slug)).toEqual(['kruger']);
 
-    const readOnly = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'reader', role: 'read-only', projects: ['kruger'] });
-    const reader = new AdminClient(server.baseUrl, readOnly.token);
+    const readOnly = await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'reader', role: 'read-only', projects: ['kruger'] });
+    const reader = new AdminClient(suite.server.baseUrl, readOnly.token);
     expect((await reader.call('GET', '/api/v1/projects/kruger/sightings')).status).toBe(200);
     expect((await reader.call('POST', '/api/v1/projects/kruger/devices', { name: 'x' })).status).toBe(403);
-    expect((await new AdminClient(server.baseUrl, 'not-a-token').call('GET', '/api/v1/projects')).status).toBe(401);
+    expect((await new AdminClient(suite.server.baseUrl, 'not-a-token').call('GET', '/api/v1/projects')).status).toBe(401);
   });
 
   it('stores a base64 photo once as an attachment, served to admins of the project only', async () => {
@@ -204,41 +190,41 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     };
     const first = await uploadAndSettle(featureCollection([withPhoto('photo-1'), withPhoto('photo-2')]));
     expect(first.counts.new).toBe(2);
-    const rows = (await admin.allSightings('kruger')).filter((row) => row.id.startsWith('photo-'));
+    const rows = (await suite.admin.allSightings('kruger')).filter((row) => row.id.startsWith('photo-'));
     const sha256 = (await import('node:crypto')).createHash('sha256').update(jpeg).digest('hex');
     for (const row of rows) {
       expect(row.attachments).toEqual([{ name: 'Photo.jpg', contentType: 'image/jpeg', size: jpeg.length, sha256 }]);
       expect(row.data.Photo).toEqual({ attachment: 'Photo.jpg' });
     }
-    expect(await store.count('attachment', `sha256 = '${sha256}'`)).toBe(1);
-    const served = await fetch(`${server.baseUrl}/api/v1/projects/kruger/attachments/${sha256}`, { headers: { authorization: 'Bearer e2e-admin-token-0123456789abcdef' } });
+    expect(await suite.store.count('attachment', `sha256 = '${sha256}'`)).toBe(1);
+    const served = await fetch(`${suite.server.baseUrl}/api/v1/projects/kruger/attachments/${sha256}`, { headers: { authorization: 'Bearer e2e-admin-token-0123456789abcdef' } });
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await served.arrayBuffer()).equals(jpeg)).toBe(true);
-    expect((await admin.call('GET', `/api/v1/projects/etosha/attachments/${sha256}`)).status).toBe(404);
+    expect((await suite.admin.call('GET', `/api/v1/projects/etosha/attachments/${sha256}`)).status).toBe(404);
   });
 
   it('answers 413 to a body over MAX_UPLOAD_BYTES and leaves nothing behind', async () => {
     const tables = ['batch', 'blob', 'blob_chunk'];
-    const before = await Promise.all(tables.map((table) => store.count(table)));
+    const before = await Promise.all(tables.map((table) => suite.store.count(table)));
     const big = Buffer.alloc(MAX_UPLOAD_BYTES + 512 * 1024, 0x20);
-    const declared = await uploadAsDevice(server.baseUrl, device, big);
+    const declared = await uploadAsDevice(suite.server.baseUrl, device, big);
     expect(declared.status).toBe(413);
     expect(declared.body.message).toMatch(/MAX_UPLOAD_BYTES/);
     // Chunked: no length up front, so the limit trips after chunks were already stored.
-    const streamed = await uploadAsDevice(server.baseUrl, device, big, ['-H', 'Transfer-Encoding: chunked']);
+    const streamed = await uploadAsDevice(suite.server.baseUrl, device, big, ['-H', 'Transfer-Encoding: chunked']);
     expect(streamed.status).toBe(413);
-    const bomb = await uploadAsDevice(server.baseUrl, device, gzipSync(big), ['-H', 'Content-Encoding: gzip']);
+    const bomb = await uploadAsDevice(suite.server.baseUrl, device, gzipSync(big), ['-H', 'Content-Encoding: gzip']);
     expect(bomb.status).toBe(413);
-    expect(await Promise.all(tables.map((table) => store.count(table)))).toEqual(before);
+    expect(await Promise.all(tables.map((table) => suite.store.count(table)))).toEqual(before);
   });
 
   it('serves health, metrics and the OpenAPI document', async () => {
-    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
-    const ready = await fetch(`${server.baseUrl}/health/ready`);
+    expect((await fetch(`${suite.server.baseUrl}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${suite.server.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject(mode === 'queue' ? { mode, database: { status: 'ok' }, redis: { status: 'ok' } } : { mode, database: { status: 'ok' }, queue: { status: 'ok' } });
-    expect(await (await fetch(`${server.baseUrl}/metrics`)).text()).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
-    expect((await fetch(`${server.baseUrl}/api/docs-json`)).status).toBe(200);
+    expect(await (await fetch(`${suite.server.baseUrl}/metrics`)).text()).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
+    expect((await fetch(`${suite.server.baseUrl}/api/docs-json`)).status).toBe(200);
   });
 });

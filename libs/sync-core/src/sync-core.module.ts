@@ -53,7 +53,11 @@ export class SyncCoreModule {
       { provide: ConsolidateQueue, useFactory: (transport: QueueTransport) => new ConsolidateQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: PullQueue, useFactory: (transport: QueueTransport) => new PullQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, config.dataDir) },
-      { provide: SourceService, useFactory: (database: Database, policy: SourcePolicy) => new SourceService(database, config.secretKey, policy), inject: [Database, SourcePolicy] },
+      {
+        provide: SourceService,
+        useFactory: (database: Database, policy: SourcePolicy, schedules: PullQueue) => new SourceService(database, config.secretKey, policy, schedules),
+        inject: [Database, SourcePolicy, PullQueue],
+      },
       {
         provide: PullService,
         useFactory: (database: Database, sources: SourceService, ingest: IngestService, policy: SourcePolicy) => new PullService(database, sources, ingest, config.pullSettleMs, policy),

@@ -20,9 +20,7 @@ export class SourcesController {
   @Post()
   async create(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Body() body: CreateSourceDto) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    const source = await this.sources.create(project, body);
-    await this.queue.syncSchedules(await this.sources.list(null)).catch(() => undefined);
-    return sourceView(source);
+    return sourceView(await this.sources.create(project, body));
   }
 
   @Get()
@@ -36,22 +34,13 @@ export class SourcesController {
   async remove(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string): Promise<void> {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     await this.sources.remove(project, id);
-    await this.queue.syncSchedules(await this.sources.list(null)).catch(() => undefined);
   }
 
   /** Connects, logs in and opens the folder now; says in plain words what failed. */
   @Post(':id/test')
   @HttpCode(200)
   async test(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string) {
-    const source = await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds));
-    try {
-      const folder = await this.pulls.open(source);
-      const files = (await folder.list()).length;
-      folder.close();
-      return { ok: true, files };
-    } catch (error) {
-      return { ok: false, error: (error as Error).message };
-    }
+    return this.pulls.testConnection(await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds)));
   }
 
   @Post(':id/run')

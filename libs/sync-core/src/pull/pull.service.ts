@@ -55,6 +55,18 @@ export class PullService {
     }
   }
 
+  /** Connects, logs in and lists the folder now; says in plain words what failed. */
+  async testConnection(source: Source): Promise<{ ok: true; files: number } | { ok: false; error: string }> {
+    try {
+      const folder = await this.open(source);
+      const files = (await folder.list()).length;
+      folder.close();
+      return { ok: true, files };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
   async pull(sourceId: string): Promise<PullReport> {
     const source = await this.sources.get(sourceId).catch(() => null);
     if (!source) return { ingested: [], skipped: 0, error: 'the source was deleted' };

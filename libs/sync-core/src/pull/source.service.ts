@@ -4,6 +4,7 @@ import { nowIso } from '../db/columns.js';
 import { Project, Source } from '../db/entities/index.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { SecretBox } from './secret-box.js';
+import { PullQueue } from '../queue/pull-queue.js';
 import { SourcePolicy } from './source-policy.js';
 
 export interface NewSource {
@@ -25,7 +26,13 @@ export class SourceService {
     private readonly database: Database,
     private readonly secretKey: string | null,
     private readonly policy: SourcePolicy,
+    private readonly schedules: PullQueue,
   ) {}
+
+  /** Makes the pull schedules match the sources; a queue that is away catches up on its next sync. */
+  private async syncSchedules(): Promise<void> {
+    await this.schedules.syncSchedules(await this.list(null)).catch(() => undefined);
+  }
 
   private box(): SecretBox {
     if (!this.secretKey) throw new InvalidInputError('the server has no FIELDSYNC_SECRET_KEY, so it cannot store source passwords; set it and restart');
@@ -54,6 +61,7 @@ export class SourceService {
       createdAt: nowIso(),
     };
     await this.database.transaction((manager) => manager.insert(Source, source));
+    await this.syncSchedules();
     return source;
   }
 
@@ -70,6 +78,7 @@ export class SourceService {
   async remove(project: Project, id: string): Promise<void> {
     await this.get(id, project);
     await this.database.transaction((manager) => manager.delete(Source, { id }));
+    await this.syncSchedules();
   }
 
   password(source: Source): string | null {
