@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpStatus, Inject, Logger, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { BlobStore, Device, DeviceLogin, EarthRangerEventService, FIELDSYNC_CONFIG, InvalidInputError, NotFoundError, UploadTooLargeError } from '@fieldsync/sync-core';
+import { BlobStore, Device, DeviceLogin, EarthRangerEventService, FIELDSYNC_CONFIG, InvalidInputError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
-import { storeTroubleAnswer } from '../store-trouble-answer.js';
+import { errorAnswer } from '../error-answer.js';
 import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
 
@@ -111,11 +111,10 @@ export class EarthRangerController {
     try {
       await work(device);
     } catch (error) {
-      const trouble = storeTroubleAnswer(error, response);
-      const status = trouble?.status ?? errorStatus(error);
-      if (status === null) throw error;
-      this.logger.warn(`EarthRanger ${request.method} ${request.path} from ${device.login} answered ${status}: ${(error as Error).message}`);
-      answer(response, status, null, trouble?.message ?? (error as Error).message);
+      const refusal = errorAnswer(error, response);
+      if (!refusal) throw error;
+      this.logger.warn(`EarthRanger ${request.method} ${request.path} from ${device.login} answered ${refusal.status}: ${(error as Error).message}`);
+      answer(response, refusal.status, null, refusal.message);
     }
   }
 
@@ -140,12 +139,4 @@ function jsonBody(request: Request): Buffer {
 
 function answer(response: Response, code: number, data: unknown, message = code < 300 ? 'OK' : 'Error'): void {
   response.status(code).json({ data, status: { code, message: code === HttpStatus.CREATED ? 'Created' : message } });
-}
-
-function errorStatus(error: unknown): number | null {
-  if (error instanceof BadUploadError) return error.status;
-  if (error instanceof UploadTooLargeError) return HttpStatus.PAYLOAD_TOO_LARGE;
-  if (error instanceof NotFoundError) return HttpStatus.NOT_FOUND;
-  if (error instanceof InvalidInputError) return HttpStatus.BAD_REQUEST;
-  return null;
 }

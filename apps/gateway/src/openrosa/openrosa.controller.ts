@@ -3,26 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Head, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import {
-  BlobStore,
-  ConflictError,
-  safeContentType,
-  Device,
-  DeviceLogin,
-  FIELDSYNC_CONFIG,
-  FormService,
-  InvalidInputError,
-  NotFoundError,
-  ReceivedAttachment,
-  SubmissionService,
-  UploadSlots,
-  UploadTooLargeError,
-  XmlRefusedError,
-} from '@fieldsync/sync-core';
+import { BlobStore, safeContentType, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, NotFoundError, ReceivedAttachment, SubmissionService, UploadSlots } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
-import { storeTroubleAnswer } from '../store-trouble-answer.js';
+import { errorAnswer } from '../error-answer.js';
 import { openRosaMessage, SUBMISSION_DUPLICATE, SUBMISSION_STORED, xmlText } from './openrosa-response.js';
 
 const MAX_PARTS = 100;
@@ -95,15 +80,11 @@ export class OpenRosaController {
         .send(openRosaMessage('submit_success', outcome === 'duplicate' ? SUBMISSION_DUPLICATE : SUBMISSION_STORED));
     } catch (error) {
       if (request.readableAborted) return this.logger.warn(`submission from ${device.login} aborted by the client; nothing stored`);
-      const trouble = storeTroubleAnswer(error, response);
-      const status = trouble?.status ?? submissionErrorStatus(error);
-      if (status === null) throw error;
-      if (!trouble) this.logger.warn(`submission from ${device.login} refused (${status}): ${(error as Error).message}`);
+      const answer = errorAnswer(error, response);
+      if (!answer) throw error;
+      this.logger.warn(`submission from ${device.login} refused (${answer.status}): ${(error as Error).message}`);
       response.setHeader('Connection', 'close');
-      response
-        .status(status)
-        .type('text/xml')
-        .send(openRosaMessage('error', trouble?.message ?? (error as Error).message));
+      response.status(answer.status).type('text/xml').send(openRosaMessage('error', answer.message));
     } finally {
       release();
       if (!stored) for (const { pending } of received) await pending.discard();
@@ -218,12 +199,4 @@ export class OpenRosaController {
     response.status(HttpStatus.UNAUTHORIZED).type('text/xml').send(openRosaMessage('error', 'log in with the device login and secret, or use the device URL (…/key/{secret})'));
     return null;
   }
-}
-
-function submissionErrorStatus(error: unknown): number | null {
-  if (error instanceof BadUploadError) return error.status;
-  if (error instanceof UploadTooLargeError) return HttpStatus.PAYLOAD_TOO_LARGE;
-  if (error instanceof ConflictError) return HttpStatus.CONFLICT;
-  if (error instanceof XmlRefusedError || error instanceof InvalidInputError) return HttpStatus.BAD_REQUEST;
-  return null;
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Batch, cleanPartName, Device, DeviceLogin, FIELDSYNC_CONFIG, IngestService, ProjectService, UploadSlots, UploadTooLargeError } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from './device-credentials.js';
-import { storeTroubleAnswer } from '../store-trouble-answer.js';
+import { errorAnswer } from '../error-answer.js';
 import { BadUploadError, decodedBody, forEachMultipartFile } from './upload-body.js';
 
 const MAX_FILES_PER_REQUEST = 50;
@@ -80,11 +80,10 @@ export class UploadController {
       }
     } catch (error) {
       if (request.readableAborted) return this.logger.warn(`upload from ${device.login} aborted by the client; nothing stored`);
-      const trouble = storeTroubleAnswer(error, response);
-      if (trouble) this.logger.warn(`upload from ${device.login} not stored (${(error as Error).message}); answered ${trouble.status}`);
-      const status = error instanceof UploadTooLargeError ? HttpStatus.PAYLOAD_TOO_LARGE : error instanceof BadUploadError ? error.status : (trouble?.status ?? null);
-      if (status === null) throw error;
-      return this.refuse(request, response, status, trouble?.message ?? (error as Error).message, batches);
+      const answer = errorAnswer(error, response);
+      if (!answer) throw error;
+      if (answer.status >= 500) this.logger.warn(`upload from ${device.login} not stored (${(error as Error).message}); answered ${answer.status}`);
+      return this.refuse(request, response, answer.status, answer.message, batches);
     } finally {
       release();
     }
