@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditInterceptor } from './admin/audit.interceptor.js';
 import { AttachmentsController } from './admin/attachments.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
 import { DevicesController } from './admin/devices.controller.js';
 import { FormsController } from './admin/forms.controller.js';
+import { PeopleController } from './admin/people.controller.js';
+import { SessionController } from './admin/session.controller.js';
+import { AuditController } from './admin/audit.controller.js';
 import { ProjectsController } from './admin/projects.controller.js';
 import { SightingsController } from './admin/sightings.controller.js';
 import { SourcesController } from './admin/sources.controller.js';
@@ -27,8 +32,11 @@ import { UploadController } from './upload/upload.controller.js';
     AttachmentsController,
     SourcesController,
     FormsController,
+    SessionController,
+    PeopleController,
+    AuditController,
     HealthController,
   ],
-  providers: [AdminBootstrap],
+  providers: [AdminBootstrap, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })
 export class GatewayModule {}

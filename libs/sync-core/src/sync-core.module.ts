@@ -14,6 +14,9 @@ import { MergeService } from './merge/merge.service.js';
 import { FormService } from './openrosa/form.service.js';
 import { SubmissionService } from './openrosa/submission.service.js';
 import { DeviceService } from './projects/device.service.js';
+import { AccountService } from './people/account.service.js';
+import { AuditService } from './people/audit.service.js';
+import { SessionService } from './people/session.service.js';
 import { ProjectService } from './projects/project.service.js';
 import { PullService } from './pull/pull.service.js';
 import { SourcePolicy } from './pull/source-policy.js';
@@ -69,6 +72,9 @@ export class SyncCoreModule {
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
       { provide: DeviceLogin, useFactory: (devices: DeviceService) => new DeviceLogin(devices), inject: [DeviceService] },
       { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },
+      { provide: AccountService, ...byDatabase((database) => new AccountService(database)) },
+      { provide: SessionService, ...byDatabase((database) => new SessionService(database)) },
+      { provide: AuditService, ...byDatabase((database) => new AuditService(database)) },
       { provide: BatchService, ...byDatabase((database) => new BatchService(database)) },
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
       {

@@ -156,4 +156,54 @@ export function adminCommands(admin: Command, connect: Connection): void {
     if (output.json) return output.result(answer);
     output.info(JSON.stringify(answer, null, 2));
   });
+
+  admin
+    .command('create-user <login>')
+    .description('add a person who signs in to the console; without --password a one-time password is printed')
+    .option('--name <displayName>', 'the name shown for them')
+    .option('--password <password>', 'at least 10 characters')
+    .option('--site-admin', 'may do everything, people included')
+    .action(async (login: string, options: { name?: string; password?: string; siteAdmin?: boolean }) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown>>('POST', '/people', { login, displayName: options.name, password: options.password, siteAdmin: Boolean(options.siteAdmin) });
+      if (output.json) return output.result(answer);
+      output.info(`created ${String(answer.login)} (${answer.siteAdmin ? 'site administrator' : 'no project yet: give a role with PUT /api/v1/people/{id}/projects/{slug}'})`);
+      if (answer.oneTimePassword) output.info(`one-time password (shown only now): ${String(answer.oneTimePassword)}`);
+    });
+
+  const people = admin.command('people').description('people who sign in, and their roles');
+  people.command('list').action(async () => {
+    const { api, output } = connect();
+    const answer = await api.call<{ people: Record<string, unknown>[] }>('GET', '/people');
+    show(
+      output,
+      answer,
+      answer.people.map((person) => ({ ...person, projects: JSON.stringify(person.projects) })),
+      ['id', 'login', 'displayName', 'siteAdmin', 'enabled', 'projects'],
+    );
+  });
+  people
+    .command('role <personId> <project> <role>')
+    .description('give a role in a project: manager, viewer, or none')
+    .action(async (personId: string, project: string, role: string) => {
+      const { api, output } = connect();
+      const path = `/people/${encodeURIComponent(personId)}/projects/${encodeURIComponent(project)}`;
+      const answer = role === 'none' ? await api.call('DELETE', path) : await api.call('PUT', path, { role });
+      if (output.json) return output.result(answer ?? { ok: true });
+      output.info('done');
+    });
+  people.command('disable <personId>').action(async (personId: string) => {
+    const { api, output } = connect();
+    output.result(await api.call('PATCH', `/people/${encodeURIComponent(personId)}`, { enabled: false }));
+  });
+  people.command('reset-password <personId>').action(async (personId: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<{ oneTimePassword: string }>('POST', `/people/${encodeURIComponent(personId)}/password`);
+    if (output.json) return output.result(answer);
+    output.info(`one-time password (shown only now): ${answer.oneTimePassword}`);
+  });
+  tokens.command('revoke <tokenId>').action(async (tokenId: string) => {
+    const { api, output } = connect();
+    output.result(await api.call('DELETE', `/tokens/${encodeURIComponent(tokenId)}`));
+  });
 }

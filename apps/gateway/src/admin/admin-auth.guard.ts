@@ -1,16 +1,66 @@
-import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { AdminToken, AdminTokenService, LoginThrottle } from '@fieldsync/sync-core';
+import { Account, AccountService, AdminToken, AdminTokenService, LoginThrottle, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
 
-type AdminRequest = Request & { adminToken?: AdminToken };
+export const SESSION_COOKIE = 'fieldsync_session';
 
-/** Admin API access: `Authorization: Bearer <admin token>`; read-only tokens may only read. */
+const ANY_ROLE = 'fieldsync:any-role';
+/** A route every signed-in caller may use whatever their role (signing out, changing one's own password). */
+export const AnyRole = () => SetMetadata(ANY_ROLE, true);
+
+const SITE_ADMIN_ONLY = 'fieldsync:site-admin-only';
+/** Routes for site administrators (and unrestricted admin tokens) only, refused before anything else runs. */
+export const SiteAdminOnly = () => SetMetadata(SITE_ADMIN_ONLY, true);
+
+/**
+ * Who is calling the admin API, and what this request may do. A token has one role over its
+ * projects; a person is a site administrator (everything) or has a role per project, and
+ * `role` is the one they hold in the project the request names (manager: admin; viewer:
+ * read-only; a route naming no project: read-only unless site administrator).
+ */
+export interface Principal {
+  kind: 'token' | 'person';
+  id: string;
+  /** How the audit trail names the actor. */
+  actor: string;
+  role: 'admin' | 'read-only';
+  /** Projects visible to the caller; null: every project (and creating projects, tokens, people). */
+  projectIds: string[] | null;
+  siteAdmin: boolean;
+  account: Account | null;
+  session: Session | null;
+}
+
+type AdminRequest = Request & { principal?: Principal };
+
+const READS = new Set(['GET', 'HEAD']);
+
+export function cookie(request: Request, name: string): string | null {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+/**
+ * Admin API access: `Authorization: Bearer <admin token>` (scripts), or the session cookie of a
+ * signed-in person (the console), whose changes must carry the session's X-CSRF-Token: a form
+ * posted from another site sends the cookie but cannot send the header.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   /** Wrong tokens are counted per address: after too many, that address waits (429). */
   private readonly throttle = new LoginThrottle();
 
-  constructor(@Inject(AdminTokenService) private readonly tokens: AdminTokenService) {}
+  constructor(
+    @Inject(AdminTokenService) private readonly tokens: AdminTokenService,
+    @Inject(SessionService) private readonly sessions: SessionService,
+    @Inject(AccountService) private readonly accounts: AccountService,
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
@@ -20,27 +70,70 @@ export class AdminAuthGuard implements CanActivate {
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
       throw new HttpException(`too many wrong admin tokens from your address; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
     }
-    const match = /^Bearer\s+(\S{1,200})$/i.exec(request.headers.authorization ?? '');
-    const token = match ? await this.tokens.authenticate(match[1]) : null;
-    if (!token) {
-      if (match) this.throttle.recordFailure(key);
-      throw new UnauthorizedException('send an admin token: Authorization: Bearer <token>');
+    const bearer = /^Bearer\s+(\S{1,200})$/i.exec(request.headers.authorization ?? '');
+    let principal: Principal;
+    if (bearer) {
+      const token = await this.tokens.authenticate(bearer[1]!);
+      if (!token) {
+        this.throttle.recordFailure(key);
+        throw new UnauthorizedException('this admin token is wrong or was revoked');
+      }
+      this.throttle.recordSuccess(key);
+      principal = fromToken(token);
+    } else {
+      const sessionToken = cookie(request, SESSION_COOKIE);
+      if (!sessionToken) throw new UnauthorizedException('sign in (POST /api/v1/session) or send an admin token: Authorization: Bearer <token>');
+      const signedIn = await this.sessions.resolve(sessionToken);
+      if (!signedIn) throw new UnauthorizedException('your session has ended; sign in again');
+      if (!READS.has(request.method) && request.headers['x-csrf-token'] !== signedIn.session.csrfToken) {
+        throw new ForbiddenException('a change made with a session needs its X-CSRF-Token header (from POST or GET /api/v1/session)');
+      }
+      principal = await this.fromAccount(signedIn.account, signedIn.session, typeof request.params?.slug === 'string' ? request.params.slug : null);
     }
-    this.throttle.recordSuccess(key);
-    if (token.role === 'read-only' && request.method !== 'GET' && request.method !== 'HEAD') {
-      throw new ForbiddenException('this token is read-only');
+    if (this.reflector.getAllAndOverride<boolean | undefined>(SITE_ADMIN_ONLY, [context.getHandler(), context.getClass()]) && !principal.siteAdmin) {
+      throw new ForbiddenException('this needs a site administrator (or an unrestricted admin token)');
     }
-    request.adminToken = token;
+    const anyRole = this.reflector.get<boolean | undefined>(ANY_ROLE, context.getHandler()) === true;
+    if (principal.role === 'read-only' && !READS.has(request.method) && !anyRole) {
+      throw new ForbiddenException(principal.kind === 'token' ? 'this token is read-only' : 'you may only read here: changes need the manager role in this project (or a site administrator)');
+    }
+    request.principal = principal;
     return true;
+  }
+
+  private async fromAccount(account: Account, session: Session, slug: string | null): Promise<Principal> {
+    const base = { kind: 'person' as const, id: account.id, actor: `person:${account.login}`, account, session };
+    if (account.siteAdmin) return { ...base, role: 'admin', projectIds: null, siteAdmin: true };
+    const memberships = await this.accounts.memberships(account.id);
+    const projectIds = memberships.map((membership) => membership.projectId);
+    const project = slug ? await this.projects.bySlug(slug, projectIds).catch(() => null) : null;
+    // A project the person cannot see is answered 404 by its route, as for any caller, so that
+    // "forbidden" never tells a stranger the project exists.
+    if (slug && !project) return { ...base, role: 'admin', projectIds, siteAdmin: false };
+    const manager = project !== null && memberships.some((membership) => membership.projectId === project.id && membership.role === 'manager');
+    return { ...base, role: manager ? 'admin' : 'read-only', projectIds, siteAdmin: false };
   }
 }
 
-/** The admin token that authorised the request. */
-export const CurrentAdmin = createParamDecorator((_data: unknown, context: ExecutionContext): AdminToken => {
-  return context.switchToHttp().getRequest<AdminRequest>().adminToken!;
+function fromToken(token: AdminToken): Principal {
+  return {
+    kind: 'token',
+    id: token.id,
+    actor: `token:${token.name} (${token.id})`,
+    role: token.role,
+    projectIds: token.projectIds,
+    siteAdmin: token.role === 'admin' && token.projectIds === null,
+    account: null,
+    session: null,
+  };
+}
+
+/** The caller the guard admitted. */
+export const CurrentAdmin = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  return context.switchToHttp().getRequest<AdminRequest>().principal!;
 });
 
-/** Creating projects and tokens for everyone is for tokens without a project scope. */
-export function requireAllProjects(token: AdminToken): void {
-  if (token.projectIds !== null) throw new ForbiddenException('this token is limited to some projects; use an unrestricted admin token');
+/** Creating projects and tokens for everyone is for callers without a project scope. */
+export function requireAllProjects(principal: Principal): void {
+  if (principal.projectIds !== null) throw new ForbiddenException('you are limited to some projects; this needs a site administrator or an unrestricted admin token');
 }

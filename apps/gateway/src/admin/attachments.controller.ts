@@ -3,8 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Param, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminToken, AttachmentService, ProjectService, safeContentType } from '@fieldsync/sync-core';
+import { AttachmentService, ProjectService, safeContentType } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
 
 @ApiTags('attachments')
 @ApiBearerAuth()
@@ -18,7 +19,7 @@ export class AttachmentsController {
 
   /** A sighting's photo or recording, by the sha256 listed in its `attachments`. */
   @Get(':sha256')
-  async get(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('sha256') sha256: string, @Res() response: Response): Promise<void> {
+  async get(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('sha256') sha256: string, @Res() response: Response): Promise<void> {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const { attachment, size, bytes } = await this.attachments.open(project, sha256);
     response.status(200);

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Header, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminToken, Device, DeviceService, FIELDSYNC_CONFIG, ProjectService } from '@fieldsync/sync-core';
+import { Device, DeviceService, FIELDSYNC_CONFIG, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { deviceSetup } from './device-setup.js';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
 import { CreateDeviceDto, UpdateDeviceDto } from './dto/admin.dto.js';
 
 const deviceView = ({ id, name, login, enabled, createdAt }: Device) => ({ id, name, login, enabled, createdAt });
@@ -23,7 +24,7 @@ export class DevicesController {
   /** The secret, and the settings that carry it, are in this answer only; it is stored as a hash. */
   @Post()
   @Header('Cache-Control', 'no-store')
-  async create(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Body() body: CreateDeviceDto, @Req() request: Request) {
+  async create(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: CreateDeviceDto, @Req() request: Request) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const { device, secret } = await this.devices.create(project, body.name);
     return { ...deviceView(device), secret, setup: await deviceSetup(request, this.config, project, device, secret) };
@@ -32,20 +33,20 @@ export class DevicesController {
   /** A new secret: the old one and every device URL made with it stop working at once. */
   @Post(':deviceId/secret')
   @Header('Cache-Control', 'no-store')
-  async rotateSecret(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('deviceId') deviceId: string, @Req() request: Request) {
+  async rotateSecret(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('deviceId') deviceId: string, @Req() request: Request) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const { device, secret } = await this.devices.rotateSecret(project, deviceId);
     return { ...deviceView(device), secret, setup: await deviceSetup(request, this.config, project, device, secret) };
   }
 
   @Get()
-  async list(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string) {
+  async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     return { devices: (await this.devices.list(project)).map(deviceView) };
   }
 
   @Patch(':deviceId')
-  async update(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('deviceId') deviceId: string, @Body() body: UpdateDeviceDto) {
+  async update(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('deviceId') deviceId: string, @Body() body: UpdateDeviceDto) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     return deviceView(await this.devices.setEnabled(project, deviceId, body.enabled));
   }

@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Inject, Param, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AdminToken, BlobStore, FIELDSYNC_CONFIG, Form, FormMedia, FormService, InvalidInputError, MediaFile, ProjectService } from '@fieldsync/sync-core';
+import { BlobStore, FIELDSYNC_CONFIG, Form, FormMedia, FormService, InvalidInputError, MediaFile, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
 
 const MAX_FORM_BYTES = 10 * 1024 * 1024;
 const MAX_MEDIA_FILES = 100;
@@ -37,7 +38,7 @@ export class FormsController {
   /** The XForm as the body (`Content-Type: application/xml`), or multipart: a `form` part and one part per media file. */
   @Post()
   @ApiConsumes('application/xml', 'multipart/form-data')
-  async add(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async add(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     let xml: Buffer | null = null;
     const media: MediaFile[] = [];
@@ -61,14 +62,14 @@ export class FormsController {
   }
 
   @Get()
-  async list(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string) {
+  async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     return { forms: await Promise.all((await this.forms.list(project)).map(async (form) => formView(form, await this.forms.media(form)))) };
   }
 
   /** Adds or replaces one media file of the form's newest version (the body is the file). */
   @Put(':xmlFormId/media/:name')
-  async putMedia(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('xmlFormId') xmlFormId: string, @Param('name') name: string, @Req() request: Request) {
+  async putMedia(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('xmlFormId') xmlFormId: string, @Param('name') name: string, @Req() request: Request) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const pending = await this.blobs.streamIn(request, this.config.maxUploadBytes, { md5: true });
     const contentType = request.headers['content-type'] ?? 'application/octet-stream';

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminToken, FeedService, ProjectService, SERIALIZERS, sightingView } from '@fieldsync/sync-core';
+import { FeedService, ProjectService, SERIALIZERS, sightingView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
 import { parseSightingsQuery } from './feed-query.js';
 import type { SightingsParams } from './feed-query.js';
 
@@ -29,13 +30,7 @@ export class SightingsController {
   @ApiQuery({ name: 'kind', required: false, enum: ['sighting', 'waypoint', 'alert'] })
   @ApiQuery({ name: 'includeDeleted', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'geojson'] })
-  async list(
-    @CurrentAdmin() admin: AdminToken,
-    @Param('slug') slug: string,
-    @Query() params: SightingsParams,
-    @Headers('accept') accept: string | undefined,
-    @Res() response: Response,
-  ): Promise<void> {
+  async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: SightingsParams, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
     const query = parseSightingsQuery(params, accept);
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const window = await this.feed.open({ projectId: project.id, after: query.after, limit: query.limit, kind: query.kind, includeDeleted: query.includeDeleted });

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminToken, ProjectService, PullQueue, PullService, SourceService, sourceView } from '@fieldsync/sync-core';
+import { ProjectService, PullQueue, PullService, SourceService, sourceView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
 import { CreateSourceDto } from './dto/admin.dto.js';
 
 @ApiTags('sources')
@@ -18,20 +19,20 @@ export class SourcesController {
 
   /** Adds a place to pull from; its password is stored encrypted and never shown again. */
   @Post()
-  async create(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Body() body: CreateSourceDto) {
+  async create(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: CreateSourceDto) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     return sourceView(await this.sources.create(project, body));
   }
 
   @Get()
-  async list(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string) {
+  async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     return { sources: (await this.sources.list(project)).map(sourceView) };
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string): Promise<void> {
+  async remove(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('id') id: string): Promise<void> {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     await this.sources.remove(project, id);
   }
@@ -39,13 +40,13 @@ export class SourcesController {
   /** Connects, logs in and opens the folder now; says in plain words what failed. */
   @Post(':id/test')
   @HttpCode(200)
-  async test(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string) {
+  async test(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('id') id: string) {
     return this.pulls.testConnection(await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds)));
   }
 
   @Post(':id/run')
   @HttpCode(202)
-  async run(@CurrentAdmin() admin: AdminToken, @Param('slug') slug: string, @Param('id') id: string) {
+  async run(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('id') id: string) {
     const source = await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds));
     await this.queue.runNow(source.id);
     return { queued: true };

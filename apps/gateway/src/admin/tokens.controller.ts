@@ -1,8 +1,16 @@
-import { Body, Controller, ForbiddenException, Get, Header, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, Header, Inject, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminToken, AdminTokenService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
 import { CreateTokenDto } from './dto/admin.dto.js';
+
+const tokenView = ({ id, name, role, projectIds, createdAt, owner, lastUsedAt, revokedAt }: AdminToken) => ({ id, name, role, projectIds, createdAt, owner, lastUsedAt, revokedAt });
+
+/** A token sees tokens only within its own reach; a read-only caller neither lists nor makes them. */
+function requireAdminRole(caller: Principal): void {
+  if (caller.role !== 'admin') throw new ForbiddenException('a read-only caller cannot list, make or revoke tokens');
+}
 
 @ApiTags('tokens')
 @ApiBearerAuth()
@@ -14,20 +22,33 @@ export class TokensController {
     @Inject(ProjectService) private readonly projects: ProjectService,
   ) {}
 
-  /** A token never reaches further than the token that made it. The secret is in this answer only. */
+  /** A token never reaches further than the caller that made it. The secret is in this answer only. */
   @Post()
   @Header('Cache-Control', 'no-store')
-  async create(@CurrentAdmin() admin: AdminToken, @Body() body: CreateTokenDto) {
-    if (admin.role !== 'admin') throw new ForbiddenException('this token is read-only');
-    if (admin.projectIds !== null && body.projects === undefined) throw new ForbiddenException('this token is limited to some projects; list them in "projects"');
+  async create(@CurrentAdmin() admin: Principal, @Body() body: CreateTokenDto) {
+    requireAdminRole(admin);
+    if (admin.projectIds !== null && body.projects === undefined) throw new ForbiddenException('you are limited to some projects; list them in "projects"');
     const projectIds = body.projects === undefined ? null : await Promise.all(body.projects.map(async (slug) => (await this.projects.bySlug(slug, admin.projectIds)).id));
-    const { token, secret } = await this.tokens.create(body.name, body.role, projectIds);
-    return { id: token.id, name: token.name, role: token.role, projects: body.projects ?? null, token: secret };
+    const { token, secret } = await this.tokens.create(body.name, body.role, projectIds, admin.actor);
+    return { ...tokenView(token), projects: body.projects ?? null, token: secret };
   }
 
   @Get()
-  async list(@CurrentAdmin() admin: AdminToken) {
-    const visible = (await this.tokens.list()).filter((token) => admin.projectIds === null || ((token.projectIds ?? []).every((id) => admin.projectIds!.includes(id)) && token.projectIds !== null));
-    return { tokens: visible.map(({ id, name, role, projectIds, createdAt }) => ({ id, name, role, projectIds, createdAt })) };
+  async list(@CurrentAdmin() admin: Principal) {
+    requireAdminRole(admin);
+    return { tokens: (await this.tokens.list()).filter((token) => this.within(admin, token)).map(tokenView) };
+  }
+
+  /** Revoked at once for every gateway: the token is refused from its next use on. */
+  @Delete(':id')
+  async revoke(@CurrentAdmin() admin: Principal, @Param('id') id: string) {
+    requireAdminRole(admin);
+    const token = (await this.tokens.list()).find((candidate) => candidate.id === id);
+    if (!token || !this.within(admin, token)) throw new NotFoundException(`no token "${id}"`);
+    return tokenView(await this.tokens.revoke(id));
+  }
+
+  private within(admin: Principal, token: AdminToken): boolean {
+    return admin.projectIds === null || (token.projectIds !== null && token.projectIds.every((id) => admin.projectIds!.includes(id)));
   }
 }

@@ -1,10 +1,11 @@
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { AdminRole, AdminToken } from '../db/entities/index.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import { generateSecret, hashSecret, keyIdOf, VerifiedSecretCache } from './secret.js';
 
 const BOOTSTRAP_ID = 'bootstrap';
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class AdminTokenService {
   private readonly verified = new VerifiedSecretCache();
@@ -37,11 +38,21 @@ export class AdminTokenService {
     return created ? secret : null;
   }
 
-  async create(name: string, role: AdminRole, projectIds: string[] | null): Promise<{ token: AdminToken; secret: string }> {
+  async create(name: string, role: AdminRole, projectIds: string[] | null, owner: string | null): Promise<{ token: AdminToken; secret: string }> {
     if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
     if (role !== 'admin' && role !== 'read-only') throw new InvalidInputError('role must be "admin" or "read-only"');
     const { keyId, secret } = generateSecret();
-    const token: AdminToken = { id: keyId, name: name.trim(), secretHash: await hashSecret(secret), role, projectIds, createdAt: nowIso() };
+    const token: AdminToken = {
+      id: keyId,
+      name: name.trim(),
+      secretHash: await hashSecret(secret),
+      role,
+      projectIds,
+      createdAt: nowIso(),
+      owner: owner?.slice(0, 200) ?? null,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
     await this.database.transaction((manager) => manager.insert(AdminToken, token));
     return { token, secret };
   }
@@ -54,11 +65,33 @@ export class AdminTokenService {
     if (/[\u0000-\u001f\u007f]/.test(secret)) return null;
     const keyId = keyIdOf(secret);
     const token = await this.database.read(async (manager) => (keyId ? await manager.findOneBy(AdminToken, { id: keyId }) : null) ?? manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID }));
-    if (!token) return null;
-    return (await this.verified.verify(secret, token.secretHash)) ? token : null;
+    // Revocation is read from the row at every use, so it holds at once on every gateway.
+    if (!token || token.revokedAt) return null;
+    if (!(await this.verified.verify(secret, token.secretHash))) return null;
+    await this.noteUse(token);
+    return token;
+  }
+
+  /** Revokes a token (the bootstrap token is renewed by FIELDSYNC_ADMIN_TOKEN, not revoked). */
+  async revoke(id: string): Promise<AdminToken> {
+    if (id === BOOTSTRAP_ID) throw new InvalidInputError('the bootstrap token cannot be revoked: change FIELDSYNC_ADMIN_TOKEN and restart');
+    return this.database.transaction(async (manager) => {
+      const token = await manager.findOneBy(AdminToken, { id });
+      if (!token) throw new NotFoundError(`no token "${id}"`);
+      const revokedAt = token.revokedAt ?? nowIso();
+      await manager.update(AdminToken, { id }, { revokedAt });
+      return { ...token, revokedAt };
+    });
+  }
+
+  /** Records when a token was last used, at most once a minute: a busy script must not write on every call. */
+  private async noteUse(token: AdminToken): Promise<void> {
+    const now = Date.now();
+    if (token.lastUsedAt && now - Date.parse(token.lastUsedAt) < LAST_USED_RESOLUTION_MS) return;
+    await this.database.transaction((manager) => manager.update(AdminToken, { id: token.id }, { lastUsedAt: new Date(now).toISOString() })).catch(() => undefined);
   }
 
   private bootstrapRow(secretHash: string): AdminToken {
-    return { id: BOOTSTRAP_ID, name: 'bootstrap', secretHash, role: 'admin', projectIds: null, createdAt: nowIso() };
+    return { id: BOOTSTRAP_ID, name: 'bootstrap', secretHash, role: 'admin', projectIds: null, createdAt: nowIso(), owner: 'FIELDSYNC_ADMIN_TOKEN', lastUsedAt: null, revokedAt: null };
   }
 }

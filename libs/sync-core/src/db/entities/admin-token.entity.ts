@@ -12,4 +12,9 @@ export class AdminToken {
   /** Project ids this token may touch; null means every project (and creating projects). */
   @Column({ ...jsonColumn, nullable: true, name: 'project_ids' }) projectIds: string[] | null;
   @Column({ ...timeColumn, name: 'created_at' }) createdAt: string;
+  /** Who made it (a person's login, or the token that made it). */
+  @Column({ type: 'varchar', length: 200, nullable: true }) owner: string | null;
+  @Column({ ...timeColumn, name: 'last_used_at', nullable: true }) lastUsedAt: string | null;
+  /** Set when revoked: the token is refused from then on, by every gateway (the row is read at each use). */
+  @Column({ ...timeColumn, name: 'revoked_at', nullable: true }) revokedAt: string | null;
 }

@@ -1,0 +1,51 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request } from 'express';
+import { Observable, tap } from 'rxjs';
+import { AuditService, ProjectService } from '@fieldsync/sync-core';
+import type { Principal } from './admin-auth.guard.js';
+
+const READS = new Set(['GET', 'HEAD']);
+/** Routes that record their own events (signing in and out, a person's own password). */
+const SELF_RECORDED = /^\/api\/v1\/session/;
+const DOWNLOAD = /\/sightings$|\/attachments\/:sha256$/;
+
+/** Request-body fields worth keeping in the trail: short plain values (secrets are dropped by AuditService). */
+function summary(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => (['string', 'number', 'boolean'].includes(typeof value) && String(value).length <= 200) || Array.isArray(value)));
+}
+
+/**
+ * Records every change made through the admin API, and every download of a project's data, once
+ * the handler succeeded: who (person or token), from where, what (method and route), on which
+ * project and target.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(ProjectService) private readonly projects: ProjectService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const route = (request.route as { path?: string } | undefined)?.path ?? request.path;
+    const recorded = !SELF_RECORDED.test(route) && (!READS.has(request.method) || DOWNLOAD.test(route));
+    if (!recorded) return next.handle();
+    return next.handle().pipe(tap({ complete: () => void this.record(request, route).catch(() => undefined) }));
+  }
+
+  private async record(request: Request & { principal?: Principal }, route: string): Promise<void> {
+    const principal = request.principal;
+    if (!principal) return;
+    const slug = typeof request.params.slug === 'string' ? request.params.slug : null;
+    const project = slug ? await this.projects.bySlug(slug, null).catch(() => null) : null;
+    const target =
+      Object.entries(request.params)
+        .filter(([name]) => name !== 'slug')
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ') || null;
+    const details = READS.has(request.method) ? { ...request.query } : summary(request.body);
+    await this.audit.record({ actor: principal.actor, address: request.socket.remoteAddress ?? 'unknown', action: `${request.method} ${route}`, projectId: project?.id ?? null, target, details });
+  }
+}

@@ -1,0 +1,95 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Inject, Logger, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import type { Request, Response } from 'express';
+import { Account, AccountService, AuditService, FIELDSYNC_CONFIG, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
+import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { AdminAuthGuard, AnyRole, CurrentAdmin, SESSION_COOKIE } from './admin-auth.guard.js';
+import type { Principal } from './admin-auth.guard.js';
+
+class SignInDto {
+  @IsString() @Length(1, 200) login: string;
+  @IsString() @Length(1, 200) password: string;
+}
+
+class ChangePasswordDto {
+  @IsString() @Length(1, 200) current: string;
+  @IsString() @Length(1, 200) password: string;
+}
+
+/** Signing in and out of the console: a server-side session behind an HttpOnly, SameSite=Strict cookie. */
+@ApiTags('session')
+@Controller('api/v1/session')
+export class SessionController {
+  private readonly logger = new Logger('SignIn');
+
+  constructor(
+    @Inject(AccountService) private readonly accounts: AccountService,
+    @Inject(SessionService) private readonly sessions: SessionService,
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+  ) {}
+
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  async signIn(@Body() body: SignInDto, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const result = await this.accounts.signIn(body.login, body.password, address);
+    if (result.outcome === 'throttled') {
+      response.setHeader('Retry-After', String(result.retryAfterSeconds));
+      response.status(HttpStatus.TOO_MANY_REQUESTS).json({ statusCode: 429, message: `too many wrong passwords for this login from your address; try again in ${result.retryAfterSeconds} s` });
+      return;
+    }
+    if (result.outcome === 'refused') {
+      this.logger.warn({ message: 'sign-in refused', login: String(body.login).slice(0, 200), address });
+      response.status(HttpStatus.UNAUTHORIZED).json({ statusCode: 401, message: 'login or password is wrong, or the account is disabled' });
+      return;
+    }
+    const { token, session } = await this.sessions.open(result.account, address);
+    response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: this.config.tls !== null, path: '/', maxAge: Date.parse(session.expiresAt) - Date.now() });
+    await this.audit.record({ actor: `person:${result.account.login}`, address, action: 'session.sign-in' });
+    response.status(HttpStatus.OK).json(await this.whoAmI(result.account, session));
+  }
+
+  @Get()
+  @UseGuards(AdminAuthGuard)
+  @Header('Cache-Control', 'no-store')
+  async current(@CurrentAdmin() caller: Principal) {
+    if (!caller.account || !caller.session) return { kind: 'token', actor: caller.actor, role: caller.role, projectIds: caller.projectIds };
+    return this.whoAmI(caller.account, caller.session);
+  }
+
+  @Delete()
+  @UseGuards(AdminAuthGuard)
+  @AnyRole()
+  @HttpCode(204)
+  async signOut(@CurrentAdmin() caller: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    if (caller.session) await this.sessions.close(caller.session.id);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    await this.audit.record({ actor: caller.actor, address: request.socket.remoteAddress ?? 'unknown', action: 'session.sign-out' });
+  }
+
+  /** A person changes their own password (their other sessions end). */
+  @Put('password')
+  @UseGuards(AdminAuthGuard)
+  @AnyRole()
+  @HttpCode(204)
+  async changePassword(@CurrentAdmin() caller: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<void> {
+    if (!caller.account) return;
+    await this.accounts.changeOwnPassword(caller.account, body.current, body.password, caller.session?.id ?? null);
+    await this.audit.record({ actor: caller.actor, address: request.socket.remoteAddress ?? 'unknown', action: 'person.password-changed', target: caller.account.login });
+  }
+
+  private async whoAmI(account: Account, session: Session) {
+    const memberships = await this.accounts.memberships(account.id);
+    const projects = await this.projects.list(memberships.map((membership) => membership.projectId));
+    return {
+      kind: 'person',
+      person: { id: account.id, login: account.login, displayName: account.displayName, siteAdmin: account.siteAdmin },
+      projects: account.siteAdmin ? 'all' : projects.map((project) => ({ slug: project.slug, role: memberships.find((membership) => membership.projectId === project.id)!.role })),
+      csrfToken: session.csrfToken,
+      expiresAt: session.expiresAt,
+    };
+  }
+}

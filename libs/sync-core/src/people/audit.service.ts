@@ -1,0 +1,47 @@
+import { nowIso } from '../db/columns.js';
+import { Database } from '../db/database.js';
+import { AuditEvent } from '../db/entities/index.js';
+import { FindOptionsWhere, MoreThan } from 'typeorm';
+
+export interface AuditEntry {
+  actor: string;
+  address: string;
+  action: string;
+  projectId?: string | null;
+  target?: string | null;
+  /** What changed: names, roles, counts; never a secret (callers pass none, and keys named like one are dropped). */
+  details?: Record<string, unknown>;
+}
+
+const SECRET_KEY = /secret|password|token|hash/i;
+
+/** The audit trail: one row per change an admin makes and per download, read with a cursor. */
+export class AuditService {
+  constructor(private readonly database: Database) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    const details = Object.fromEntries(Object.entries(entry.details ?? {}).filter(([key]) => !SECRET_KEY.test(key)));
+    await this.database.transaction((tx) =>
+      tx.insert(AuditEvent, {
+        at: nowIso(),
+        actor: entry.actor.slice(0, 250),
+        address: entry.address.slice(0, 64),
+        action: entry.action.slice(0, 64),
+        projectId: entry.projectId ?? null,
+        target: entry.target?.slice(0, 255) ?? null,
+        details: details as never,
+      }),
+    );
+  }
+
+  /** Events after the cursor, oldest first, limited to some projects (null: all, and site-wide events). */
+  page(after: number, limit: number, filter: { actor?: string; projectId?: string; projectIds: string[] | null }): Promise<AuditEvent[]> {
+    return this.database.read(async (reader) => {
+      const where: FindOptionsWhere<AuditEvent> = { id: MoreThan(after) };
+      if (filter.actor) where.actor = filter.actor;
+      if (filter.projectId) where.projectId = filter.projectId;
+      const rows = await reader.find(AuditEvent, { where, order: { id: 'ASC' }, take: filter.projectIds ? limit * 4 : limit });
+      return (filter.projectIds ? rows.filter((row) => row.projectId !== null && filter.projectIds!.includes(row.projectId)) : rows).slice(0, limit);
+    });
+  }
+}
