@@ -177,4 +177,23 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
       expect(logs).not.toContain(secret);
     }
   });
+
+  it("stops a guesser without locking out the real device or other devices behind the guesser's address; an admin lifts a lock-out", async () => {
+    const victim = await admin.createDevice('alpha', 'victim');
+    const neighbour = await admin.createDevice('alpha', 'behind the same address');
+    const guesses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      guesses.push((await curl(['--interface', '127.0.0.66', '-u', `${victim.login}:guess-${i}`, '--data-binary', '{}', `${gateway.baseUrl}/upload`])).status);
+    }
+    expect(guesses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(new Set(guesses.slice(10))).toEqual(new Set([429]));
+    const upload = (who: { login: string; secret: string }, from: string) =>
+      curl(['--interface', from, '-u', `${who.login}:${who.secret}`, '--data-binary', '@-', `${gateway.baseUrl}/upload`], featureCollection([feature()]));
+    expect((await upload(victim, '127.0.0.1')).status).toBe(202);
+    expect((await upload(neighbour, '127.0.0.66')).status).toBe(202);
+    expect((await upload(victim, '127.0.0.66')).status).toBe(429);
+    expect(gateway.logs).toMatch(new RegExp(`device login refused[\\s\\S]{0,300}${victim.login}[\\s\\S]{0,300}127\\.0\\.0\\.66`));
+    await admin.expect(200, 'DELETE', `/api/v1/lockouts/${victim.login}`);
+    expect((await upload(victim, '127.0.0.66')).status).toBe(202);
+  });
 });

@@ -5,6 +5,7 @@ import { AttachmentsController } from './admin/attachments.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
 import { DevicesController } from './admin/devices.controller.js';
 import { FormsController } from './admin/forms.controller.js';
+import { LockoutsController } from './admin/lockouts.controller.js';
 import { PeopleController } from './admin/people.controller.js';
 import { SessionController } from './admin/session.controller.js';
 import { AuditController } from './admin/audit.controller.js';
@@ -35,6 +36,7 @@ import { UploadController } from './upload/upload.controller.js';
     SessionController,
     PeopleController,
     AuditController,
+    LockoutsController,
     HealthController,
   ],
   providers: [AdminBootstrap, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],

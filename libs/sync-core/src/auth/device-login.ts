@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Device } from '../db/entities/index.js';
 import { DeviceCredentials, DeviceService } from '../projects/device.service.js';
 import { LoginThrottle } from './login-throttle.js';
+import { keyIdOf } from './secret.js';
 
 export type DeviceLoginResult = { outcome: 'ok'; device: Device } | { outcome: 'refused'; failures: number } | { outcome: 'throttled'; retryAfterSeconds: number };
 
@@ -8,27 +10,47 @@ const MAX_LOGIN_CHARS = 100;
 const MAX_SECRET_CHARS = 200;
 
 /**
- * Device login for every door, with failed attempts counted per address and per login: after
- * too many, further attempts are refused until the window passes (HTTP 429, FTP 421).
+ * Device login for every door. Wrong secrets are counted so that a guesser is stopped without
+ * locking anyone else out: 10 per login *from one address* (the guesser's), then, more gently,
+ * 100 per login from anywhere and 200 per address whatever the login (a spray). The real device
+ * at its own address, and other devices behind the guesser's address, keep working. Refused
+ * attempts are answered HTTP 429 / FTP 421 until the window passes, and logged (login and
+ * address, never the secret).
  */
 export class DeviceLogin {
-  private readonly throttle = new LoginThrottle();
+  private readonly logger = new Logger('DeviceLogin');
+  private readonly perLoginAndAddress = new LoginThrottle(10);
+  private readonly perLogin = new LoginThrottle(100);
+  private readonly perAddress = new LoginThrottle(200);
 
   constructor(private readonly devices: DeviceService) {}
 
   async authenticate(credentials: DeviceCredentials, address: string): Promise<DeviceLoginResult> {
-    const keys = [`ip:${address}`, ...(credentials.login ? [`login:${credentials.login.slice(0, MAX_LOGIN_CHARS)}`] : [])];
-    const retryAfterSeconds = this.throttle.retryAfterSeconds(keys);
+    // A Bearer secret names its device by the secret's public key id.
+    const login = (credentials.login ?? `key:${keyIdOf(credentials.secret) ?? '-'}`).slice(0, MAX_LOGIN_CHARS);
+    const strict = [`${login}\n${address}`];
+    const byLogin = [login];
+    const byAddress = [address];
+    const retryAfterSeconds = Math.max(this.perLoginAndAddress.retryAfterSeconds(strict), this.perLogin.retryAfterSeconds(byLogin), this.perAddress.retryAfterSeconds(byAddress));
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
     // Control characters (NUL above all, which PostgreSQL refuses in text) never reach the database: a plain wrong login.
     const plausible =
       credentials.secret.length <= MAX_SECRET_CHARS && (credentials.login?.length ?? 0) <= MAX_LOGIN_CHARS && !/[\u0000-\u001f\u007f]/.test(credentials.secret + (credentials.login ?? ''));
     const device = plausible ? await this.devices.authenticate(credentials) : null;
     if (!device) {
-      this.throttle.recordFailure(keys);
-      return { outcome: 'refused', failures: this.throttle.failures(keys) };
+      this.perLoginAndAddress.recordFailure(strict);
+      this.perLogin.recordFailure(byLogin);
+      this.perAddress.recordFailure(byAddress);
+      const failures = this.perLoginAndAddress.failures(strict);
+      this.logger.warn({ message: 'device login refused', login: JSON.stringify(login).slice(1, -1), address, failures });
+      return { outcome: 'refused', failures };
     }
-    this.throttle.recordSuccess(keys);
+    this.perLoginAndAddress.recordSuccess(strict);
     return { outcome: 'ok', device };
+  }
+
+  /** An administrator lifts a device's lock-out (in this process). */
+  clear(login: string): number {
+    return this.perLoginAndAddress.forget((key) => key.startsWith(`${login}\n`)) + this.perLogin.forget((key) => key === login);
   }
 }

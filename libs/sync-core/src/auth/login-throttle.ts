@@ -35,6 +35,13 @@ export class LoginThrottle {
     for (const key of keys) this.failuresByKey.delete(key);
   }
 
+  /** Forgets every key `matches` accepts (an administrator clearing a lock-out); returns how many. */
+  forget(matches: (key: string) => boolean): number {
+    let forgotten = 0;
+    for (const key of [...this.failuresByKey.keys()]) if (matches(key) && this.failuresByKey.delete(key)) forgotten++;
+    return forgotten;
+  }
+
   private recent(key: string, now: number): number[] {
     return (this.failuresByKey.get(key) ?? []).filter((at) => at > now - this.windowMs);
   }

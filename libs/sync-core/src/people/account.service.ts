@@ -135,6 +135,12 @@ export class AccountService {
     });
   }
 
+  /** An administrator lifts a person's lock-out (in this process). */
+  clearLockout(login: string): number {
+    const normalized = login.trim().toLowerCase();
+    return this.perLoginAndAddress.forget((key) => key.startsWith(`${normalized}\n`)) + this.perLogin.forget((key) => key === normalized);
+  }
+
   /** The enabled person this login and password prove; wrong ones are counted (see the class comment). */
   async signIn(login: string, password: string, address: string): Promise<SignIn> {
     const normalized = String(login ?? '')

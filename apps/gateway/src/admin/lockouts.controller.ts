@@ -1,0 +1,25 @@
+import { Controller, Delete, Inject, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AccountService, DeviceLogin } from '@fieldsync/sync-core';
+import { AdminAuthGuard, SiteAdminOnly } from './admin-auth.guard.js';
+
+/**
+ * Lifts a lock-out after wrong secrets or passwords, for a device login or a person's login, on
+ * the gateway that answers (each gateway counts its own attempts).
+ */
+@ApiTags('lockouts')
+@ApiBearerAuth()
+@UseGuards(AdminAuthGuard)
+@SiteAdminOnly()
+@Controller('api/v1/lockouts')
+export class LockoutsController {
+  constructor(
+    @Inject(DeviceLogin) private readonly devices: DeviceLogin,
+    @Inject(AccountService) private readonly accounts: AccountService,
+  ) {}
+
+  @Delete(':login')
+  clear(@Param('login') login: string) {
+    return { cleared: this.devices.clear(login) + this.accounts.clearLockout(login) };
+  }
+}
