@@ -192,6 +192,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
     expect((await upload(victim, '127.0.0.1')).status).toBe(202);
     expect((await upload(neighbour, '127.0.0.66')).status).toBe(202);
     expect((await upload(victim, '127.0.0.66')).status).toBe(429);
+    // The counts are in Redis: the other gateway refuses the guesser's address for this login too.
+    const atSecond = await curl(['--interface', '127.0.0.66', '-u', `${victim.login}:${victim.secret}`, '--data-binary', '{}', `${second.baseUrl}/upload`]);
+    expect(atSecond.status).toBe(429);
     expect(gateway.logs).toMatch(new RegExp(`device login refused[\\s\\S]{0,300}${victim.login}[\\s\\S]{0,300}127\\.0\\.0\\.66`));
     await admin.expect(200, 'DELETE', `/api/v1/lockouts/${victim.login}`);
     expect((await upload(victim, '127.0.0.66')).status).toBe(202);

@@ -3,6 +3,7 @@ export * from './attachments/attachment.service.js';
 export * from './attachments/safe-content-type.js';
 export * from './auth/admin-token.service.js';
 export * from './auth/device-login.js';
+export * from './auth/failure-counts.js';
 export * from './auth/login-throttle.js';
 export * from './auth/secret.js';
 export * from './batches/batch.service.js';

@@ -2,6 +2,9 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { AttachmentService } from './attachments/attachment.service.js';
 import { AdminTokenService } from './auth/admin-token.service.js';
 import { DeviceLogin } from './auth/device-login.js';
+import { FAILURE_COUNTS, MemoryFailureCounts, RedisFailureCounts } from './auth/failure-counts.js';
+import type { FailureCounts } from './auth/failure-counts.js';
+import { redisConnection } from './queue/redis.js';
 import { BatchService } from './batches/batch.service.js';
 import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
 import { Database } from './db/database.js';
@@ -34,9 +37,11 @@ class SyncCoreShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(Database) private readonly database: Database,
     @Inject(QUEUE_TRANSPORT) private readonly transport: QueueTransport,
+    @Inject(FAILURE_COUNTS) private readonly counts: FailureCounts,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.counts instanceof RedisFailureCounts) this.counts.close();
     await this.transport.close();
     await this.database.close();
   }
@@ -70,9 +75,10 @@ export class SyncCoreModule {
       { provide: UploadSlots, useValue: new UploadSlots(config.maxUploadsPerDevice) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
-      { provide: DeviceLogin, useFactory: (devices: DeviceService) => new DeviceLogin(devices), inject: [DeviceService] },
+      { provide: FAILURE_COUNTS, useFactory: (): FailureCounts => (config.redisUrl ? new RedisFailureCounts(redisConnection(config.redisUrl, 'producer')) : new MemoryFailureCounts()) },
+      { provide: DeviceLogin, useFactory: (devices: DeviceService, counts: FailureCounts) => new DeviceLogin(devices, counts), inject: [DeviceService, FAILURE_COUNTS] },
       { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },
-      { provide: AccountService, ...byDatabase((database) => new AccountService(database)) },
+      { provide: AccountService, useFactory: (database: Database, counts: FailureCounts) => new AccountService(database, counts), inject: [Database, FAILURE_COUNTS] },
       { provide: SessionService, ...byDatabase((database) => new SessionService(database)) },
       { provide: AuditService, ...byDatabase((database) => new AuditService(database)) },
       { provide: BatchService, ...byDatabase((database) => new BatchService(database)) },

@@ -1,7 +1,8 @@
 import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { Account, AccountService, AdminToken, AdminTokenService, LoginThrottle, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
+import { Account, AccountService, AdminToken, AdminTokenService, FAILURE_COUNTS, LoginThrottle, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
+import type { FailureCounts } from '@fieldsync/sync-core';
 
 export const SESSION_COOKIE = 'fieldsync_session';
 
@@ -52,7 +53,7 @@ export function cookie(request: Request, name: string): string | null {
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   /** Wrong tokens are counted per address: after too many, that address waits (429). */
-  private readonly throttle = new LoginThrottle();
+  private readonly throttle: LoginThrottle;
 
   constructor(
     @Inject(AdminTokenService) private readonly tokens: AdminTokenService,
@@ -60,12 +61,15 @@ export class AdminAuthGuard implements CanActivate {
     @Inject(AccountService) private readonly accounts: AccountService,
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(Reflector) private readonly reflector: Reflector,
-  ) {}
+    @Inject(FAILURE_COUNTS) counts: FailureCounts,
+  ) {
+    this.throttle = new LoginThrottle('admin-token', 10, undefined, counts);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const key = [`admin:${request.socket.remoteAddress ?? 'unknown'}`];
-    const wait = this.throttle.retryAfterSeconds(key);
+    const wait = await this.throttle.retryAfterSeconds(key);
     if (wait > 0) {
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
       throw new HttpException(`too many wrong admin tokens from your address; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
@@ -75,10 +79,10 @@ export class AdminAuthGuard implements CanActivate {
     if (bearer) {
       const token = await this.tokens.authenticate(bearer[1]!);
       if (!token) {
-        this.throttle.recordFailure(key);
+        await this.throttle.recordFailure(key);
         throw new UnauthorizedException('this admin token is wrong or was revoked');
       }
-      this.throttle.recordSuccess(key);
+      await this.throttle.recordSuccess(key);
       principal = fromToken(token);
     } else {
       const sessionToken = cookie(request, SESSION_COOKIE);

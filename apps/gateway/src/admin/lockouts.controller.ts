@@ -19,7 +19,7 @@ export class LockoutsController {
   ) {}
 
   @Delete(':login')
-  clear(@Param('login') login: string) {
-    return { cleared: this.devices.clear(login) + this.accounts.clearLockout(login) };
+  async clear(@Param('login') login: string) {
+    return { cleared: (await this.devices.clear(login)) + (await this.accounts.clearLockout(login)) };
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Device } from '../db/entities/index.js';
 import { DeviceCredentials, DeviceService } from '../projects/device.service.js';
+import { FailureCounts } from './failure-counts.js';
 import { LoginThrottle } from './login-throttle.js';
 import { keyIdOf } from './secret.js';
 
@@ -19,11 +20,18 @@ const MAX_SECRET_CHARS = 200;
  */
 export class DeviceLogin {
   private readonly logger = new Logger('DeviceLogin');
-  private readonly perLoginAndAddress = new LoginThrottle(10);
-  private readonly perLogin = new LoginThrottle(100);
-  private readonly perAddress = new LoginThrottle(200);
+  private readonly perLoginAndAddress: LoginThrottle;
+  private readonly perLogin: LoginThrottle;
+  private readonly perAddress: LoginThrottle;
 
-  constructor(private readonly devices: DeviceService) {}
+  constructor(
+    private readonly devices: DeviceService,
+    counts: FailureCounts,
+  ) {
+    this.perLoginAndAddress = new LoginThrottle('device-at', 10, undefined, counts);
+    this.perLogin = new LoginThrottle('device', 100, undefined, counts);
+    this.perAddress = new LoginThrottle('address', 200, undefined, counts);
+  }
 
   async authenticate(credentials: DeviceCredentials, address: string): Promise<DeviceLoginResult> {
     // A Bearer secret names its device by the secret's public key id.
@@ -31,26 +39,26 @@ export class DeviceLogin {
     const strict = [`${login}\n${address}`];
     const byLogin = [login];
     const byAddress = [address];
-    const retryAfterSeconds = Math.max(this.perLoginAndAddress.retryAfterSeconds(strict), this.perLogin.retryAfterSeconds(byLogin), this.perAddress.retryAfterSeconds(byAddress));
+    const retryAfterSeconds = Math.max(await this.perLoginAndAddress.retryAfterSeconds(strict), await this.perLogin.retryAfterSeconds(byLogin), await this.perAddress.retryAfterSeconds(byAddress));
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
     // Control characters (NUL above all, which PostgreSQL refuses in text) never reach the database: a plain wrong login.
     const plausible =
       credentials.secret.length <= MAX_SECRET_CHARS && (credentials.login?.length ?? 0) <= MAX_LOGIN_CHARS && !/[\u0000-\u001f\u007f]/.test(credentials.secret + (credentials.login ?? ''));
     const device = plausible ? await this.devices.authenticate(credentials) : null;
     if (!device) {
-      this.perLoginAndAddress.recordFailure(strict);
-      this.perLogin.recordFailure(byLogin);
-      this.perAddress.recordFailure(byAddress);
-      const failures = this.perLoginAndAddress.failures(strict);
+      await this.perLoginAndAddress.recordFailure(strict);
+      await this.perLogin.recordFailure(byLogin);
+      await this.perAddress.recordFailure(byAddress);
+      const failures = await this.perLoginAndAddress.failures(strict);
       this.logger.warn({ message: 'device login refused', login: JSON.stringify(login).slice(1, -1), address, failures });
       return { outcome: 'refused', failures };
     }
-    this.perLoginAndAddress.recordSuccess(strict);
+    await this.perLoginAndAddress.recordSuccess(strict);
     return { outcome: 'ok', device };
   }
 
   /** An administrator lifts a device's lock-out (in this process). */
-  clear(login: string): number {
-    return this.perLoginAndAddress.forget((key) => key.startsWith(`${login}\n`)) + this.perLogin.forget((key) => key === login);
+  async clear(login: string): Promise<number> {
+    return (await this.perLoginAndAddress.forget(login)) + (await this.perLogin.forget(login));
   }
 }

@@ -1,52 +1,49 @@
+import { FailureCounts, MemoryFailureCounts } from './failure-counts.js';
+
 /**
- * Counts failed logins per key (an address, a login) in a sliding window and refuses further
- * attempts for a key once it failed too often. In memory, per process: enough to make guessing
- * a secret impractical; a load balancer's limits can add to it.
+ * Counts failed logins per key (a login and an address, a login, an address) in a sliding window
+ * and refuses further attempts for a key once it failed too often. The counts live where
+ * `counts` keeps them: this process, or Redis so every gateway shares them.
  */
 export class LoginThrottle {
-  private readonly failuresByKey = new Map<string, number[]>();
-
   constructor(
+    private readonly name: string,
     private readonly maxFailures = 10,
     private readonly windowMs = 15 * 60_000,
+    private readonly counts: FailureCounts = new MemoryFailureCounts(),
   ) {}
 
+  private key(key: string): string {
+    return `${this.name}:${key}`;
+  }
+
   /** Seconds until `keys` may try again, or 0 when none of them is blocked. */
-  retryAfterSeconds(keys: string[], now = Date.now()): number {
+  async retryAfterSeconds(keys: string[], now = Date.now()): Promise<number> {
     let wait = 0;
     for (const key of keys) {
-      const recent = this.recent(key, now);
-      if (recent.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((recent[0] + this.windowMs - now) / 1000));
+      const recent = await this.counts.recent(this.key(key), now - this.windowMs);
+      if (recent.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((recent[0]! + this.windowMs - now) / 1000));
     }
     return wait;
   }
 
   /** The most recent failures of any of `keys` within the window. */
-  failures(keys: string[], now = Date.now()): number {
-    return Math.max(0, ...keys.map((key) => this.recent(key, now).length));
+  async failures(keys: string[], now = Date.now()): Promise<number> {
+    const counts = await Promise.all(keys.map(async (key) => (await this.counts.recent(this.key(key), now - this.windowMs)).length));
+    return Math.max(0, ...counts);
   }
 
-  recordFailure(keys: string[], now = Date.now()): void {
-    for (const key of keys) this.failuresByKey.set(key, [...this.recent(key, now), now].slice(-this.maxFailures));
-    if (this.failuresByKey.size > 100_000) this.prune(now);
+  async recordFailure(keys: string[], now = Date.now()): Promise<void> {
+    for (const key of keys) await this.counts.add(this.key(key), now, this.maxFailures, this.windowMs);
   }
 
-  recordSuccess(keys: string[]): void {
-    for (const key of keys) this.failuresByKey.delete(key);
+  async recordSuccess(keys: string[]): Promise<void> {
+    for (const key of keys) await this.counts.clear(this.key(key));
   }
 
-  /** Forgets every key `matches` accepts (an administrator clearing a lock-out); returns how many. */
-  forget(matches: (key: string) => boolean): number {
-    let forgotten = 0;
-    for (const key of [...this.failuresByKey.keys()]) if (matches(key) && this.failuresByKey.delete(key)) forgotten++;
-    return forgotten;
-  }
-
-  private recent(key: string, now: number): number[] {
-    return (this.failuresByKey.get(key) ?? []).filter((at) => at > now - this.windowMs);
-  }
-
-  private prune(now: number): void {
-    for (const key of this.failuresByKey.keys()) if (this.recent(key, now).length === 0) this.failuresByKey.delete(key);
+  /** Forgets `key` and every key starting with `key` + "\n" (an administrator clearing a lock-out). */
+  async forget(key: string): Promise<number> {
+    await this.counts.clear(this.key(key));
+    return 1 + (await this.counts.clearPrefix(this.key(`${key}\n`)));
   }
 }

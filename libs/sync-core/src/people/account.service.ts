@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { FailureCounts } from '../auth/failure-counts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { hashSecret, verifySecret } from '../auth/secret.js';
 import { nowIso } from '../db/columns.js';
@@ -40,10 +41,16 @@ function checkedPassword(password: string): string {
  * the real person out of their own address.
  */
 export class AccountService {
-  private readonly perLoginAndAddress = new LoginThrottle(10);
-  private readonly perLogin = new LoginThrottle(100);
+  private readonly perLoginAndAddress: LoginThrottle;
+  private readonly perLogin: LoginThrottle;
 
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    counts: FailureCounts,
+  ) {
+    this.perLoginAndAddress = new LoginThrottle('person-at', 10, undefined, counts);
+    this.perLogin = new LoginThrottle('person', 100, undefined, counts);
+  }
 
   async create(input: { login: string; displayName?: string; password?: string; siteAdmin?: boolean }): Promise<{ account: Account; password: string | null }> {
     const login = (input.login ?? '').trim().toLowerCase();
@@ -136,9 +143,9 @@ export class AccountService {
   }
 
   /** An administrator lifts a person's lock-out (in this process). */
-  clearLockout(login: string): number {
+  async clearLockout(login: string): Promise<number> {
     const normalized = login.trim().toLowerCase();
-    return this.perLoginAndAddress.forget((key) => key.startsWith(`${normalized}\n`)) + this.perLogin.forget((key) => key === normalized);
+    return (await this.perLoginAndAddress.forget(normalized)) + (await this.perLogin.forget(normalized));
   }
 
   /** The enabled person this login and password prove; wrong ones are counted (see the class comment). */
@@ -149,16 +156,16 @@ export class AccountService {
       .slice(0, 200);
     const strict = [`${normalized}\n${address}`];
     const gentle = [normalized];
-    const wait = Math.max(this.perLoginAndAddress.retryAfterSeconds(strict), this.perLogin.retryAfterSeconds(gentle));
+    const wait = Math.max(await this.perLoginAndAddress.retryAfterSeconds(strict), await this.perLogin.retryAfterSeconds(gentle));
     if (wait > 0) return { outcome: 'throttled', retryAfterSeconds: wait };
     const account = LOGIN.test(normalized) ? await this.database.read((reader) => reader.findOneBy(Account, { login: normalized })) : null;
     const valid = account !== null && account.enabled && typeof password === 'string' && password.length <= 200 && (await verifySecret(password, account.passwordHash));
     if (!valid) {
-      this.perLoginAndAddress.recordFailure(strict);
-      this.perLogin.recordFailure(gentle);
+      await this.perLoginAndAddress.recordFailure(strict);
+      await this.perLogin.recordFailure(gentle);
       return { outcome: 'refused' };
     }
-    this.perLoginAndAddress.recordSuccess(strict);
+    await this.perLoginAndAddress.recordSuccess(strict);
     return { outcome: 'ok', account };
   }
 }
