@@ -170,6 +170,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
       'GET /api/v1/projects/:slug/sightings',
       'session.sign-out',
     ]);
+    const download = events.find((event: { actor: string; action: string }) => event.actor === 'person:boss@site.org' && event.action === 'GET /api/v1/projects/:slug/sightings');
+    expect(download.details).toMatchObject({ format: 'csv', rows: (await admin.allSightings('alpha')).length });
     const trail = JSON.stringify(events);
     const logs = gateway.logs + second.logs;
     for (const secret of [device.secret, rotated.secret, token.token, people['boss@site.org']!.password, boss.cookie.split('=')[1], ADMIN_TOKEN]) {

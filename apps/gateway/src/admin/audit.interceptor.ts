@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
 import { AuditService, ProjectService } from '@fieldsync/sync-core';
 import type { Principal } from './admin-auth.guard.js';
@@ -32,10 +32,12 @@ export class AuditInterceptor implements NestInterceptor {
     const route = (request.route as { path?: string } | undefined)?.path ?? request.path;
     const recorded = !SELF_RECORDED.test(route) && (!READS.has(request.method) || DOWNLOAD.test(route));
     if (!recorded) return next.handle();
-    return next.handle().pipe(tap({ complete: () => void this.record(request, route).catch(() => undefined) }));
+    const response = context.switchToHttp().getResponse<Response>();
+    return next.handle().pipe(tap({ complete: () => void this.record(request, route, response.locals.audit as Record<string, unknown> | undefined).catch(() => undefined) }));
   }
 
-  private async record(request: Request & { principal?: Principal }, route: string): Promise<void> {
+  /** `handlerDetails`: what the handler reported in response.locals.audit (a download's format and rows). */
+  private async record(request: Request & { principal?: Principal }, route: string, handlerDetails?: Record<string, unknown>): Promise<void> {
     const principal = request.principal;
     if (!principal) return;
     const slug = typeof request.params.slug === 'string' ? request.params.slug : null;
@@ -45,7 +47,7 @@ export class AuditInterceptor implements NestInterceptor {
         .filter(([name]) => name !== 'slug')
         .map(([name, value]) => `${name}=${value}`)
         .join(' ') || null;
-    const details = READS.has(request.method) ? { ...request.query } : summary(request.body);
+    const details = { ...(READS.has(request.method) ? { ...request.query } : summary(request.body)), ...handlerDetails };
     await this.audit.record({ actor: principal.actor, address: request.socket.remoteAddress ?? 'unknown', action: `${request.method} ${route}`, projectId: project?.id ?? null, target, details });
   }
 }

@@ -42,15 +42,19 @@ export class SightingsController {
 
     let pending = serializer.start(window.next);
     let first = true;
+    let rows = 0;
     for await (const row of window.rows) {
       pending += serializer.row(sightingView(row), first);
       first = false;
+      rows++;
       if (pending.length >= WRITE_BYTES) {
         if (!(await this.write(response, pending))) return;
         pending = '';
       }
     }
     pending += serializer.end(window.next);
+    // For the audit trail: what this download held.
+    response.locals.audit = { format: query.format, after: query.after, next: window.next, rows };
     response.end(pending);
   }
 
