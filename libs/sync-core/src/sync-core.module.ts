@@ -57,7 +57,7 @@ export class SyncCoreModule {
     const providers = [
       { provide: FIELDSYNC_CONFIG, useValue: config },
       { provide: Database, useFactory: () => Database.open(config.database) },
-      { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (config.redisUrl ? new BullMqTransport(config.redisUrl) : new InProcessTransport()) },
+      { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (config.redisUrl ? new BullMqTransport(config.redisUrl, config.queuePrefix) : new InProcessTransport()) },
       { provide: ConsolidateQueue, useFactory: (transport: QueueTransport) => new ConsolidateQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: PullQueue, useFactory: (transport: QueueTransport) => new PullQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, config.dataDir) },
@@ -75,7 +75,10 @@ export class SyncCoreModule {
       { provide: UploadSlots, useValue: new UploadSlots(config.maxUploadsPerDevice) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
-      { provide: FAILURE_COUNTS, useFactory: (): FailureCounts => (config.redisUrl ? new RedisFailureCounts(redisConnection(config.redisUrl, 'producer')) : new MemoryFailureCounts()) },
+      {
+        provide: FAILURE_COUNTS,
+        useFactory: (): FailureCounts => (config.redisUrl ? new RedisFailureCounts(redisConnection(config.redisUrl, 'producer'), config.queuePrefix) : new MemoryFailureCounts()),
+      },
       { provide: DeviceLogin, useFactory: (devices: DeviceService, counts: FailureCounts) => new DeviceLogin(devices, counts), inject: [DeviceService, FAILURE_COUNTS] },
       { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },
       { provide: AccountService, useFactory: (database: Database, counts: FailureCounts) => new AccountService(database, counts), inject: [Database, FAILURE_COUNTS] },

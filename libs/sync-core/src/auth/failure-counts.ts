@@ -39,8 +39,6 @@ export class MemoryFailureCounts implements FailureCounts {
   }
 }
 
-const NAMESPACE = 'fieldsync:failed-logins:';
-
 /**
  * Counts in Redis, one sorted set per key (score: the time). While Redis is away the counting
  * goes on in this process's memory: logins keep working, and guessing stays limited.
@@ -50,7 +48,15 @@ export class RedisFailureCounts implements FailureCounts {
   private readonly fallback = new MemoryFailureCounts();
   private away = false;
 
-  constructor(private readonly redis: Redis) {}
+  private readonly namespace: string;
+
+  /** `prefix`: the deployment's (QUEUE_PREFIX), so deployments sharing a Redis count apart. */
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.namespace = `${prefix}:failed-logins:`;
+  }
 
   private async attempt<T>(work: () => Promise<T>, instead: () => Promise<T>): Promise<T> {
     try {
@@ -68,7 +74,7 @@ export class RedisFailureCounts implements FailureCounts {
   recent(key: string, since: number): Promise<number[]> {
     return this.attempt(
       async () => {
-        const flat = await this.redis.zrangebyscore(NAMESPACE + key, `(${since}`, '+inf', 'WITHSCORES');
+        const flat = await this.redis.zrangebyscore(this.namespace + key, `(${since}`, '+inf', 'WITHSCORES');
         return flat.filter((_, index) => index % 2 === 1).map(Number);
       },
       () => this.fallback.recent(key, since),
@@ -78,7 +84,7 @@ export class RedisFailureCounts implements FailureCounts {
   add(key: string, at: number, keep: number, windowMs: number): Promise<void> {
     return this.attempt(
       async () => {
-        const name = NAMESPACE + key;
+        const name = this.namespace + key;
         await this.redis
           .multi()
           .zadd(name, at, `${at}:${randomUUID()}`)
@@ -93,7 +99,7 @@ export class RedisFailureCounts implements FailureCounts {
 
   clear(key: string): Promise<void> {
     return this.attempt(
-      async () => void (await this.redis.del(NAMESPACE + key)),
+      async () => void (await this.redis.del(this.namespace + key)),
       () => this.fallback.clear(key),
     );
   }
@@ -102,7 +108,7 @@ export class RedisFailureCounts implements FailureCounts {
     return this.attempt(
       async () => {
         let cleared = 0;
-        const pattern = `${NAMESPACE}${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+        const pattern = `${this.namespace}${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
         let cursor = '0';
         do {
           const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);

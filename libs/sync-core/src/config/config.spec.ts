@@ -71,3 +71,18 @@ describe('queue mode', () => {
     expect(loadConfig({ FIELDSYNC_ROLES: 'consolidator', REDIS_URL: 'redis://127.0.0.1:6379' }).roles).toEqual(['consolidator']);
   });
 });
+
+describe('QUEUE_PREFIX', () => {
+  it('defaults to one per database, the same for every process of a deployment', () => {
+    const a = loadConfig({ DATABASE_URL: 'postgres://fs:secret@db:5432/kruger' }).queuePrefix;
+    expect(a).toMatch(/^fieldsync-[0-9a-f]{8}$/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://fs:other@db:5432/kruger', FIELDSYNC_ROLES: 'gateway', REDIS_URL: 'redis://r:6379' }).queuePrefix).toBe(a);
+    expect(loadConfig({ DATABASE_URL: 'postgres://fs:secret@db:5432/etosha' }).queuePrefix).not.toBe(a);
+    expect(loadConfig({ DATA_DIR: '/srv/a' }).queuePrefix).not.toBe(loadConfig({ DATA_DIR: '/srv/b' }).queuePrefix);
+  });
+
+  it('takes a chosen prefix, and refuses one Redis keys should not hold', () => {
+    expect(loadConfig({ QUEUE_PREFIX: 'kruger-prod' }).queuePrefix).toBe('kruger-prod');
+    expect(() => loadConfig({ QUEUE_PREFIX: 'has space' })).toThrow(/^QUEUE_PREFIX: /);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 export const ROLES = ['gateway', 'ftp-ingest', 'consolidator'] as const;
@@ -8,6 +9,8 @@ export interface FieldSyncConfig {
   database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   /** Queue mode (BullMQ on Redis) when set; null runs the embedded in-process queue (every role in this process). */
   redisUrl: string | null;
+  /** What this deployment's keys in Redis start with: two deployments on one Redis never take each other's jobs. */
+  queuePrefix: string;
   /** The address the HTTP and FTP doors listen on (all of this host's by default). */
   host: string;
   httpPort: number;
@@ -129,6 +132,20 @@ function adminTokenFrom(env: Env): string | null {
   return token;
 }
 
+/**
+ * QUEUE_PREFIX, or by default one derived from the database: processes of one deployment share a
+ * database and so a prefix; another deployment on the same Redis gets another.
+ */
+function queuePrefixFrom(env: Env, database: FieldSyncConfig['database']): string {
+  const raw = env.QUEUE_PREFIX?.trim();
+  if (raw) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', `"${raw}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    return raw;
+  }
+  const identity = database.type === 'postgres' ? database.url.replace(/\/\/[^@]*@/, '//') : database.path;
+  return `fieldsync-${createHash('sha256').update(identity).digest('hex').slice(0, 8)}`;
+}
+
 /** An IPv4 or IPv6 address, or a host name, as Node's listen() takes it. */
 function hostFrom(env: Env): string {
   const raw = text(env, 'HOST', '0.0.0.0');
@@ -216,6 +233,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     database: databaseFrom(env, dataDir),
     redisUrl,
     host: hostFrom(env),
+    queuePrefix: queuePrefixFrom(env, databaseFrom(env, dataDir)),
     httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
     http: {
       headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 30_000, 1000, 600_000),

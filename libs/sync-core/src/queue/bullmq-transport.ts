@@ -14,14 +14,18 @@ export class BullMqTransport implements QueueTransport {
   private readonly producer: Redis;
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(private readonly redisUrl: string) {
+  /** `prefix` keeps deployments that share one Redis apart (QUEUE_PREFIX). */
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+  ) {
     this.producer = redisConnection(redisUrl, 'producer');
   }
 
   private queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.producer });
+      queue = new Queue(name, { connection: this.producer, prefix: this.prefix });
       queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
@@ -65,6 +69,7 @@ export class BullMqTransport implements QueueTransport {
     });
     const worker = new Worker<P>(queue, (job) => handler(asQueued(job)), {
       connection,
+      prefix: this.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockMs,
       stalledInterval: Math.max(5000, Math.floor(options.lockMs / 2)),
