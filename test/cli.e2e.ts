@@ -180,4 +180,38 @@ describe('the fieldsync command line against a real server', () => {
       agent.kill('SIGTERM');
     }
   });
+
+  it('the agent sends a file only once it is complete, keeps same-named files apart in sent/, and holds no listeners round after round', { timeout: 120_000 }, async () => {
+    const outbox = join(work, 'outbox-2');
+    mkdirSync(outbox);
+    let stderr = '';
+    const agent: ChildProcess = spawn(
+      process.execPath,
+      [CLI, 'upload', '--watch', outbox, '--every', '50ms', '--retries', '0', '--to', suite.server.baseUrl, '--device', `${device.login}:${device.secret}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    agent.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      // Written over about 3 s, as a handheld's export or a slow copy does: it must go out whole, once.
+      const slow = featureCollection([feature(), feature(), feature()]);
+      const path = join(outbox, 'slow.geojson');
+      for (let offset = 0; offset < slow.length; offset += Math.ceil(slow.length / 10)) {
+        writeFileSync(path, slow.subarray(0, offset + Math.ceil(slow.length / 10)));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      await waitFor('slow.geojson sent', async () => readdirSync(join(outbox, 'sent')).includes('slow.geojson'), 30_000);
+      const slowBatches = await suite.admin.expect(200, 'GET', '/api/v1/projects/kruger/batches?limit=1000');
+      const mine = slowBatches.batches.filter((batch: { fileName: string }) => batch.fileName === 'slow.geojson');
+      expect(mine).toHaveLength(1);
+      expect((await suite.admin.settled(mine[0].id)).status).toBe('consolidated');
+
+      // A second file of the same name, sent later: both stay in sent/.
+      writeFileSync(path, featureCollection([feature()]));
+      await waitFor('the second slow.geojson sent', async () => readdirSync(join(outbox, 'sent')).filter((name) => name.endsWith('slow.geojson')).length === 2, 30_000);
+      // Rounds every 50 ms for the whole test (well over a hundred): no listener piles up.
+      expect(stderr).not.toMatch(/MaxListenersExceededWarning/);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
 });

@@ -48,3 +48,4 @@ export * from './sync-core.module.js';
 export * from './observability/metrics.js';
 export * from './config/tls-files.js';
 export * from './ingest/folder-intake.js';
+export * from './ingest/file-stability.js';

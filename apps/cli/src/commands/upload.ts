@@ -1,9 +1,13 @@
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FileStability, freePath } from '@fieldsync/sync-core';
+import type { FileState } from '@fieldsync/sync-core';
 import { basename, join } from 'node:path';
 import { CliError, EXIT, Output } from '../output.js';
 import { UploadTarget } from '../targets/upload-target.js';
 
 const SENT = 'sent';
+const SETTLE_MS = 2000;
 
 /** Every file under the given files and folders, in name order; `sent/` folders are skipped. */
 export async function filesIn(paths: string[]): Promise<string[]> {
@@ -23,8 +27,6 @@ export async function filesIn(paths: string[]): Promise<string[]> {
   }
   return files;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends one file, retrying with growing pauses; a refused login is not retried. */
 async function sendWithRetries(target: UploadTarget, path: string, retries: number): Promise<void> {
@@ -64,29 +66,32 @@ export async function sendFiles(target: UploadTarget, files: string[], retries: 
   return report;
 }
 
-/** `fieldsync upload --watch OUTBOX`: the send-on-client agent. A file leaves the outbox only once sent. */
+/**
+ * `fieldsync upload --watch OUTBOX`: the send-on-client agent. A file is sent once it is complete
+ * (its size and time unchanged over two rounds and 2 s, or already old when first seen: moved in
+ * whole), and leaves the outbox only once sent, into sent/ beside any earlier file of its name.
+ */
 export async function watchOutbox(target: UploadTarget, outbox: string, everyMs: number, retries: number, output: Output, signal: AbortSignal): Promise<void> {
   await mkdir(join(outbox, SENT), { recursive: true });
+  // Unchanged for two rounds and at least 2 s: rounds may come faster than a writer's pauses.
+  const stability = new FileStability(Math.max(everyMs * 3, 10_000), SETTLE_MS);
   while (!signal.aborted) {
-    const files = (await filesIn([outbox]).catch(() => [])).filter((file) => !basename(file).endsWith('.part'));
+    const listed = (await filesIn([outbox]).catch(() => [])).filter((file) => !basename(file).endsWith('.part'));
+    const states = new Map<string, FileState>();
+    for (const file of listed) {
+      const info = await stat(file).catch(() => null);
+      if (info) states.set(file, { size: info.size, mtimeMs: info.mtimeMs });
+    }
+    const files = stability.scan(states).sort();
     if (files.length > 0) {
       const report = await sendFiles(target, files, retries, output, async (file) => {
-        await rename(file, join(outbox, SENT, basename(file)));
+        await rename(file, await freePath(join(outbox, SENT), basename(file)));
       });
       await target.close();
       output.result({ round: new Date().toISOString(), sent: report.sent.length, waiting: report.failed.length });
     }
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, everyMs);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        },
-        { once: true },
-      );
-    });
+    // The timer is dropped with its abort listener each round: a day-long run holds none of them.
+    await sleep(everyMs, undefined, { signal }).catch(() => undefined);
   }
 }
 

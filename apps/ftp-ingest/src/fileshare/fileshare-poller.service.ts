@@ -1,9 +1,8 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, DeviceService, FIELDSYNC_CONFIG, FolderIntake, IngestService, PeriodicTask, ProjectService } from '@fieldsync/sync-core';
+import { BatchService, DeviceService, FIELDSYNC_CONFIG, FileStability, FileState, FolderIntake, IngestService, PeriodicTask, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
-import { FileStability, FileState } from './file-stability.js';
 
 /** How long a taken file's batch is watched, to move the file to failed/ if it is rejected. */
 const WATCH_BATCH_MS = 60 * 60_000;

@@ -4,6 +4,7 @@ import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BatchService } from '../batches/batch.service.js';
 import { Door } from '../db/entities/index.js';
+import { storeTrouble } from '../db/store-trouble.js';
 import { UploadTooLargeError } from '../errors.js';
 import { IngestService } from './ingest.service.js';
 
@@ -20,7 +21,7 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 /** A free path in `dir` for `name`: the name itself, or the name with a time stamp before it. */
-async function freePath(dir: string, name: string): Promise<string> {
+export async function freePath(dir: string, name: string): Promise<string> {
   try {
     await lstat(join(dir, name));
     return join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
@@ -51,7 +52,9 @@ export class FolderIntake {
     } catch (error) {
       const reason = (error as Error).message;
       // The file itself is the problem (too large, unreadable): failed/. Anything else (the
-      // database away) is passing: the file stays and is taken later.
+      // database or its disk away: a refused connection carries a syscall too) is passing: the
+      // file stays and is taken later.
+      if (storeTrouble(error)) return { outcome: 'retry-later', reason };
       if (error instanceof UploadTooLargeError || typeof (error as NodeJS.ErrnoException).syscall === 'string') {
         return { outcome: 'failed', reason, movedTo: await this.fail(dir, path, reason) };
       }

@@ -14,4 +14,13 @@ describe('FileStability', () => {
     const stability = new FileStability(10_000);
     expect(stability.scan(new Map([['old', { size: 5, mtimeMs: 0 }]]), 60_000)).toEqual(['old']);
   });
+
+  it('with settleMs, waits until the file stayed the same that long, however often it scans', () => {
+    const stability = new FileStability(60_000, 2000);
+    const t = 1_000_000;
+    expect(stability.scan(new Map([['a', { size: 10, mtimeMs: t }]]), t)).toEqual([]);
+    expect(stability.scan(new Map([['a', { size: 10, mtimeMs: t }]]), t + 50)).toEqual([]);
+    expect(stability.scan(new Map([['a', { size: 10, mtimeMs: t }]]), t + 1999)).toEqual([]);
+    expect(stability.scan(new Map([['a', { size: 10, mtimeMs: t }]]), t + 2000)).toEqual(['a']);
+  });
 });
