@@ -1,31 +1,58 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, FieldSyncConfig, loadConfig, QUEUE_TRANSPORT, QueueTransport, readTlsFiles } from '@fieldsync/sync-core';
+import { ConfigError, FieldSyncConfig, loadConfig, portProblem, QUEUE_TRANSPORT, QueueTransport, readTlsFiles } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
 
+/**
+ * Nest's logger, except that what stops start-up for a reason the operator can fix (a
+ * configuration error, a port that cannot be listened on) is not also printed as a stack trace:
+ * main() says it in one sentence naming the variable.
+ */
+class StartupLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    const configuration = message instanceof ConfigError || rest.some((part) => typeof part === 'string' && part.startsWith('ConfigError:'));
+    const listening = typeof message === 'string' && /^Error: listen (EADDRINUSE|EACCES|EADDRNOTAVAIL)/.test(message);
+    if (configuration || listening) return;
+    super.error(message, ...(rest as [string?, string?]));
+  }
+}
+
+/** Fails before anything starts (and before Nest says "successfully started") when a port cannot be had. */
+async function assertPortFree(port: number, host: string, variable: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error) => reject(portProblem(error, variable, port, host)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
+  if (config.roles.includes('gateway')) await assertPortFree(config.httpPort, config.host, 'HTTP_PORT');
+  if (config.roles.includes('ftp-ingest')) await assertPortFree(config.ftp.port, config.host, 'FTP_PORT');
   // V8 lets the old generation grow to up to 4× what is live before it collects. Streaming an
   // export or an upload promotes a steady flow of short-lived rows and chunks, so a gateway with
   // 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
   // about 190 MB for about 8% of the speed (bench/README.md). Consolidators keep V8's default.
   if (config.roles.includes('gateway')) setFlagsFromString('--heap-growing-percent=50');
-  const logger = new ConsoleLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
+  const logger = new StartupLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
   const module = AppModule.forRoles(config);
   if (!config.roles.includes('gateway')) {
-    const context = await NestFactory.createApplicationContext(module, { logger });
+    const context = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
     context.enableShutdownHooks();
     Logger.log(`started (roles: ${config.roles.join(', ')}; ${queueMode(config)})`, 'FieldSync');
     return context;
   }
-  const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls) });
+  const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls), abortOnError: false });
   app.enableShutdownHooks();
   setUpGateway(app, { tls: config.tls !== null });
   limitSlowClients(app.getHttpServer(), config.http);
-  await app.listen(config.httpPort, config.host);
+  await app.listen(config.httpPort, config.host).catch((error: unknown) => Promise.reject(portProblem(error, 'HTTP_PORT', config.httpPort, config.host)));
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   Logger.log(

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
@@ -8,9 +9,9 @@ import { fieldSyncSite } from './support/suite.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/src/main.js');
 
-function startExpectingFailure(env: Record<string, string>): { status: number | null; stderr: string } {
+function startExpectingFailure(env: Record<string, string>): { status: number | null; stderr: string; stdout: string } {
   const result = spawnSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 30_000 });
-  return { status: result.status, stderr: result.stderr };
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
 describe('start-up', () => {
@@ -26,6 +27,27 @@ describe('start-up', () => {
     const result = startExpectingFailure({ ...site.store.env, [variable]: value });
     expect(result.status).toBe(78);
     expect(result.stderr).toMatch(new RegExp(`^FieldSync cannot start: ${variable}: `));
+  });
+
+  it('stops with one sentence, no stack trace, for a database it cannot reach, a port in use and a missing shared folder', async () => {
+    const unreachable = startExpectingFailure({ ...site.store.env, DATABASE_URL: 'postgres://fieldsync@127.0.0.1:1/none' });
+    expect(unreachable.status).toBe(78);
+    expect(unreachable.stderr).toMatch(/^FieldSync cannot start: DATABASE_URL: connection refused at postgres:\/\/…@127\.0\.0\.1:1\/none/);
+    expect(unreachable.stderr).not.toMatch(/\n\s+at /);
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '0.0.0.0', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const inUse = startExpectingFailure({ ...site.store.env, HTTP_PORT: String(port), FTP_PORT: '0' });
+      expect(inUse.status).toBe(78);
+      expect(inUse.stderr).toMatch(new RegExp(`^FieldSync cannot start: HTTP_PORT: port ${port} on 0\\.0\\.0\\.0 is already in use`));
+      expect(inUse.stdout).not.toMatch(/successfully started/);
+    } finally {
+      busy.close();
+    }
+    const missing = startExpectingFailure({ ...site.store.env, HTTP_PORT: '0', FTP_PORT: '0', FILESHARE_DIRS: '/nonexistent/share=kruger' });
+    expect(missing.status).toBe(78);
+    expect(missing.stderr).toMatch(/^FieldSync cannot start: FILESHARE_DIRS: \/nonexistent\/share does not exist or is not a folder/);
   });
 
   it('names TLS_CERT when the certificate file cannot be read', () => {

@@ -8,6 +8,7 @@ export * from './auth/login-throttle.js';
 export * from './auth/secret.js';
 export * from './batches/batch.service.js';
 export * from './config/config.js';
+export * from './config/start-up-errors.js';
 export * from './db/database.js';
 export * from './db/store-trouble.js';
 export * from './network-trouble.js';

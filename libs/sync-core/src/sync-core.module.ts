@@ -7,6 +7,7 @@ import type { FailureCounts } from './auth/failure-counts.js';
 import { redisConnection } from './queue/redis.js';
 import { BatchService } from './batches/batch.service.js';
 import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
+import { databaseProblem } from './config/start-up-errors.js';
 import { Database } from './db/database.js';
 import { EarthRangerEventService } from './earthranger/event.service.js';
 import { FeedService } from './feed/feed.service.js';
@@ -56,7 +57,7 @@ export class SyncCoreModule {
   static forRoot(config: FieldSyncConfig): DynamicModule {
     const providers = [
       { provide: FIELDSYNC_CONFIG, useValue: config },
-      { provide: Database, useFactory: () => Database.open(config.database) },
+      { provide: Database, useFactory: () => Database.open(config.database).catch((error: unknown) => Promise.reject(databaseProblem(error, config.database))) },
       { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (config.redisUrl ? new BullMqTransport(config.redisUrl, config.queuePrefix) : new InProcessTransport()) },
       { provide: ConsolidateQueue, useFactory: (transport: QueueTransport) => new ConsolidateQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: PullQueue, useFactory: (transport: QueueTransport) => new PullQueue(transport), inject: [QUEUE_TRANSPORT] },

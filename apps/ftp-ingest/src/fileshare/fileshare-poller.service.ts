@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, DeviceService, FIELDSYNC_CONFIG, FileStability, FileState, FolderIntake, IngestService, PeriodicTask, ProjectService } from '@fieldsync/sync-core';
+import { BatchService, ConfigError, DeviceService, FIELDSYNC_CONFIG, FileStability, FileState, FolderIntake, IngestService, PeriodicTask, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
 /** How long a taken file's batch is watched, to move the file to failed/ if it is rejected. */
@@ -52,6 +53,11 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
 
   onApplicationBootstrap(): void {
     if (this.folders.length === 0) return;
+    for (const folder of this.folders) {
+      if (!statSync(folder.dir, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new ConfigError('FILESHARE_DIRS', `${folder.dir} does not exist or is not a folder: create it (writable by FieldSync), or remove it from FILESHARE_DIRS`);
+      }
+    }
     this.logger.log(`watching ${this.folders.map((folder) => `${folder.dir} → ${folder.projectSlug}`).join(', ')} every ${this.config.fileshareScanMs} ms`);
     this.scans.start(this.config.fileshareScanMs);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import ftpSrv, { FtpConnection } from 'ftp-srv';
-import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, readTlsFiles } from '@fieldsync/sync-core';
+import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, portProblem, readTlsFiles } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { DeviceFileSystem } from './device-file-system.js';
 import { ControlConnection } from './ingest-write-stream.js';
@@ -81,7 +81,7 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     server.on('login', ({ connection, username, password }, resolve, reject) => {
       this.login(connection, username, password).then(resolve, reject);
     });
-    await server.listen();
+    await server.listen().catch((error: unknown) => Promise.reject(portProblem(error, 'FTP_PORT', ftp.port, this.config.host)));
     this.server = server;
     const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
     this.logger.log(

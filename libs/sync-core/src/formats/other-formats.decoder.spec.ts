@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { csvDecoder } from './csv.decoder.js';
-import { detectFormat } from './registry.js';
+import { DECODERS, detectFormat, formatsRead } from './registry.js';
 import { smartGeoJsonDecoder } from './smart-geojson.decoder.js';
 import { decodeAll } from './decode-all.spec-helper.js';
 import { webhookJsonDecoder } from './webhook-json.decoder.js';
@@ -109,5 +109,12 @@ describe('CyberTracker SMART alerts', () => {
       alert: { level: 3, typeUuid: '1f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', description: 'Snare found' },
     });
     expect(items[1].record?.data).toEqual({ alert: { level: 5, typeUuid: '2f0c5a2e-7d7c-4e8a-9e61-8c2c8b3f6a10', caUuid: '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f', patrolId: 'p-9', description: '' } });
+  });
+});
+
+describe('the formats a rejected file is told about', () => {
+  it('names every decoder in the registry', () => {
+    const words = formatsRead();
+    for (const decoder of DECODERS) expect(words).toContain(decoder.name);
   });
 });

@@ -23,3 +23,9 @@ export const DECODERS: readonly FormatDecoder[] = [
 export function detectFormat(head: Buffer, fileName: string | null, decoders: readonly FormatDecoder[] = DECODERS): FormatDecoder | null {
   return decoders.find((decoder) => decoder.detectContent(head)) ?? (fileName ? decoders.find((decoder) => decoder.detectFileName(fileName)) : undefined) ?? null;
 }
+
+/** What the consolidator reads, in words for a rejected batch's reason: built from DECODERS, so it never falls behind. */
+export function formatsRead(decoders: readonly FormatDecoder[] = DECODERS): string {
+  const names = decoders.map((decoder) => decoder.name);
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}

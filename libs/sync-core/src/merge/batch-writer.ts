@@ -6,6 +6,7 @@ import { BatchCounts, BatchRepository, ClaimedBatch } from '../db/repositories/b
 import { RejectionRepository } from '../db/repositories/rejection.repository.js';
 import { SightingRepository, StoredVersion } from '../db/repositories/sighting.repository.js';
 import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFileError } from '../formats/format.js';
+import { formatsRead } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { sightingsMerged } from '../observability/metrics.js';
 import { DecodedFile } from './decoded-file.js';
@@ -31,7 +32,7 @@ export class BatchWriter {
   async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<{ status: BatchStatus; lastSeq: number }> {
     const { decoder } = file;
     if (!decoder) {
-      const reason = file.emptyFile ? 'the file is empty' : 'unrecognised file format: expected CyberTracker CTX or GeoJSON (a FeatureCollection)';
+      const reason = file.emptyFile ? 'the file is empty' : `unrecognised file format: FieldSync reads ${formatsRead()}`;
       return { status: await this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), reason), lastSeq };
     }
     const counts = emptyCounts();
