@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, ReadStream } from 'node:fs';
 import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BatchService } from '../batches/batch.service.js';
@@ -45,11 +45,14 @@ export class FolderIntake {
 
   async take(dir: string, path: string, projectId: string, deviceId: string | null): Promise<IntakeOutcome> {
     const name = basename(path);
+    let body: ReadStream | null = null;
     try {
       const already = await this.batches.findSameFile(projectId, this.door, name, await sha256Of(path));
-      const batchId = already?.id ?? (await this.ingest.accept({ projectId, deviceId, door: this.door, fileName: name, body: createReadStream(path) })).id;
+      const batchId = already?.id ?? (await this.ingest.accept({ projectId, deviceId, door: this.door, fileName: name, body: (body = createReadStream(path)) })).id;
       return { outcome: already ? 'already-ingested' : 'ingested', batchId, movedTo: await this.moveInto(dir, PROCESSED_FOLDER, path) };
     } catch (error) {
+      // A stream the ingest gave up on before reading it to the end would hold the file open.
+      body?.on('error', () => undefined).destroy();
       const reason = (error as Error).message;
       // The file itself is the problem (too large, unreadable): failed/. Anything else (the
       // database or its disk away: a refused connection carries a syscall too) is passing: the
