@@ -14,6 +14,12 @@ import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
  * main() says it in one sentence naming the variable.
  */
 class StartupLogger extends ConsoleLogger {
+  /** Nest's table of every route mapped at start (about 60 lines) buried the first-start token: it is left out. */
+  override log(message: unknown, ...rest: unknown[]): void {
+    if (rest.some((part) => part === 'RouterExplorer' || part === 'RoutesResolver')) return;
+    super.log(message, ...(rest as [string?]));
+  }
+
   override error(message: unknown, ...rest: unknown[]): void {
     const configuration = message instanceof ConfigError || rest.some((part) => typeof part === 'string' && part.startsWith('ConfigError:'));
     const listening = typeof message === 'string' && /^Error: listen (EADDRINUSE|EACCES|EADDRNOTAVAIL)/.test(message);
@@ -40,7 +46,8 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   // 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
   // about 190 MB for about 8% of the speed (bench/README.md). Consolidators keep V8's default.
   if (config.roles.includes('gateway')) setFlagsFromString('--heap-growing-percent=50');
-  const logger = new StartupLogger({ json: config.logFormat === 'json', prefix: 'FieldSync' });
+  // Colours only on a terminal: a log file or a collector gets plain lines.
+  const logger = new StartupLogger({ json: config.logFormat === 'json', prefix: 'FieldSync', colors: process.stdout.isTTY === true });
   const module = AppModule.forRoles(config);
   if (!config.roles.includes('gateway')) {
     const context = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });

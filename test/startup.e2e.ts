@@ -109,4 +109,16 @@ describe('start-up', () => {
       await bound.stop();
     }
   });
+
+  it('prints a first-start admin token in a box, without the route table and without colours when not on a terminal', async () => {
+    const first = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: '', DATA_DIR: `${site.store.dataDir}/first-start` } });
+    const boxed = /┌─+┐\n│ FieldSync admin token[^\n]*│\n│ +│\n│ (\S+) +│\n└─+┘/.exec(first.logs);
+    expect(boxed, first.logs).not.toBeNull();
+    expect(first.logs).not.toMatch(/Mapped \{/);
+    expect(first.logs).not.toMatch(/\u001b\[/);
+    // The token printed is the one that works.
+    const answer = await fetch(`${first.baseUrl}/api/v1/projects`, { headers: { authorization: `Bearer ${boxed![1]}` } });
+    expect(answer.status).toBe(200);
+    await first.stop();
+  });
 });

@@ -16,8 +16,16 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const generated = await this.tokens.ensureBootstrap(this.config.adminToken);
     if (generated) {
       // Shown once, on the terminal only (not through the logger, which may ship lines elsewhere).
-      process.stdout.write(`\nFieldSync admin token (shown only now; store it safely, or set FIELDSYNC_ADMIN_TOKEN):\n\n    ${generated}\n\n`);
+      process.stdout.write(tokenBox(generated));
     }
     if (this.config.adminToken) this.logger.log('admin token taken from FIELDSYNC_ADMIN_TOKEN');
   }
+}
+
+/** The first-start token in a box, so it stands out from the start-up lines around it. */
+export function tokenBox(token: string): string {
+  const lines = ['FieldSync admin token — shown only now. Store it safely (or set FIELDSYNC_ADMIN_TOKEN):', '', token];
+  const width = Math.max(...lines.map((line) => line.length));
+  const rule = '─'.repeat(width + 2);
+  return `\n┌${rule}┐\n${lines.map((line) => `│ ${line.padEnd(width)} │`).join('\n')}\n└${rule}┘\n\n`;
 }
