@@ -4,7 +4,7 @@ import { pick } from 'stream-json/filters/pick.js';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { SightingKind } from '../db/entities/index.js';
 import { extractBase64Attachments } from './attachment-sniff.js';
-import { DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
+import { DecodedItem, FormatDecoder, headText, SightingRecord, UnreadableFileError } from './format.js';
 
 const KINDS: readonly SightingKind[] = ['sighting', 'waypoint', 'alert'];
 
@@ -126,11 +126,7 @@ export async function* decodeFeatures(bytes: AsyncIterable<Buffer>, toRecord: (f
 }
 
 export function looksLikeFeatureCollection(head: Buffer): boolean {
-  const text = head
-    .subarray(0, 64 * 1024)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .trimStart();
+  const text = headText(head);
   return text.startsWith('{') && /"type"\s*:\s*"FeatureCollection"|"features"\s*:/.test(text);
 }
 

@@ -1,6 +1,6 @@
 import { AttachmentRef } from '../db/entities/index.js';
 import { isObject, optionalString } from './cybertracker-geojson.decoder.js';
-import { DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
+import { DecodedItem, FormatDecoder, headText, SightingRecord, UnreadableFileError } from './format.js';
 import { readWhole } from './read-whole.js';
 
 const MAX_EVENT_BYTES = 16 * 1024 * 1024;
@@ -59,11 +59,7 @@ export const earthRangerEventDecoder: FormatDecoder = {
   name: 'earthranger-event',
 
   detectContent(head) {
-    const text = head
-      .subarray(0, 64 * 1024)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '')
-      .trimStart();
+    const text = headText(head);
     return text.startsWith(EARTHRANGER_ENVELOPE_MARK) || (/^[[{]/.test(text) && /"event_type"\s*:/.test(text) && !/"type"\s*:\s*"FeatureCollection"/.test(text));
   },
 

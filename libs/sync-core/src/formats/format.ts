@@ -41,3 +41,12 @@ export interface FormatDecoder {
   /** Streams the records; throws UnreadableFileError when the rest of the file cannot be read. */
   decode(bytes: AsyncIterable<Buffer>): AsyncIterable<DecodedItem>;
 }
+
+/** The first 64 KB of a file as text, without a byte-order mark or leading blanks: what JSON formats are recognised by. */
+export function headText(head: Buffer): string {
+  return head
+    .subarray(0, 64 * 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+}

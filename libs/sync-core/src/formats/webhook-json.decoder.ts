@@ -1,6 +1,6 @@
 import { extractBase64Attachments } from './attachment-sniff.js';
 import { isObject, optionalString } from './cybertracker-geojson.decoder.js';
-import { DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
+import { DecodedItem, FormatDecoder, headText, SightingRecord, UnreadableFileError } from './format.js';
 import { readWhole } from './read-whole.js';
 
 const MAX_WEBHOOK_BYTES = 32 * 1024 * 1024;
@@ -51,11 +51,7 @@ export const webhookJsonDecoder: FormatDecoder = {
   name: 'cybertracker-webhook',
 
   detectContent(head) {
-    const text = head
-      .subarray(0, 64 * 1024)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '')
-      .trimStart();
+    const text = headText(head);
     return /^[[{]/.test(text) && /"records"\s*:/.test(text) && /"values"\s*:/.test(text);
   },
 
