@@ -23,7 +23,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
 }
 
 /** The first-start token in a box, so it stands out from the start-up lines around it. */
-export function tokenBox(token: string): string {
+function tokenBox(token: string): string {
   const lines = ['FieldSync admin token — shown only now. Store it safely (or set FIELDSYNC_ADMIN_TOKEN):', '', token];
   const width = Math.max(...lines.map((line) => line.length));
   const rule = '─'.repeat(width + 2);

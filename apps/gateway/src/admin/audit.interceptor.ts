@@ -29,17 +29,18 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    // Guards run before interceptors: a request without a principal is a device's (an upload), never audited.
+    const principal = request.principal;
+    if (!principal) return next.handle();
     const route = (request.route as { path?: string } | undefined)?.path ?? request.path;
     const recorded = !SELF_RECORDED.test(route) && (!READS.has(request.method) || DOWNLOAD.test(route));
     if (!recorded) return next.handle();
     const response = context.switchToHttp().getResponse<Response>();
-    return next.handle().pipe(tap({ complete: () => void this.record(request, route, response.locals.audit as Record<string, unknown> | undefined).catch(() => undefined) }));
+    return next.handle().pipe(tap({ complete: () => void this.record(request, principal, route, response.locals.audit as Record<string, unknown> | undefined).catch(() => undefined) }));
   }
 
   /** `handlerDetails`: what the handler reported in response.locals.audit (a download's format and rows). */
-  private async record(request: Request & { principal?: Principal }, route: string, handlerDetails?: Record<string, unknown>): Promise<void> {
-    const principal = request.principal;
-    if (!principal) return;
+  private async record(request: Request, principal: Principal, route: string, handlerDetails?: Record<string, unknown>): Promise<void> {
     const slug = typeof request.params.slug === 'string' ? request.params.slug : null;
     const project = slug ? await this.projects.bySlug(slug, null).catch(() => null) : null;
     const target =
