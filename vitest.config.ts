@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 // esbuild drops decorator metadata, which Nest's DI needs: compile through swc instead.
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: 'es6' } })],
+  // unplugin-swc's types follow the top-level vite (the console's, 8), vitest 3 runs its own vite 7; the plugin works with both.
+  plugins: [swc.vite({ module: { type: 'es6' } }) as never],
   resolve: {
     alias: {
       '@fieldsync/sync-core': fileURLToPath(new URL('./libs/sync-core/src/index.ts', import.meta.url)),

@@ -57,7 +57,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   }
   const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls), abortOnError: false });
   app.enableShutdownHooks();
-  setUpGateway(app, { tls: config.tls !== null });
+  setUpGateway(app, { tls: config.tls !== null, mapTileUrl: config.mapTiles?.url ?? null });
   limitSlowClients(app.getHttpServer(), config.http);
   await app.listen(config.httpPort, config.host).catch((error: unknown) => Promise.reject(portProblem(error, 'HTTP_PORT', config.httpPort, config.host)));
   const address = app.getHttpServer().address();

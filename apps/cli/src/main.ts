@@ -56,12 +56,24 @@ program
   .option('--token <token>', 'admin token (or FIELDSYNC_TOKEN)', process.env.FIELDSYNC_TOKEN)
   .requiredOption('--out <file>', 'FILE.csv, FILE.geojson or FILE.ndjson')
   .option('--state <file>', 'where the cursor is kept between runs', '')
-  .action(async (options: { from: string; project: string; token?: string; out: string; state: string }) => {
-    if (!options.token) throw new CliError('give an admin token: --token or FIELDSYNC_TOKEN', EXIT.usage);
-    const out = output();
-    const result = await download({ server: options.from, project: options.project, token: options.token, out: options.out, state: options.state || `${options.out}.state.json` }, out);
-    out.result(result);
-  });
+  .option('--kind <kind>', 'only sightings, waypoints or alerts')
+  .option('--device <id>', 'only records naming this device id')
+  .option('--observed-from <day>', 'only observed on or after this day, YYYY-MM-DD')
+  .option('--observed-to <day>', 'only observed on or before this day, YYYY-MM-DD')
+  .option('--search <words>', 'only records with these words in a field')
+  .action(
+    async (options: { from: string; project: string; token?: string; out: string; state: string; kind?: string; device?: string; observedFrom?: string; observedTo?: string; search?: string }) => {
+      if (!options.token) throw new CliError('give an admin token: --token or FIELDSYNC_TOKEN', EXIT.usage);
+      const out = output();
+      const filter = Object.fromEntries(
+        Object.entries({ kind: options.kind, device: options.device, from: options.observedFrom, to: options.observedTo, q: options.search }).filter((entry): entry is [string, string] =>
+          Boolean(entry[1]),
+        ),
+      );
+      const result = await download({ server: options.from, project: options.project, token: options.token, out: options.out, state: options.state || `${options.out}.state.json`, filter }, out);
+      out.result(result);
+    },
+  );
 
 program
   .command('import')

@@ -16,6 +16,7 @@ import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { EarthRangerController } from './earthranger/earthranger.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { ConsoleSettingsController } from './console/console-settings.controller.js';
 import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
 
@@ -34,6 +35,7 @@ import { UploadController } from './upload/upload.controller.js';
     SourcesController,
     FormsController,
     SessionController,
+    ConsoleSettingsController,
     PeopleController,
     AuditController,
     LockoutsController,

@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
+import { consoleContentSecurity, serveConsole } from './console/console-files.js';
 import { DomainErrorsFilter } from './domain-errors.filter.js';
 import { refuseDeepJson, refuseNul, refuseNulInPath } from './request-hygiene.js';
 
@@ -14,9 +15,10 @@ const HSTS_SECONDS = 365 * 24 * 3600;
  * the usual security headers (nosniff, frame and referrer policies, no X-Powered-By), HSTS only
  * under TLS.
  */
-export function setUpGateway(app: INestApplication, options: { tls: boolean }): void {
-  app.use(helmet({ strictTransportSecurity: options.tls ? { maxAge: HSTS_SECONDS } : false }));
+export function setUpGateway(app: INestApplication, options: { tls: boolean; mapTileUrl: string | null }): void {
+  app.use(helmet({ strictTransportSecurity: options.tls ? { maxAge: HSTS_SECONDS } : false, contentSecurityPolicy: consoleContentSecurity(options.mapTileUrl, options.tls) }));
   app.use(refuseNulInPath);
+  serveConsole(app);
   app.use('/api', express.json({ limit: '1mb', reviver: refuseNul, verify: refuseDeepJson }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new DomainErrorsFilter(app.getHttpAdapter()));

@@ -11,6 +11,7 @@ import { databaseProblem } from './config/start-up-errors.js';
 import { Database } from './db/database.js';
 import { EarthRangerEventService } from './earthranger/event.service.js';
 import { FeedService } from './feed/feed.service.js';
+import { SightingReader } from './feed/sighting-reader.service.js';
 import { BlobStore } from './ingest/blob-store.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { UploadSlots } from './ingest/upload-slots.js';
@@ -22,6 +23,7 @@ import { AccountService } from './people/account.service.js';
 import { AuditService } from './people/audit.service.js';
 import { SessionService } from './people/session.service.js';
 import { ProjectService } from './projects/project.service.js';
+import { ProjectOverviewService } from './projects/project-overview.service.js';
 import { PullService } from './pull/pull.service.js';
 import { SourcePolicy } from './pull/source-policy.js';
 import { SourceService } from './pull/source.service.js';
@@ -86,6 +88,8 @@ export class SyncCoreModule {
       { provide: SessionService, ...byDatabase((database) => new SessionService(database)) },
       { provide: AuditService, ...byDatabase((database) => new AuditService(database)) },
       { provide: BatchService, ...byDatabase((database) => new BatchService(database)) },
+      { provide: ProjectOverviewService, ...byDatabase((database) => new ProjectOverviewService(database)) },
+      { provide: SightingReader, ...byDatabase((database) => new SightingReader(database)) },
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
       {
         provide: IngestService,

@@ -16,7 +16,12 @@ export interface DownloadState {
   cursor: string;
   /** The output's size once the last run finished; a larger file was cut short mid-append and is trimmed back. */
   outputBytes: number;
+  /** The filter the file was made with (API parameter names); a run with another filter needs another file. */
+  filter?: Record<string, string>;
 }
+
+/** Which sightings to download, as the API's filter parameters (kind, device, from, to, q). */
+export type DownloadFilter = Record<string, string>;
 
 const GEOJSON_HEAD = '{"type":"FeatureCollection","features":[';
 const GEOJSON_TAIL = ']}';
@@ -63,7 +68,11 @@ function trimmed(skip: number, tailMarker: string | null): Transform {
  * The state is written last, and a half-finished append is trimmed on the next run, so the
  * command can be interrupted at any moment.
  */
-export async function download(options: { server: string; project: string; token: string; out: string; state: string }, output: Output): Promise<{ appended: boolean; cursor: string }> {
+export async function download(
+  options: { server: string; project: string; token: string; out: string; state: string; filter?: DownloadFilter },
+  output: Output,
+): Promise<{ appended: boolean; cursor: string }> {
+  const filter = options.filter ?? {};
   const format = formatOf(options.out);
   const saved = await readFile(options.state, 'utf8').then(
     (text) => JSON.parse(text) as DownloadState,
@@ -72,6 +81,9 @@ export async function download(options: { server: string; project: string; token
   if (saved && (saved.project !== options.project || saved.format !== format)) {
     throw new CliError(`the state file ${options.state} belongs to project "${saved.project}" as ${saved.format}; use another state file`, EXIT.usage);
   }
+  if (saved && JSON.stringify(saved.filter ?? {}) !== JSON.stringify(filter)) {
+    throw new CliError(`the state file ${options.state} was made with another filter (${JSON.stringify(saved.filter ?? {})}); use another output and state file for this one`, EXIT.usage);
+  }
   const existing = await stat(options.out).then(
     (info) => info.size,
     () => null,
@@ -79,7 +91,9 @@ export async function download(options: { server: string; project: string; token
   const appending = saved !== null && existing !== null;
   if (appending && existing! > saved!.outputBytes) await truncate(options.out, saved!.outputBytes);
 
-  const url = `${options.server.replace(/\/+$/, '')}/api/v1/projects/${encodeURIComponent(options.project)}/sightings?format=${format}&includeDeleted=true&after=${appending ? saved!.cursor : '0'}`;
+  // Deleted sightings come too (flagged `deleted`): a deletion is a change the next run must carry.
+  const query = new URLSearchParams({ ...filter, format, includeDeleted: 'true', after: appending ? saved!.cursor : '0' });
+  const url = `${options.server.replace(/\/+$/, '')}/api/v1/projects/${encodeURIComponent(options.project)}/sightings?${query}`;
   let response: Response;
   try {
     response = await fetch(url, { headers: { authorization: `Bearer ${options.token}` } });
@@ -121,7 +135,7 @@ export async function download(options: { server: string; project: string; token
     const skipHeader = format === 'csv' ? [dropFirstLine()] : [];
     await pipeline([body, ...skipHeader, createWriteStream(options.out, { flags: 'a' })]);
   }
-  const state: DownloadState = { server: options.server, project: options.project, format, cursor, outputBytes: (await stat(options.out)).size };
+  const state: DownloadState = { server: options.server, project: options.project, format, cursor, outputBytes: (await stat(options.out)).size, filter };
   await writeFile(`${options.state}.tmp`, JSON.stringify(state, null, 2));
   await rename(`${options.state}.tmp`, options.state);
   output.info(`${appending ? 'appended to' : 'wrote'} ${options.out}; next run continues after ${cursor}`);

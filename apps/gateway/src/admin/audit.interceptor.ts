@@ -7,7 +7,7 @@ import type { Principal } from './admin-auth.guard.js';
 const READS = new Set(['GET', 'HEAD']);
 /** Routes that record their own events (signing in and out, a person's own password). */
 const SELF_RECORDED = /^\/api\/v1\/session/;
-const DOWNLOAD = /\/sightings$|\/attachments\/:sha256$/;
+const DOWNLOAD = /\/sightings$|\/attachments\/:sha256$|\/batches\/:id\/file$/;
 
 /** Request-body fields worth keeping in the trail: short plain values (secrets are dropped by AuditService). */
 function summary(body: unknown): Record<string, unknown> {

@@ -21,12 +21,16 @@ export async function deviceSetup(request: Request, config: FieldSyncConfig, pro
     }),
   ).toString('base64');
   const ftpHost = config.ftp.publicHost === '127.0.0.1' ? request.hostname || '127.0.0.1' : config.ftp.publicHost;
+  const httpUrl = `${base}/upload`;
+  const ftpUrl = `ftp://${ftpHost}:${config.ftp.port}/CTData`;
+  const qr = (text: string) => QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'L' });
   return {
     deviceUrl,
-    odkCollect: { serverUrl: deviceUrl, settingsQrText: collectSettings, settingsQrSvg: await QRCode.toString(collectSettings, { type: 'svg', errorCorrectionLevel: 'L' }) },
+    odkCollect: { serverUrl: deviceUrl, settingsQrText: collectSettings, settingsQrSvg: await qr(collectSettings) },
+    // CyberTracker's connection settings take a URL that can be scanned in; the login and secret are typed.
     cyberTracker: {
-      http: { url: `${base}/upload`, username: device.login, password: secret },
-      ftp: { url: `ftp://${ftpHost}:${config.ftp.port}/CTData`, username: device.login, password: secret },
+      http: { url: httpUrl, username: device.login, password: secret, qrSvg: await qr(httpUrl) },
+      ftp: { url: ftpUrl, username: device.login, password: secret, qrSvg: await qr(ftpUrl) },
       odkConnector: { submissionUrl: `${deviceUrl}/submission` },
       earthRangerConnector: { server: base, token: secret },
     },

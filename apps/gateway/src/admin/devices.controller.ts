@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Device, DeviceService, FIELDSYNC_CONFIG, ProjectService } from '@fieldsync/sync-core';
+import { Device, DeviceService, FIELDSYNC_CONFIG, ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { deviceSetup } from './device-setup.js';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
@@ -19,6 +19,7 @@ export class DevicesController {
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(DeviceService) private readonly devices: DeviceService,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
+    @Inject(ProjectOverviewService) private readonly overview: ProjectOverviewService,
   ) {}
 
   /** The secret, and the settings that carry it, are in this answer only; it is stored as a hash. */
@@ -39,15 +40,23 @@ export class DevicesController {
     return { ...deviceView(device), secret, setup: await deviceSetup(request, this.config, project, device, secret) };
   }
 
+  /** Each device with its last upload: when, through which door, and how that batch ended. */
   @Get()
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    return { devices: (await this.devices.list(project)).map(deviceView) };
+    const devices = await this.devices.list(project);
+    const activity = await this.overview.deviceActivity(devices);
+    return {
+      devices: devices.map((device) => {
+        const last = activity.get(device.id);
+        return { ...deviceView(device), lastSeenAt: last?.lastSeenAt ?? null, lastDoor: last?.door ?? null, lastBatchStatus: last?.status ?? null };
+      }),
+    };
   }
 
   @Patch(':deviceId')
   async update(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('deviceId') deviceId: string, @Body() body: UpdateDeviceDto) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    return deviceView(await this.devices.setEnabled(project, deviceId, body.enabled));
+    return deviceView(await this.devices.update(project, deviceId, body));
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ProjectService } from '@fieldsync/sync-core';
+import { ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin, requireAllProjects } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { CreateProjectDto } from './dto/admin.dto.js';
@@ -10,7 +10,10 @@ import { CreateProjectDto } from './dto/admin.dto.js';
 @UseGuards(AdminAuthGuard)
 @Controller('api/v1/projects')
 export class ProjectsController {
-  constructor(@Inject(ProjectService) private readonly projects: ProjectService) {}
+  constructor(
+    @Inject(ProjectService) private readonly projects: ProjectService,
+    @Inject(ProjectOverviewService) private readonly overview: ProjectOverviewService,
+  ) {}
 
   @Post()
   async create(@CurrentAdmin() admin: Principal, @Body() body: CreateProjectDto) {
@@ -23,5 +26,12 @@ export class ProjectsController {
   async list(@CurrentAdmin() admin: Principal) {
     const projects = await this.projects.list(admin.projectIds);
     return { projects: projects.map(({ id, slug, name, createdAt }) => ({ id, slug, name, createdAt })) };
+  }
+
+  /** Counts (sightings, devices, batches waiting and failed), the last upload, and batches per day over two weeks. */
+  @Get(':slug/overview')
+  async overviewOf(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    return { slug: project.slug, name: project.name, ...(await this.overview.overview(project)) };
   }
 }

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { FeedService, ProjectService, SERIALIZERS, sightingView } from '@fieldsync/sync-core';
+import { FeedService, ProjectService, SERIALIZERS, SightingReader, sightingView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
-import { parseSightingsQuery } from './feed-query.js';
-import type { SightingsParams } from './feed-query.js';
+import { parseFilter, parseMapView, parseSightingsQuery } from './feed-query.js';
+import type { MapParams, SightingsParams } from './feed-query.js';
 
 const WRITE_BYTES = 64 * 1024;
 
@@ -18,6 +18,7 @@ export class SightingsController {
   constructor(
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(FeedService) private readonly feed: FeedService,
+    @Inject(SightingReader) private readonly reader: SightingReader,
   ) {}
 
   /**
@@ -29,11 +30,16 @@ export class SightingsController {
   @ApiQuery({ name: 'limit', required: false, description: 'rows in this window (json: 1-10000, default 1000; other formats: all)' })
   @ApiQuery({ name: 'kind', required: false, enum: ['sighting', 'waypoint', 'alert'] })
   @ApiQuery({ name: 'includeDeleted', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'device', required: false, description: 'the device id the records name' })
+  @ApiQuery({ name: 'from', required: false, description: 'observed on or after this day, YYYY-MM-DD' })
+  @ApiQuery({ name: 'to', required: false, description: 'observed on or before this day, YYYY-MM-DD' })
+  @ApiQuery({ name: 'q', required: false, description: 'words anywhere in the fields, any case' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'geojson'] })
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: SightingsParams, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
     const query = parseSightingsQuery(params, accept);
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    const window = await this.feed.open({ projectId: project.id, after: query.after, limit: query.limit, kind: query.kind, includeDeleted: query.includeDeleted });
+    const { format: _format, ...feedQuery } = query;
+    const window = await this.feed.open({ ...feedQuery, projectId: project.id });
     const serializer = SERIALIZERS[query.format];
     response.status(200).setHeader('Content-Type', serializer.contentType);
     response.setHeader('X-Next-Cursor', String(window.next));
@@ -56,6 +62,37 @@ export class SightingsController {
     // For the audit trail: what this download held.
     response.locals.audit = { format: query.format, after: query.after, next: window.next, rows };
     response.end(pending);
+  }
+
+  /**
+   * The map's clusters for a view (bounding box and zoom), with the feed's filters: grouped in
+   * the database, so the answer stays small however many sightings match. A GeoJSON
+   * FeatureCollection of points with `count`, `colour` and one `uid`.
+   */
+  @Get('map')
+  @ApiQuery({ name: 'zoom', required: false })
+  @ApiQuery({ name: 'west', required: false })
+  @ApiQuery({ name: 'south', required: false })
+  @ApiQuery({ name: 'east', required: false })
+  @ApiQuery({ name: 'north', required: false })
+  @ApiQuery({ name: 'colourBy', required: false, description: '"kind" (default) or a field name' })
+  async map(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: MapParams) {
+    const filter = parseFilter(params);
+    const view = parseMapView(params);
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    const clusters = await this.reader.clusters(project, filter, view);
+    return {
+      type: 'FeatureCollection',
+      total: clusters.reduce((sum, cluster) => sum + cluster.count, 0),
+      truncated: clusters.length >= view.limit,
+      features: clusters.map(({ longitude, latitude, bbox, ...properties }) => ({ type: 'Feature', bbox, geometry: { type: 'Point', coordinates: [longitude, latitude] }, properties })),
+    };
+  }
+
+  /** One sighting with every field, its attachments and the versions it had before. */
+  @Get(':uid')
+  detail(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string) {
+    return this.projects.bySlug(slug, admin.projectIds).then((project) => this.reader.detail(project, uid));
   }
 
   /** Writes and waits for the client when its buffer is full; false when the client went away. */

@@ -44,6 +44,11 @@ export class SourcesController {
     return this.pulls.testConnection(await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds)));
   }
 
+  @Get(':id/files')
+  async files(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('id') id: string) {
+    return { files: await this.sources.filesTaken(await this.sources.get(id, await this.projects.bySlug(slug, admin.projectIds))) };
+  }
+
   @Post(':id/run')
   @HttpCode(202)
   async run(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('id') id: string) {

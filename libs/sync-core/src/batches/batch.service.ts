@@ -1,8 +1,8 @@
-import { In, LessThan } from 'typeorm';
+import { In, LessThan, MoreThanOrEqual } from 'typeorm';
 import { Database } from '../db/database.js';
 import { Batch, Door, Project, Rejection } from '../db/entities/index.js';
 import { BatchRepository } from '../db/repositories/batch.repository.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 
 export interface BatchView {
   id: string;
@@ -52,12 +52,28 @@ export class BatchService {
 
   /** A batch with its rejections, if it belongs to one of `projectIds` (null = any). */
   async get(batchId: string, projectIds: string[] | null): Promise<BatchView> {
+    const batch = await this.visible(batchId, projectIds);
     return this.database.read(async (manager) => {
-      const batch = await manager.findOneBy(Batch, { id: batchId });
-      if (!batch || (projectIds && !projectIds.includes(batch.projectId))) throw new NotFoundError(`no batch "${batchId}"`);
       const rejections = await manager.find(Rejection, { where: { batchId }, order: { recordIndex: 'ASC' }, take: MAX_REJECTIONS_SHOWN });
       return { ...batchView(batch), rejections: rejections.map((rejection) => ({ index: rejection.recordIndex, reason: rejection.reason })) };
     });
+  }
+
+  /** The project's batches changed at or after `since` (ISO time), oldest change first: what a live list polls. */
+  changedSince(project: Project, since: string, limit: number): Promise<Batch[]> {
+    return this.database.read((manager) => manager.find(Batch, { where: { projectId: project.id, updatedAt: MoreThanOrEqual(since) }, order: { updatedAt: 'ASC' }, take: limit }));
+  }
+
+  /** The batch, if it belongs to one of `projectIds` (null = any); the same "not found" otherwise. */
+  async visible(batchId: string, projectIds: string[] | null): Promise<Batch> {
+    const batch = await this.database.read((manager) => manager.findOneBy(Batch, { id: batchId }));
+    if (!batch || (projectIds && !projectIds.includes(batch.projectId))) throw new NotFoundError(`no batch "${batchId}"`);
+    return batch;
+  }
+
+  /** Puts a failed batch back to wait for a merge; the caller queues it. */
+  async retry(batch: Batch): Promise<void> {
+    if (!(await this.batches.retryAlone(batch.id))) throw new ConflictError(`batch "${batch.id}" is ${batch.status}: only a failed batch can be retried`);
   }
 
   /** What one device sent through one door: file name, size and arrival, newest last. */

@@ -48,6 +48,8 @@ export interface FieldSyncConfig {
     /** Whether ftp:// sources may reach private, loopback and link-local addresses. */
     allowPrivateNetworks: boolean;
   };
+  /** The console map's optional raster basemap (a {z}/{x}/{y} URL) with its attribution; null: the bundled offline basemap only. */
+  mapTiles: { url: string; attribution: string } | null;
 }
 
 /** A configuration value that stops start-up; the message names the variable and says what to do. */
@@ -196,6 +198,21 @@ function secretKeyFrom(env: Env): string | null {
 }
 
 /** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR, inside it or above it. */
+function mapTilesFrom(env: Env): FieldSyncConfig['mapTiles'] {
+  const url = env.MAP_TILE_URL?.trim();
+  if (!url) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url.replace(/\{[xyz]\}/g, '0'));
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !['{z}', '{x}', '{y}'].every((part) => url.includes(part))) {
+    throw new ConfigError('MAP_TILE_URL', `must be an http(s) raster tile URL with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (got "${url}")`);
+  }
+  return { url, attribution: text(env, 'MAP_TILE_ATTRIBUTION', parsed.host) };
+}
+
 function sourceFoldersFrom(env: Env, dataDir: string): string[] {
   const raw = env.SOURCE_FOLDERS?.trim();
   if (!raw) return [];
@@ -266,6 +283,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
       folders: sourceFoldersFrom(env, dataDir),
       allowPrivateNetworks: booleanFrom(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS', false),
     },
+    mapTiles: mapTilesFrom(env),
   };
 }
 

@@ -1,14 +1,12 @@
 import { Database } from '../db/database.js';
-import { ProjectFeed, Sighting, SightingKind } from '../db/entities/index.js';
-import { FeedQueries } from '../db/repositories/feed.queries.js';
+import { ProjectFeed, Sighting } from '../db/entities/index.js';
+import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
 
-export interface FeedQuery {
+export interface FeedQuery extends SightingFilter {
   projectId: string;
   after: number;
   /** At most this many rows; null streams everything up to the snapshot. */
   limit: number | null;
-  kind: SightingKind | null;
-  includeDeleted: boolean;
 }
 
 export interface FeedWindow {

@@ -42,12 +42,15 @@ export class DeviceService {
     return this.database.read((manager) => manager.findOneBy(Device, { login }));
   }
 
-  async setEnabled(project: Project, deviceId: string, enabled: boolean): Promise<Device> {
+  /** Renames a device, or disables (enables) it: a disabled device's every login is refused. */
+  async update(project: Project, deviceId: string, changes: { name?: string; enabled?: boolean }): Promise<Device> {
+    if (changes.name !== undefined && (!changes.name.trim() || changes.name.length > 200)) throw new InvalidInputError('name must be 1-200 characters');
+    const update = { ...(changes.name !== undefined ? { name: changes.name.trim() } : {}), ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}) };
     return this.database.transaction(async (manager) => {
       const device = await manager.findOneBy(Device, { id: deviceId, projectId: project.id });
       if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
-      await manager.update(Device, { id: device.id }, { enabled });
-      return { ...device, enabled };
+      if (Object.keys(update).length > 0) await manager.update(Device, { id: device.id }, update);
+      return { ...device, ...update };
     });
   }
 

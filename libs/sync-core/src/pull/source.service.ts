@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Database } from '../db/database.js';
+import { SourceFileRepository } from '../db/repositories/source-file.repository.js';
 import { nowIso } from '../db/columns.js';
 import { Project, Source } from '../db/entities/index.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
@@ -73,6 +74,12 @@ export class SourceService {
     const source = await this.database.read((manager) => manager.findOneBy(Source, { id }));
     if (!source || (project && source.projectId !== project.id)) throw new NotFoundError(`no source "${id}"${project ? ` in project "${project.slug}"` : ''}`);
     return source;
+  }
+
+  /** The files this source has taken (the newest 500), so an administrator sees what arrived from where. */
+  async filesTaken(source: Source): Promise<{ remotePath: string; size: number; status: string; takenAt: string; batchId: string | null }[]> {
+    const files = await new SourceFileRepository(this.database).taken(source.id, 500);
+    return files.map((file) => ({ remotePath: file.remotePath, size: file.size, status: file.status, takenAt: file.updatedAt, batchId: file.batchId }));
   }
 
   async remove(project: Project, id: string): Promise<void> {

@@ -32,6 +32,12 @@ export class ConsolidateQueue {
     }
   }
 
+  /** Queues a batch again whose earlier job failed for good (an administrator's retry). */
+  async requeue(batchId: string): Promise<boolean> {
+    await this.transport.remove(QueueName.Consolidate, batchId).catch(() => undefined);
+    return this.enqueue(batchId);
+  }
+
   /**
    * Drops the waiting jobs of batches that were merged along with another: each would only find
    * its batch done. A job already running is left alone (it stops at once), and so is any error:

@@ -21,9 +21,16 @@ export class CreateDeviceDto {
 }
 
 export class UpdateDeviceDto {
-  @ApiProperty({ description: 'false refuses every further login of the device' })
+  @ApiProperty({ required: false, description: 'false refuses every further login of the device' })
+  @IsOptional()
   @IsBoolean()
-  enabled: boolean;
+  enabled?: boolean;
+
+  @ApiProperty({ required: false, example: 'Ranger 7 handheld' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
 }
 
 export class CreateTokenDto {

@@ -7,6 +7,8 @@ export type Door = 'http' | 'ftp' | 'fileshare' | 'pull' | 'cli' | 'openrosa' | 
 @Entity('batch')
 @Index(['projectId', 'receivedAt'])
 @Index(['status'])
+@Index('IDX_batch_project_updated', ['projectId', 'updatedAt'])
+@Index('IDX_batch_device_received', ['deviceId', 'receivedAt'])
 export class Batch {
   @PrimaryColumn(idColumn) id: string;
   @Column({ ...idColumn, name: 'project_id' }) projectId: string;

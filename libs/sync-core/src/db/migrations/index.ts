@@ -4,6 +4,15 @@ import { PullSources1764200000000 } from './1764200000000-pull-sources.js';
 import { BlobChunkLz41764300000000 } from './1764300000000-blob-chunk-lz4.js';
 import { OpenRosaForms1764400000000 } from './1764400000000-openrosa-forms.js';
 import { People1764500000000 } from './1764500000000-people.js';
+import { Console1764600000000 } from './1764600000000-console.js';
 
 /** In the order they run; a new migration is appended here. */
-export const MIGRATIONS = [InitialSchema1764000000000, Attachments1764100000000, PullSources1764200000000, BlobChunkLz41764300000000, OpenRosaForms1764400000000, People1764500000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  Attachments1764100000000,
+  PullSources1764200000000,
+  BlobChunkLz41764300000000,
+  OpenRosaForms1764400000000,
+  People1764500000000,
+  Console1764600000000,
+];

@@ -78,6 +78,15 @@ export class BatchRepository {
     await this.database.transaction((tx) => tx.update(Batch, { id: batchId, status: In(['received', 'processing']) }, { status: 'failed', error: reason, updatedAt: nowIso() }));
   }
 
+  /** A failed batch waits again (its attempts are kept, so the next merge clears what the failed one left). */
+  async retryAlone(batchId: string): Promise<boolean> {
+    const rows = await this.database.queryAlone<{ id: string }>(`UPDATE batch SET status = 'received', error = NULL, updated_at = ? WHERE id = ? AND status = 'failed' RETURNING id`, [
+      nowIso(),
+      batchId,
+    ]);
+    return rows.length > 0;
+  }
+
   statusAlone(batchId: string): Promise<BatchStatus | null> {
     return this.database.read(async (manager) => (await manager.findOneBy(Batch, { id: batchId }))?.status ?? null);
   }

@@ -1,11 +1,45 @@
+import { SelectQueryBuilder } from 'typeorm';
 import { Tx } from '../database.js';
 import { Sighting, SightingKind } from '../entities/index.js';
 
-export interface FeedFilter {
-  projectId: string;
-  after: number;
+/** What narrows the sightings a reader sees: the same filter for the feed, the table and the map. */
+export interface SightingFilter {
   kind: SightingKind | null;
   includeDeleted: boolean;
+  /** The device id the records name. */
+  deviceId: string | null;
+  /** Observed on or after this day (YYYY-MM-DD, the device's own date). */
+  from: string | null;
+  /** Observed on or before this day (YYYY-MM-DD). */
+  to: string | null;
+  /** Words anywhere in the record's fields or its uid, any case. */
+  text: string | null;
+}
+
+export const NO_FILTER: SightingFilter = { kind: null, includeDeleted: false, deviceId: null, from: null, to: null, text: null };
+
+export interface FeedFilter extends SightingFilter {
+  projectId: string;
+  after: number;
+}
+
+/** A day after `day` (YYYY-MM-DD), as the exclusive end of a date range compared as text. */
+function dayAfter(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Adds the filter's conditions on `s`. The dates compare as text: observed_at is ISO-8601 with the device's offset. */
+export function whereFiltered<T extends object>(builder: SelectQueryBuilder<T>, filter: SightingFilter): SelectQueryBuilder<T> {
+  if (filter.kind) builder.andWhere('s.kind = :kind', { kind: filter.kind });
+  if (!filter.includeDeleted) builder.andWhere('s.deleted = :deleted', { deleted: false });
+  if (filter.deviceId) builder.andWhere('s.deviceId = :deviceId', { deviceId: filter.deviceId });
+  if (filter.from) builder.andWhere('s.observedAt >= :from', { from: filter.from });
+  if (filter.to) builder.andWhere('s.observedAt < :toExclusive', { toExclusive: dayAfter(filter.to) });
+  if (filter.text) {
+    const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    builder.andWhere("(LOWER(s.data) LIKE :pattern ESCAPE '\\' OR LOWER(s.uid) LIKE :pattern ESCAPE '\\')", { pattern });
+  }
+  return builder;
 }
 
 /** The feed's reads of `sighting`: rows of a project in seq order within (after, upTo], filtered. */
@@ -34,8 +68,6 @@ export class FeedQueries {
       .where('s.projectId = :projectId', { projectId: filter.projectId })
       .andWhere('s.seq > :after', { after: filter.after })
       .andWhere('s.seq <= :upTo', { upTo });
-    if (filter.kind) builder.andWhere('s.kind = :kind', { kind: filter.kind });
-    if (!filter.includeDeleted) builder.andWhere('s.deleted = :deleted', { deleted: false });
-    return builder;
+    return whereFiltered(builder, filter);
   }
 }

@@ -25,6 +25,9 @@ export const SIGHTING_COLUMNS = [
   'updated_at',
 ];
 
+/** The columns of an earlier version kept in `sighting_version`. */
+export const VERSION_COLUMNS = 'project_id, uid, seq, revision, kind, observed_at, latitude, longitude, data, attachments, deleted, batch_id, received_at';
+
 /** What the merge compares a record with: the stored version of its uid. */
 export interface StoredVersion {
   id: string;
@@ -80,8 +83,10 @@ export class SightingRepository {
     );
   }
 
+  /** Replaces the stored version with `row`, keeping the replaced one in `sighting_version` (the revision history). */
   async replaceVersionInTx(tx: Tx, row: Sighting): Promise<void> {
     const { id, projectId: _project, uid: _uid, ...changes } = row;
+    await this.database.queryInTx(tx, `INSERT INTO sighting_version (${VERSION_COLUMNS}) SELECT ${VERSION_COLUMNS} FROM sighting WHERE id = ?`, [id]);
     await tx.update(Sighting, { id }, changes as Parameters<Tx['update']>[2]);
   }
 }

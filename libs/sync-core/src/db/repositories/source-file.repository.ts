@@ -15,4 +15,9 @@ export class SourceFileRepository {
         .getMany(),
     );
   }
+
+  /** What a source has taken, newest first (at most `limit`). */
+  taken(sourceId: string, limit: number): Promise<SourceFile[]> {
+    return this.database.read((manager) => manager.find(SourceFile, { where: { sourceId }, order: { updatedAt: 'DESC' }, take: limit }));
+  }
 }

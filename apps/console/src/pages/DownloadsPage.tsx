@@ -1,0 +1,54 @@
+import { FilterBar, filterOf } from '../parts/filters';
+import { CopyField, Section } from '../parts/bits';
+import { go } from '../router';
+import type { ProjectProps } from '../parts/roles';
+
+const FORMATS = [
+  ['csv', 'CSV (spreadsheets, CyberTracker desktop)'],
+  ['geojson', 'GeoJSON (QGIS, ArcGIS)'],
+  ['ndjson', 'NDJSON (one JSON sighting per line)'],
+] as const;
+
+/** The flags of `fieldsync download` that carry the same filter as the page. */
+const CLI_FLAGS: Record<string, string> = { kind: '--kind', device: '--device', from: '--observed-from', to: '--observed-to', q: '--search' };
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Every format with the current filter, and the command line that fetches the same on a schedule. */
+export function DownloadsPage({ slug, place }: ProjectProps) {
+  const filter = filterOf(place.query);
+  const flags = [...filter.entries()].flatMap(([key, value]) =>
+    key === 'includeDeleted' ? (value === 'true' ? ['--include-deleted'] : []) : CLI_FLAGS[key] ? [CLI_FLAGS[key], shellQuote(value)] : [],
+  );
+  const command = ['fieldsync download', '--from', window.location.origin, '--project', slug, '--out', `${slug}-sightings.csv`, ...flags].join(' ');
+  return (
+    <>
+      <h1>Downloads</h1>
+      <FilterBar query={place.query} onApply={(next) => go(`/projects/${slug}/downloads`, next)} />
+      <p className="muted">{filter.toString() ? 'The files hold the sightings that match the filter.' : 'No filter: the files hold every sighting (deleted ones left out).'}</p>
+      <ul className="downloads">
+        {FORMATS.map(([format, label]) => {
+          const query = new URLSearchParams(filter);
+          query.set('format', format);
+          return (
+            <li key={format}>
+              <a href={`/api/v1/projects/${slug}/sightings?${query}`} download={`${slug}-sightings.${format}`}>
+                Download {format.toUpperCase()}
+              </a>{' '}
+              <span className="muted">{label}</span>
+            </li>
+          );
+        })}
+      </ul>
+      <Section title="On a schedule">
+        <p>
+          On the computer that keeps the database, run this from a scheduled task (cron, Windows Task Scheduler) with an admin token in <code>FIELDSYNC_TOKEN</code>. Each run appends only what changed
+          since the last one.
+        </p>
+        <CopyField label="Download command" value={command} />
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+import { lazy, Suspense } from 'react';
+import { api } from '../api';
+import type { Me, Overview } from '../api';
+import { canManage } from '../parts/roles';
+import type { ProjectProps } from '../parts/roles';
+import { Loading, Problem, UploadsChart } from '../parts/bits';
+import { filterOf } from '../parts/filters';
+import { useLoad, when } from '../parts/load';
+import { href } from '../router';
+import type { Place } from '../router';
+import { DevicesPage } from './DevicesPage';
+import { BatchesPage } from './BatchesPage';
+import { SightingsPage } from './SightingsPage';
+import { SightingDetailPage } from './SightingDetailPage';
+import { DownloadsPage } from './DownloadsPage';
+import { SourcesPage } from './SourcesPage';
+import { FormsPage } from './FormsPage';
+
+// MapLibre is most of the console's weight: loaded only when the map is opened.
+const MapPage = lazy(() => import('./MapPage').then((module) => ({ default: module.MapPage })));
+
+const TABS = [
+  ['', 'Overview'],
+  ['devices', 'Devices'],
+  ['batches', 'Batches'],
+  ['sightings', 'Sightings'],
+  ['map', 'Map'],
+  ['downloads', 'Downloads'],
+  ['sources', 'Download settings'],
+  ['forms', 'Forms'],
+] as const;
+
+export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: Place }) {
+  const overview = useLoad(() => api<Overview>(`/api/v1/projects/${slug}/overview`), [slug]);
+  const tab = place.parts[2] ?? '';
+  const props: ProjectProps = { me, slug, place, manage: canManage(me, slug) };
+  // The filter follows from the table to the map and the downloads.
+  const filter = ['sightings', 'map', 'downloads'].includes(tab) ? filterOf(place.query) : undefined;
+  return (
+    <>
+      <p className="crumbs">
+        <a href="#/">Projects</a> / {overview.data?.name ?? slug}
+      </p>
+      <nav aria-label="Project" className="tabs">
+        {TABS.map(([path, label]) => (
+          <a
+            key={path}
+            href={href(`/projects/${slug}${path ? `/${path}` : ''}`, ['sightings', 'map', 'downloads'].includes(path) ? filter : undefined)}
+            aria-current={tab === path ? 'page' : undefined}
+          >
+            {label}
+          </a>
+        ))}
+      </nav>
+      <Problem text={overview.error} />
+      {tab === '' && (overview.data ? <OverviewPanel overview={overview.data} /> : <Loading what="the project" />)}
+      {tab === 'devices' && <DevicesPage {...props} />}
+      {tab === 'batches' && <BatchesPage {...props} />}
+      {tab === 'sightings' && (place.parts[3] ? <SightingDetailPage {...props} uid={place.parts[3]} /> : <SightingsPage {...props} />)}
+      {tab === 'map' && (
+        <Suspense fallback={<Loading what="the map" />}>
+          <MapPage {...props} />
+        </Suspense>
+      )}
+      {tab === 'downloads' && <DownloadsPage {...props} />}
+      {tab === 'sources' && <SourcesPage {...props} />}
+      {tab === 'forms' && <FormsPage {...props} />}
+    </>
+  );
+}
+
+function OverviewPanel({ overview }: { overview: Overview }) {
+  return (
+    <>
+      <h1>{overview.name}</h1>
+      <dl className="counts big">
+        <div>
+          <dt>Sightings</dt>
+          <dd>{overview.sightings.toLocaleString()}</dd>
+        </div>
+        <div>
+          <dt>Devices</dt>
+          <dd>{overview.devices}</dd>
+        </div>
+        <div>
+          <dt>Batches waiting</dt>
+          <dd>{overview.waiting}</dd>
+        </div>
+        <div>
+          <dt>Batches failed</dt>
+          <dd className={overview.failed > 0 ? 'bad' : undefined}>{overview.failed}</dd>
+        </div>
+      </dl>
+      <p>Last upload: {when(overview.lastUploadAt)}</p>
+      <h2>Uploads per day (last {overview.uploadsPerDay.length} days)</h2>
+      <UploadsChart days={overview.uploadsPerDay} />
+    </>
+  );
+}

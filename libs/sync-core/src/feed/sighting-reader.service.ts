@@ -1,0 +1,34 @@
+import { Database } from '../db/database.js';
+import { Project, Sighting } from '../db/entities/index.js';
+import { SightingFilter } from '../db/repositories/feed.queries.js';
+import { MapCluster, MapView, SightingMapQueries, StoredVersionRow } from '../db/repositories/sighting-map.queries.js';
+import { NotFoundError } from '../errors.js';
+import { sightingView, SightingView } from './sighting-formats.js';
+
+export interface SightingDetail {
+  sighting: SightingView & { receivedAt: string; updatedAt: string };
+  /** The versions it had before, newest first (changes merged within one batch step keep only the last). */
+  earlierVersions: StoredVersionRow[];
+}
+
+/** Reads for people looking at sightings: one sighting with its history, and the map's clusters. */
+export class SightingReader {
+  private readonly queries: SightingMapQueries;
+
+  constructor(private readonly database: Database) {
+    this.queries = new SightingMapQueries(database);
+  }
+
+  async detail(project: Project, uid: string): Promise<SightingDetail> {
+    return this.database.read(async (reader) => {
+      const row = await reader.findOneBy(Sighting, { projectId: project.id, uid });
+      if (!row) throw new NotFoundError(`no sighting "${uid}" in project "${project.slug}"`);
+      const earlierVersions = await this.queries.earlierVersions(reader, project.id, uid);
+      return { sighting: { ...sightingView(row), receivedAt: row.receivedAt, updatedAt: row.updatedAt }, earlierVersions };
+    });
+  }
+
+  clusters(project: Project, filter: SightingFilter, view: MapView): Promise<MapCluster[]> {
+    return this.database.read((reader) => this.queries.clusters(reader, project.id, filter, view));
+  }
+}

@@ -1,0 +1,220 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, png, screenshot, seriousAccessibilityViolations } from './support/browser.js';
+import { curl } from './support/curl.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { StoreKind } from './support/fieldsync-process.js';
+import { fieldSyncSuite } from './support/suite.js';
+
+const PASSWORD = 'a long enough password';
+const PHOTO = png(64, [200, 120, 40]);
+
+/** Four sightings and two waypoints, one sighting with a photo, as CyberTracker sends them over HTTP. */
+function httpUpload(): Buffer {
+  const withPhoto = feature({ id: 'photo-lion', species: 'Lion', latitude: -24.99, longitude: 31.59 });
+  (withPhoto.properties.sighting as Record<string, unknown>).Photo = PHOTO.toString('base64');
+  return featureCollection([
+    withPhoto,
+    feature({ species: 'Leopard', latitude: -24.7, longitude: 31.4 }),
+    feature({ species: 'Cheetah', latitude: -25.1, longitude: 31.8, dateTime: '2026-03-05T09:00:00+02:00' }),
+    feature({ waypoint: true, latitude: -24.9, longitude: 31.6 }),
+    feature({ waypoint: true, latitude: -24.95, longitude: 31.65 }),
+  ]);
+}
+
+/** Two more sightings as a CSV file, sent over FTP. */
+const FTP_CSV = [
+  'id,deviceId,dateTime,latitude,longitude,Species,Count',
+  'ftp-1,ranger-7,2026-03-02T07:00:00+02:00,-24.8,31.7,Wild dog,6',
+  'ftp-2,ranger-7,2026-03-02T07:30:00+02:00,-24.85,31.75,Hyena,2',
+].join('\r\n');
+
+/** A tab of the project's navigation. */
+const tab = (on: Page, name: string) => on.getByRole('navigation', { name: 'Project' }).getByRole('link', { name, exact: true }).click();
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, against FieldSync on %s', (kind) => {
+  const suite = fieldSyncSuite(kind);
+  const work = mkdtempSync(join(tmpdir(), 'fieldsync-console-'));
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let device: { login: string; secret: string };
+  const slug = 'kruger-carnivores';
+  const goTo = async (hash: string, heading: string) => {
+    await page.goto(`${suite.server.baseUrl}/#${hash}`);
+    await page.getByRole('heading', { name: heading, exact: true, level: 1 }).waitFor();
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    await suite.admin.expect(201, 'POST', '/api/v1/people', { login: 'ada', displayName: 'Ada Admin', password: PASSWORD, siteAdmin: true });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function signIn(target: Page, login: string) {
+    await target.goto(`${suite.server.baseUrl}/`);
+    await target.getByLabel('Login').fill(login);
+    await target.getByLabel('Password').fill(PASSWORD);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  }
+
+  it('signs a person in, with a wrong password answered in words', async () => {
+    await page.goto(`${suite.server.baseUrl}/`);
+    await page.getByLabel('Login').fill('ada');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('login or password is wrong');
+    await screenshot(page, kind, 'sign-in');
+    await signIn(page, 'ada');
+  });
+
+  it('creates a project, then a device whose secret and settings (with QR codes) are shown once', async () => {
+    await page.getByLabel('Project name').fill('Kruger carnivores');
+    expect(await page.getByLabel('Short name in addresses (slug)').inputValue()).toBe(slug);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { name: 'Kruger carnivores', level: 1 }).waitFor();
+
+    await tab(page, 'Devices');
+    await page.getByLabel('Device name').fill('Ranger 7 handheld');
+    await page.getByRole('button', { name: 'Add device' }).click();
+    await page.getByRole('heading', { name: 'Settings for Ranger 7 handheld' }).waitFor();
+    device = { login: await page.getByLabel('Login', { exact: true }).inputValue(), secret: await page.getByLabel('Secret', { exact: true }).inputValue() };
+    expect(device.login).toMatch(new RegExp(`^${slug}-`));
+    expect(await page.getByLabel('CyberTracker HTTP URL', { exact: true }).inputValue()).toBe(`${suite.server.baseUrl}/upload`);
+    for (const qr of ['ODK Collect settings QR code', 'CyberTracker HTTP URL QR code', 'CyberTracker FTP URL QR code']) {
+      expect(await page.getByLabel(qr).locator('svg').count()).toBe(1);
+    }
+    await screenshot(page, kind, 'device-settings');
+    await page.getByRole('button', { name: 'Done, I have copied them' }).click();
+    expect(await page.getByLabel('Secret', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('cell', { name: 'Ranger 7 handheld', exact: true }).count()).toBe(1);
+  });
+
+  it('shows batches as curl sends them over HTTP and FTP, live, without a reload', async () => {
+    await tab(page, 'Batches');
+    await page.getByText('Live: new batches appear here by themselves.').waitFor();
+    await page.evaluate('window.notReloaded = true');
+
+    const http = await curl(['-u', `${device.login}:${device.secret}`, '-T', '-', `${suite.server.baseUrl}/upload/lions.geojson`], httpUpload());
+    expect(http.status).toBe(202);
+    writeFileSync(join(work, 'dogs.csv'), FTP_CSV);
+    const ftp = await curl(['-T', join(work, 'dogs.csv'), '--user', `${device.login}:${device.secret}`, `ftp://127.0.0.1:${suite.server.ftpPort}/CTData/dogs.csv`]);
+    expect(ftp.exitCode).toBe(0);
+
+    for (const file of ['lions.geojson', 'dogs.csv']) {
+      await page.getByRole('row').filter({ hasText: file }).filter({ hasText: 'merged' }).waitFor({ timeout: 30_000 });
+    }
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    const lions = page.getByRole('row').filter({ hasText: 'lions.geojson' });
+    expect(await lions.getByRole('cell').allTextContents()).toEqual(expect.arrayContaining(['http', 'Ranger 7 handheld', 'lions.geojson', 'merged', '5']));
+    expect(await page.getByRole('row').filter({ hasText: 'dogs.csv' }).getByRole('cell', { name: 'ftp', exact: true }).count()).toBe(1);
+    await screenshot(page, kind, 'batches');
+  });
+
+  it('shows every sighting in the table and on the map, and opens a photo', async () => {
+    const all = await suite.admin.allSightings(slug);
+    expect(all).toHaveLength(7);
+    await tab(page, 'Sightings');
+    const table = page.getByRole('table', { name: 'Sightings' });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(7);
+    expect(await table.getByRole('cell', { name: 'Wild dog' }).count()).toBe(1);
+    await screenshot(page, kind, 'sightings');
+
+    await tab(page, 'Map');
+    // What the server sent, and what MapLibre drew on the canvas: every sighting, in clusters.
+    const status = page.locator('[data-total]');
+    await expect.poll(async () => [await status.getAttribute('data-total'), await status.getAttribute('data-drawn')], { timeout: 30_000 }).toEqual(['7', '7']);
+    expect(await page.getByRole('status').filter({ hasText: 'sightings in view' }).textContent()).toContain('7 sightings in view');
+    await screenshot(page, kind, 'map');
+
+    await tab(page, 'Sightings');
+    await page.getByLabel('Text').fill('photo-lion');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sightings 1–1,' }).waitFor();
+    await page.locator('tbody tr').first().getByRole('link').click();
+    const photo = page.getByRole('img', { name: 'Photo Photo.png' });
+    await photo.waitFor();
+    await expect.poll(() => photo.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
+    await screenshot(page, kind, 'sighting-detail');
+  });
+
+  it('narrows the table, the map and the CSV download alike with one filter', async () => {
+    await goTo(`/projects/${slug}/sightings`, 'Sightings');
+    await page.getByLabel('Kind').selectOption('waypoint');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sightings 1–2' }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(2);
+
+    await tab(page, 'Map');
+    const status = page.locator('[data-total]');
+    await expect.poll(async () => [await status.getAttribute('data-total'), await status.getAttribute('data-drawn')], { timeout: 30_000 }).toEqual(['2', '2']);
+
+    await tab(page, 'Downloads');
+    expect(await page.getByLabel('Download command', { exact: true }).inputValue()).toBe(
+      `fieldsync download --from ${suite.server.baseUrl} --project ${slug} --out ${slug}-sightings.csv --kind waypoint`,
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+    const fromPage = readFileSync((await download.path())!, 'utf8');
+    const fromApi = await suite.admin.call('GET', `/api/v1/projects/${slug}/sightings?format=csv&kind=waypoint`);
+    expect(fromPage).toBe(fromApi.body);
+    expect(fromPage.trim().split('\r\n')).toHaveLength(3);
+    await screenshot(page, kind, 'downloads');
+  });
+
+  it('shows a viewer no "Add device" and no site pages', async () => {
+    const vera = await suite.admin.expect(201, 'POST', '/api/v1/people', { login: 'vera', displayName: 'Vera Viewer', password: PASSWORD });
+    await suite.admin.expect(200, 'PUT', `/api/v1/people/${vera.id}/projects/${slug}`, { role: 'viewer' });
+    const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const viewer = await viewerContext.newPage();
+    await signIn(viewer, 'vera');
+    expect(await viewer.getByRole('link', { name: 'People' }).count()).toBe(0);
+    await viewer.getByRole('link', { name: 'Kruger carnivores' }).click();
+    await tab(viewer, 'Devices');
+    await viewer.getByRole('cell', { name: 'Ranger 7 handheld', exact: true }).waitFor();
+    expect(await viewer.getByRole('button', { name: 'Add device' }).count()).toBe(0);
+    expect(await viewer.getByRole('button', { name: /Disable/ }).count()).toBe(0);
+    await screenshot(viewer, kind, 'viewer-devices-phone');
+    await viewerContext.close();
+  });
+
+  it('has no serious accessibility violations on any page, and raised no script error', async () => {
+    const pages: [string, string][] = [
+      ['/', 'Projects'],
+      [`/projects/${slug}`, 'Kruger carnivores'],
+      [`/projects/${slug}/devices`, 'Devices'],
+      [`/projects/${slug}/batches`, 'Batches'],
+      [`/projects/${slug}/sightings`, 'Sightings'],
+      [`/projects/${slug}/map`, 'Map'],
+      [`/projects/${slug}/downloads`, 'Downloads'],
+      [`/projects/${slug}/sources`, 'Download settings'],
+      [`/projects/${slug}/forms`, 'Forms'],
+      ['/people', 'People'],
+      ['/tokens', 'Tokens'],
+      ['/audit', 'Audit trail'],
+      ['/me', 'Ada Admin'],
+    ];
+    const found: Record<string, unknown> = {};
+    for (const [hash, heading] of pages) {
+      await goTo(hash, heading);
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      const violations = await seriousAccessibilityViolations(page);
+      if (violations.length > 0) found[hash] = violations;
+      await screenshot(page, kind, `page-${hash.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'projects'}`);
+    }
+    expect(found).toEqual({});
+    expect(pageErrors).toEqual([]);
+  });
+});
