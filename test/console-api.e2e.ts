@@ -1,0 +1,130 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { ADMIN_TOKEN, StoreKind } from './support/fieldsync-process.js';
+import { uploadAsDevice } from './support/curl.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { fieldSyncSuite } from './support/suite.js';
+
+/** Reads server-sent events from an open stream until `wanted` returns true for one; returns it. */
+async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, wanted: (data: any) => boolean): Promise<any> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the stream ended');
+    buffered += decoder.decode(value, { stream: true });
+    let cut: number;
+    while ((cut = buffered.indexOf('\n\n')) >= 0) {
+      const event = buffered.slice(0, cut);
+      buffered = buffered.slice(cut + 2);
+      const data = /^data: (.*)$/m.exec(event)?.[1];
+      if (/^event: batch$/m.test(event) && data && wanted(JSON.parse(data))) return JSON.parse(data);
+    }
+  }
+}
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over HTTP, on %s', (kind) => {
+  const suite = fieldSyncSuite(kind);
+  let device: { login: string; secret: string };
+  const open = (path: string) => fetch(`${suite.server.baseUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+  beforeAll(async () => {
+    await suite.admin.createProject('serengeti');
+    device = await suite.admin.createDevice('serengeti', 'Ranger 3');
+  });
+
+  async function send(features: unknown[], fileName: string) {
+    const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection(features), ['-H', `X-File-Name: ${fileName}`]);
+    expect(answer.status).toBe(202);
+    const batchId = (answer.body as any).batches[0].id as string;
+    await suite.admin.settled(batchId);
+    return batchId;
+  }
+
+  it('streams each batch change live, from the asOf of the list on', async () => {
+    const { asOf } = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/batches');
+    const stream = await open(`/api/v1/projects/serengeti/batches/live?since=${encodeURIComponent(asOf)}`);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = stream.body!.getReader();
+    const batchId = await send([feature({ species: 'Lion' })], 'live.geojson');
+    const merged = await nextEvent(reader, (batch) => batch.id === batchId && batch.status === 'consolidated');
+    expect(merged).toMatchObject({ fileName: 'live.geojson', door: 'http', counts: { records: 1, new: 1 } });
+    await reader.cancel();
+  });
+
+  it('hands back the original file and refuses to retry a batch that did not fail', async () => {
+    const body = featureCollection([feature({ id: 'orig-1' })]);
+    const answer = await uploadAsDevice(suite.server.baseUrl, device, body, ['-H', 'X-File-Name: original.geojson']);
+    const batchId = (answer.body as any).batches[0].id as string;
+    await suite.admin.settled(batchId);
+    const file = await open(`/api/v1/projects/serengeti/batches/${batchId}/file`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toContain('filename="original.geojson"');
+    expect(Buffer.from(await file.arrayBuffer()).equals(body)).toBe(true);
+    const retry = await suite.admin.call('POST', `/api/v1/projects/serengeti/batches/${batchId}/retry`);
+    expect(retry.status).toBe(409);
+    expect(retry.body.message).toContain('only a failed batch can be retried');
+    await suite.admin.createProject('elsewhere');
+    expect((await open(`/api/v1/projects/elsewhere/batches/${batchId}/file`)).status).toBe(404);
+  });
+
+  it('keeps the versions a sighting had before, for its detail view', async () => {
+    const first = feature({ id: 'versioned-1', species: 'Zebra', count: 3 });
+    await send([first], 'v1.geojson');
+    const second = { ...first, properties: { ...first.properties, sighting: { Species: 'Zebra', Count: 5 } } };
+    await send([second], 'v2.geojson');
+    const detail = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sightings/versioned-1');
+    expect(detail.sighting).toMatchObject({ id: 'versioned-1', revision: 2, data: { Species: 'Zebra', Count: 5 } });
+    expect(detail.earlierVersions).toHaveLength(1);
+    expect(detail.earlierVersions[0]).toMatchObject({ revision: 1, data: { Species: 'Zebra', Count: 3 } });
+    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings/no-such-one')).status).toBe(404);
+  });
+
+  it('groups the map in the database, with the same filters as the feed', async () => {
+    await send(
+      [
+        feature({ id: 'map-1', species: 'Buffalo', latitude: -2.3, longitude: 34.8, dateTime: '2026-04-01T08:00:00+03:00', deviceId: 'ct-9' }),
+        feature({ id: 'map-2', species: 'Buffalo', latitude: -2.31, longitude: 34.81, dateTime: '2026-04-02T08:00:00+03:00', deviceId: 'ct-9' }),
+        feature({ id: 'map-3', waypoint: true, latitude: 10.5, longitude: -20.5, dateTime: '2026-04-03T08:00:00+03:00', deviceId: 'ct-9' }),
+      ],
+      'map.geojson',
+    );
+    const world = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sightings/map?zoom=0&device=ct-9');
+    expect(world.total).toBe(3);
+    const buffalo = world.features.find((cluster: any) => cluster.properties.colour === 'sighting');
+    expect(buffalo.properties.count).toBe(2);
+    expect(buffalo.bbox).toEqual([34.8, -2.31, 34.81, -2.3]);
+    const zoomedIn = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sightings/map?zoom=18&device=ct-9&west=34&east=35&south=-3&north=-2');
+    expect(zoomedIn.features.map((cluster: any) => cluster.properties.count)).toEqual([1, 1]);
+    const filtered = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sightings/map?zoom=0&device=ct-9&from=2026-04-02&to=2026-04-02');
+    expect(filtered.total).toBe(1);
+    const bySpecies = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sightings/map?zoom=0&device=ct-9&colourBy=Species&kind=sighting');
+    expect(bySpecies.features.map((cluster: any) => cluster.properties.colour)).toEqual(['Buffalo']);
+    const text = await suite.admin.allSightings('serengeti', '&q=BUFFALO');
+    expect(text.map((row) => row.id).sort()).toEqual(['map-1', 'map-2']);
+    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings/map?zoom=99')).body.message).toBe('zoom must be a number from 0 to 24');
+    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings?from=April')).body.message).toBe('from must be a day written YYYY-MM-DD');
+  });
+
+  it('counts a project at a glance and tells when each device last sent', async () => {
+    const overview = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/overview');
+    const sightings = (await suite.admin.allSightings('serengeti')).length;
+    expect(overview).toMatchObject({ slug: 'serengeti', sightings, devices: 1, waiting: 0, failed: 0 });
+    expect(overview.uploadsPerDay).toHaveLength(14);
+    const { batches } = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/batches');
+    expect(batches.length).toBeGreaterThanOrEqual(5);
+    expect(overview.uploadsPerDay.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), batches: batches.length });
+    const { devices } = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/devices');
+    expect(devices[0]).toMatchObject({ name: 'Ranger 3', lastDoor: 'http', lastBatchStatus: 'consolidated' });
+    expect(Date.parse(devices[0].lastSeenAt)).toBeGreaterThan(Date.now() - 120_000);
+    const renamed = await suite.admin.expect(200, 'PATCH', `/api/v1/projects/serengeti/devices/${devices[0].id}`, { name: 'Ranger 3 (new battery)' });
+    expect(renamed).toMatchObject({ name: 'Ranger 3 (new battery)', enabled: true });
+  });
+
+  it('stops at once while a console follows the batches', async () => {
+    const stream = await open('/api/v1/projects/serengeti/batches/live');
+    const reader = stream.body!.getReader();
+    // A stream left open would hold the stop until this test's time runs out.
+    await suite.restart('stop');
+    expect((await reader.read()).done).toBe(true);
+  }, 20_000);
+});
