@@ -4,6 +4,7 @@ import type { GeoJSONSource, Map as MapLibreMap, StyleSpecification } from 'mapl
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { api } from '../api';
 import { offlineBasemap } from '../parts/basemap';
+import { clustersUrl, requestClusters, worldQuery } from '../parts/map-clusters';
 import { FilterBar, filterOf } from '../parts/filters';
 import { Problem } from '../parts/bits';
 import { go, href } from '../router';
@@ -51,6 +52,12 @@ function style(settings: Settings): StyleSpecification {
   };
 }
 
+/** The extent [west, south, east, north] of a set of clusters. */
+function extentOf(features: Clusters['features']): [number, number, number, number] {
+  const boxes = features.map((cluster) => cluster.bbox as [number, number, number, number]);
+  return [Math.min(...boxes.map((box) => box[0])), Math.min(...boxes.map((box) => box[1])), Math.max(...boxes.map((box) => box[2])), Math.max(...boxes.map((box) => box[3]))];
+}
+
 /**
  * The project's sightings on a map, with the table's filters. The server groups them into at
  * most a few thousand clusters for the part of the world in view, so a million sightings draw
@@ -71,82 +78,94 @@ export function MapPage({ slug, place }: ProjectProps) {
   useEffect(() => {
     let map: MapLibreMap | null = null;
     let stopped = false;
-    let fitted = false;
     let pending: AbortController | null = null;
     let timer: number | undefined;
     let clustersShown: Clusters['features'] = [];
 
+    const show = (clusters: Clusters) => {
+      const colours = new Map<string, [string, number]>();
+      for (const cluster of clusters.features) {
+        const key = cluster.properties.colour ?? '(empty)';
+        const entry = colours.get(key) ?? [PALETTE[colours.size % PALETTE.length]!, 0];
+        entry[1] += cluster.properties.count;
+        colours.set(key, entry);
+      }
+      for (const cluster of clusters.features) (cluster.properties as Record<string, unknown>).fill = colours.get(cluster.properties.colour ?? '(empty)')![0];
+      (map?.getSource('sightings') as GeoJSONSource | undefined)?.setData(clusters);
+      clustersShown = clusters.features;
+      setShown({ total: clusters.total, points: clusters.features.length, truncated: clusters.truncated });
+      setLegend([...colours.entries()].map(([value, [colour, count]]) => [value, colour, count]));
+      setProblem(null);
+    };
+
+    /** The clusters of the part of the world in view. */
     const load = async () => {
       if (!map) return;
       pending?.abort();
       pending = new AbortController();
-      const bounds = map.getBounds();
-      const query = new URLSearchParams(filterText);
+      const query = worldQuery(filterText, colourBy);
       const clamp = (value: number, limit: number) => Math.max(-limit, Math.min(limit, value));
+      const bounds = map.getBounds();
       query.set('zoom', String(Math.max(0, Math.floor(map.getZoom()))));
       query.set('west', String(clamp(bounds.getWest(), 180)));
       query.set('east', String(clamp(bounds.getEast(), 180)));
       query.set('south', String(clamp(bounds.getSouth(), 90)));
       query.set('north', String(clamp(bounds.getNorth(), 90)));
-      query.set('colourBy', colourBy);
       try {
-        const response = await fetch(`/api/v1/projects/${slug}/sightings/map?${query}`, { signal: pending.signal, credentials: 'same-origin' });
+        const response = await requestClusters(clustersUrl(slug, query), pending.signal);
         const clusters = (await response.json()) as Clusters & { message?: string };
         if (!response.ok) throw new Error(clusters.message ?? response.statusText);
-        const colours = new Map<string, [string, number]>();
-        for (const cluster of clusters.features) {
-          const key = cluster.properties.colour ?? '(empty)';
-          const entry = colours.get(key) ?? [PALETTE[colours.size % PALETTE.length]!, 0];
-          entry[1] += cluster.properties.count;
-          colours.set(key, entry);
-        }
-        for (const cluster of clusters.features) (cluster.properties as Record<string, unknown>).fill = colours.get(cluster.properties.colour ?? '(empty)')![0];
-        (map.getSource('sightings') as GeoJSONSource).setData(clusters);
-        clustersShown = clusters.features;
-        setShown({ total: clusters.total, points: clusters.features.length, truncated: clusters.truncated });
-        setLegend([...colours.entries()].map(([value, [colour, count]]) => [value, colour, count]));
-        setProblem(null);
-        if (!fitted && clusters.features.length > 0) {
-          fitted = true;
-          const boxes = clusters.features.map((cluster) => cluster.bbox as [number, number, number, number]);
-          const extent: [number, number, number, number] = [
-            Math.min(...boxes.map((box) => box[0])),
-            Math.min(...boxes.map((box) => box[1])),
-            Math.max(...boxes.map((box) => box[2])),
-            Math.max(...boxes.map((box) => box[3])),
-          ];
-          map.fitBounds(extent, { padding: 60, maxZoom: 12, duration: 0 });
-        }
+        if (!stopped) show(clusters);
       } catch (error) {
         if ((error as Error).name !== 'AbortError') setProblem((error as Error).message);
       }
     };
 
     void (async () => {
-      const settings = await api<Settings>('/api/v1/console/settings').catch(() => ({ mapTiles: null }));
+      // The whole world's clusters (asked for by the project page while this code loaded) give
+      // the first view: the map opens on the extent of the sightings.
+      const [settings, world] = await Promise.all([
+        api<Settings>('/api/v1/console/settings').catch(() => ({ mapTiles: null })),
+        requestClusters(clustersUrl(slug, worldQuery(filterText, colourBy)), new AbortController().signal)
+          .then(async (response) => (response.ok ? ((await response.json()) as Clusters) : null))
+          .catch(() => null),
+      ]);
       if (stopped || !container.current) return;
-      map = new maplibregl.Map({ container: container.current, style: style(settings), center: [20, 0], zoom: 1, attributionControl: { compact: false, customAttribution: 'Natural Earth' } });
+      const extent = world && world.features.length > 0 ? extentOf(world.features) : null;
+      map = new maplibregl.Map({
+        container: container.current,
+        style: style(settings),
+        ...(extent ? { bounds: extent, fitBoundsOptions: { padding: 60, maxZoom: 12 } } : { center: [20, 0] as [number, number], zoom: 1 }),
+        attributionControl: { compact: false, customAttribution: 'Natural Earth' },
+      });
       mapRef.current = map;
       map.addControl(new maplibregl.NavigationControl(), 'top-right');
+      const basemap = offlineBasemap();
       map.on('load', () => {
-        void offlineBasemap().then(({ land, borders }) => {
+        void load();
+        void basemap.then(({ land, borders }) => {
           (map?.getSource('land') as GeoJSONSource | undefined)?.setData(land);
           (map?.getSource('borders') as GeoJSONSource | undefined)?.setData(borders);
         });
-        void load();
       });
       map.on('moveend', () => {
         window.clearTimeout(timer);
         timer = window.setTimeout(() => void load(), 150);
       });
-      map.on('idle', () => {
+      // What is on the canvas: counted once the clusters are drawn (the basemap may still be
+      // coming), and again when the map is idle.
+      const countDrawn = () => {
         // A point near a tile edge is reported once per tile it touches: count each cluster once.
         const drawnClusters = new Map<string, number>();
         for (const feature of map?.queryRenderedFeatures({ layers: ['sightings'] }) ?? []) {
           drawnClusters.set(`${feature.properties.uid}|${feature.properties.colour}`, Number(feature.properties.count));
         }
         setDrawn([...drawnClusters.values()].reduce((sum, count) => sum + count, 0));
+      };
+      map.on('sourcedata', (event) => {
+        if (event.sourceId === 'sightings' && event.isSourceLoaded) map?.once('render', countDrawn);
       });
+      map.on('idle', countDrawn);
       map.on('mouseenter', 'sightings', () => map && (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', 'sightings', () => map && (map.getCanvas().style.cursor = ''));
       map.on('click', 'sightings', (event) => {

@@ -1,10 +1,11 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { api } from '../api';
-import type { Me, Overview } from '../api';
+import type { Me, Overview, Project } from '../api';
 import { canManage } from '../parts/roles';
 import type { ProjectProps } from '../parts/roles';
 import { Loading, Problem, UploadsChart } from '../parts/bits';
 import { filterOf } from '../parts/filters';
+import { clustersUrl, startEarly, worldQuery } from '../parts/map-clusters';
 import { useLoad, when } from '../parts/load';
 import { href } from '../router';
 import type { Place } from '../router';
@@ -31,15 +32,21 @@ const TABS = [
 ] as const;
 
 export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: Place }) {
-  const overview = useLoad(() => api<Overview>(`/api/v1/projects/${slug}/overview`), [slug]);
   const tab = place.parts[2] ?? '';
+  // The counts cost a scan of the project's sightings: read them only on the overview itself.
+  const project = useLoad(() => api<{ projects: Project[] }>('/api/v1/projects').then((answer) => answer.projects.find((item) => item.slug === slug) ?? null), [slug]);
+  const overview = useLoad(() => (tab === '' ? api<Overview>(`/api/v1/projects/${slug}/overview`) : Promise.resolve(null)), [slug, tab]);
   const props: ProjectProps = { me, slug, place, manage: canManage(me, slug) };
   // The filter follows from the table to the map and the downloads.
   const filter = ['sightings', 'map', 'downloads'].includes(tab) ? filterOf(place.query) : undefined;
+  const mapQuery = tab === 'map' ? worldQuery(filter?.toString() ?? '', place.query.get('colourBy') ?? 'kind').toString() : null;
+  useEffect(() => {
+    if (mapQuery) startEarly(clustersUrl(slug, new URLSearchParams(mapQuery)));
+  }, [slug, mapQuery]);
   return (
     <>
       <p className="crumbs">
-        <a href="#/">Projects</a> / {overview.data?.name ?? slug}
+        <a href="#/">Projects</a> / {project.data?.name ?? slug}
       </p>
       <nav aria-label="Project" className="tabs">
         {TABS.map(([path, label]) => (
@@ -52,7 +59,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
           </a>
         ))}
       </nav>
-      <Problem text={overview.error} />
+      <Problem text={project.error ?? overview.error} />
       {tab === '' && (overview.data ? <OverviewPanel overview={overview.data} /> : <Loading what="the project" />)}
       {tab === 'devices' && <DevicesPage {...props} />}
       {tab === 'batches' && <BatchesPage {...props} />}

@@ -1,6 +1,6 @@
 import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
-import countriesUrl from 'world-atlas/countries-50m.json?url';
+import countriesUrl from 'world-atlas/countries-110m.json?url';
 
 /**
  * Land and borders from Natural Earth (1:50m, via world-atlas), shipped with the console as a

@@ -29,6 +29,6 @@ export class SightingReader {
   }
 
   clusters(project: Project, filter: SightingFilter, view: MapView): Promise<MapCluster[]> {
-    return this.database.read((reader) => this.queries.clusters(reader, project.id, filter, view));
+    return this.database.transaction((tx) => this.queries.clustersInTx(tx, project.id, filter, view));
   }
 }

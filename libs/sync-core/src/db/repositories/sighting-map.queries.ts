@@ -52,8 +52,16 @@ const numberOrNull = (value: unknown) => (value === null || value === undefined 
 export class SightingMapQueries {
   constructor(private readonly database: Database) {}
 
-  async clusters(reader: Tx, projectId: string, filter: SightingFilter, view: MapView): Promise<MapCluster[]> {
+  /** Inside a transaction of its own (the PostgreSQL settings below hold for it alone). */
+  async clustersInTx(reader: Tx, projectId: string, filter: SightingFilter, view: MapView): Promise<MapCluster[]> {
     const postgres = this.database.type === 'postgres';
+    if (postgres) {
+      // Grouping a million rows into a few thousand cells: PostgreSQL's estimate of the groups is
+      // far too high, so with the default work_mem it sorts on disk instead of hashing (750 ms
+      // against 460 ms for 1M rows, EXPLAIN ANALYZE); compiling the query (JIT) costs more than it saves.
+      await this.database.queryInTx(reader, "SET LOCAL work_mem = '64MB'");
+      await this.database.queryInTx(reader, 'SET LOCAL jit = off');
+    }
     // Coordinates shifted to be positive, so truncation is the floor on either database.
     const cellOf = (column: string, shift: number) => (postgres ? `FLOOR((${column} + ${shift}) / :cell)` : `CAST((${column} + ${shift}) / :cell AS INTEGER)`);
     const colour = view.colourBy === 'kind' ? 's.kind' : postgres ? `(CAST(s.data AS json) ->> :field)` : `CAST(json_extract(s.data, :fieldPath) AS TEXT)`;
@@ -65,7 +73,8 @@ export class SightingMapQueries {
       .addSelect('COUNT(*)', 'count')
       .addSelect('AVG(s.longitude)', 'longitude')
       .addSelect('AVG(s.latitude)', 'latitude')
-      .addSelect('MIN(s.uid)', 'uid')
+      // The newest seq names one sighting of the cluster: a number compares faster than a uid's text.
+      .addSelect('MAX(s.seq)', 'seq')
       .addSelect('MIN(s.longitude)', 'west')
       .addSelect('MIN(s.latitude)', 'south')
       .addSelect('MAX(s.longitude)', 'east')
@@ -81,15 +90,35 @@ export class SightingMapQueries {
       .addGroupBy('colour')
       .orderBy('count', 'DESC')
       .limit(view.limit)
-      .getRawMany<Record<'count' | 'longitude' | 'latitude' | 'west' | 'south' | 'east' | 'north', string | number> & { colour: string | null; uid: string }>();
+      .getRawMany<Record<'count' | 'longitude' | 'latitude' | 'west' | 'south' | 'east' | 'north' | 'seq', string | number> & { colour: string | null }>();
+    const uids = await this.uidsOf(
+      reader,
+      projectId,
+      rows.map((row) => Number(row.seq)),
+    );
     return rows.map((row) => ({
       longitude: Number(row.longitude),
       latitude: Number(row.latitude),
       count: Number(row.count),
       colour: row.colour ?? null,
-      uid: row.uid,
+      uid: uids.get(Number(row.seq)) ?? '',
       bbox: [Number(row.west), Number(row.south), Number(row.east), Number(row.north)],
     }));
+  }
+
+  /** The uids of these seqs of the project (found through the (project_id, seq) index). */
+  private async uidsOf(reader: Tx, projectId: string, seqs: number[]): Promise<Map<number, string>> {
+    const uids = new Map<number, string>();
+    const perQuery = 1000;
+    for (let start = 0; start < seqs.length; start += perQuery) {
+      const part = seqs.slice(start, start + perQuery);
+      const rows = await this.database.queryInTx<{ seq: string | number; uid: string }>(reader, `SELECT seq, uid FROM sighting WHERE project_id = ? AND seq IN (${part.map(() => '?').join(', ')})`, [
+        projectId,
+        ...part,
+      ]);
+      for (const row of rows) uids.set(Number(row.seq), row.uid);
+    }
+    return uids;
   }
 
   /** The versions a sighting had before its current one, newest first. */
