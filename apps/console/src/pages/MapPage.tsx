@@ -163,7 +163,7 @@ export function MapPage({ slug, place }: ProjectProps) {
         setDrawn([...drawnClusters.values()].reduce((sum, count) => sum + count, 0));
       };
       map.on('sourcedata', (event) => {
-        if (event.sourceId === 'sightings' && event.isSourceLoaded) map?.once('render', countDrawn);
+        if (event.sourceId === 'sightings' && event.isSourceLoaded) void map?.once('render', countDrawn);
       });
       map.on('idle', countDrawn);
       map.on('mouseenter', 'sightings', () => map && (map.getCanvas().style.cursor = 'pointer'));
