@@ -174,6 +174,20 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await screenshot(page, kind, 'downloads');
   });
 
+  it('takes a blank form for ODK Collect and lists its versions', async () => {
+    const form = readFileSync(join(import.meta.dirname, 'fixtures', 'odk', 'simple.form.xml'), 'utf8');
+    for (const version of ['2026-01', '2026-02']) {
+      writeFileSync(join(work, 'simple.xml'), form.replace('<data id="simple">', `<data id="simple" version="${version}">`));
+      await goTo(`/projects/${slug}/forms`, 'Forms');
+      await page.getByLabel(/XForm file/).setInputFiles(join(work, 'simple.xml'));
+      await page.getByRole('button', { name: 'Upload form' }).click();
+      await page.getByRole('cell', { name: version, exact: true }).waitFor();
+    }
+    const row = page.getByRole('row').filter({ hasText: 'Simple' });
+    expect(await row.getByRole('cell').nth(5).textContent()).toMatch(/^2026-01 \(.+\), 2026-02 \(.+\)$/);
+    await screenshot(page, kind, 'forms');
+  });
+
   it('shows a viewer no "Add device" and no site pages', async () => {
     const vera = await suite.admin.expect(201, 'POST', '/api/v1/people', { login: 'vera', displayName: 'Vera Viewer', password: PASSWORD });
     await suite.admin.expect(200, 'PUT', `/api/v1/people/${vera.id}/projects/${slug}`, { role: 'viewer' });

@@ -11,19 +11,23 @@ interface Form {
   name: string;
   createdAt: string;
   media: { name: string; size: number }[];
+  versions: { version: string; createdAt: string }[];
 }
 
 /** Blank forms for ODK Collect and KoBoCollect: the newest version of each is what devices download. */
 export function FormsPage({ slug, manage }: ProjectProps) {
   const forms = useLoad(() => api<{ forms: Form[] }>(`/api/v1/projects/${slug}/forms`).then((answer) => answer.forms), [slug]);
   const [problem, setProblem] = useState<string | null>(null);
-  const [file, setFile] = useState<File | null>(null);
-  const upload = async (event: FormEvent) => {
+  const upload = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const chooser = event.currentTarget;
+    // Read from the field at sending time: choosing the same file again, edited, fires no change.
+    const file = (chooser.elements.namedItem('xform') as HTMLInputElement).files?.[0];
     if (!file) return;
     setProblem(null);
     try {
       await api(`/api/v1/projects/${slug}/forms`, { method: 'POST', raw: file, contentType: 'application/xml' });
+      chooser.reset();
       forms.reload();
     } catch (error) {
       setProblem((error as Error).message);
@@ -43,9 +47,10 @@ export function FormsPage({ slug, manage }: ProjectProps) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Form id</th>
-              <th scope="col">Version</th>
+              <th scope="col">Version devices get</th>
               <th scope="col">Added</th>
               <th scope="col">Media files</th>
+              <th scope="col">All versions</th>
             </tr>
           </thead>
           <tbody>
@@ -58,6 +63,7 @@ export function FormsPage({ slug, manage }: ProjectProps) {
                 <td>{form.version}</td>
                 <td>{when(form.createdAt)}</td>
                 <td>{form.media.map((media) => media.name).join(', ') || '—'}</td>
+                <td>{form.versions.map((version) => `${version.version} (${when(version.createdAt)})`).join(', ')}</td>
               </tr>
             ))}
           </tbody>
@@ -68,7 +74,7 @@ export function FormsPage({ slug, manage }: ProjectProps) {
           <form className="stack" onSubmit={(event) => void upload(event)}>
             <label>
               XForm file (.xml; convert an XLSForm with pyxform first)
-              <input type="file" accept=".xml,application/xml,text/xml" required onChange={(event) => setFile(event.target.files?.[0] ?? null)} />
+              <input name="xform" type="file" accept=".xml,application/xml,text/xml" required />
             </label>
             <Problem text={problem} />
             <button type="submit">Upload form</button>

@@ -64,7 +64,15 @@ export class FormsController {
   @Get()
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    return { forms: await Promise.all((await this.forms.list(project)).map(async (form) => formView(form, await this.forms.media(form)))) };
+    const forms = await this.forms.listWithVersions(project);
+    return {
+      forms: await Promise.all(
+        forms.map(async (versions) => {
+          const newest = versions[versions.length - 1]!;
+          return { ...formView(newest, await this.forms.media(newest)), versions: versions.map(({ version, md5, createdAt }) => ({ version, md5, createdAt })) };
+        }),
+      ),
+    };
   }
 
   /** Adds or replaces one media file of the form's newest version (the body is the file). */

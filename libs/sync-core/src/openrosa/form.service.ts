@@ -73,11 +73,17 @@ export class FormService {
   }
 
   /** The newest version of each form of the project. */
+  /** The newest version of each form: what devices download. */
   async list(project: Pick<Project, 'id'>): Promise<Form[]> {
+    return (await this.listWithVersions(project)).map((versions) => versions[versions.length - 1]!);
+  }
+
+  /** Every version of each form, oldest first, forms in id order. */
+  async listWithVersions(project: Pick<Project, 'id'>): Promise<Form[][]> {
     const all = await this.database.read((manager) => manager.find(Form, { where: { projectId: project.id }, order: { createdAt: 'ASC' } }));
-    const newest = new Map<string, Form>();
-    for (const form of all) newest.set(form.xmlFormId, form);
-    return [...newest.values()].sort((a, b) => a.xmlFormId.localeCompare(b.xmlFormId));
+    const byId = new Map<string, Form[]>();
+    for (const form of all) byId.set(form.xmlFormId, [...(byId.get(form.xmlFormId) ?? []), form]);
+    return [...byId.values()].sort((a, b) => a[0]!.xmlFormId.localeCompare(b[0]!.xmlFormId));
   }
 
   async newest(project: Pick<Project, 'id'>, xmlFormId: string): Promise<Form> {
