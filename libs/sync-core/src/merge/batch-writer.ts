@@ -66,6 +66,8 @@ export class BatchWriter {
 
     const stored: Map<string, StoredVersion> = await this.sightings.storedVersionsInTx(tx, batch.projectId, [...new Set(candidates.map((candidate) => candidate.uid))]);
     const inserts = new Map<string, Sighting>();
+    // A uid changed twice in one step keeps the seq it took first: the feed has no hole.
+    const seqThisStep = new Map<string, number>();
     const now = nowIso();
     for (const { uid, hash, dataHash, item } of candidates) {
       const current = inserts.get(uid) ?? stored.get(uid);
@@ -95,11 +97,13 @@ export class BatchWriter {
         contentHash: hash,
         dataHash,
         revision,
-        seq: ++feed.lastSeq,
+        seq: seqThisStep.get(uid) ?? ++feed.lastSeq,
         batchId: batch.id,
         receivedAt: batch.receivedAt,
         updatedAt: now,
       };
+      const changedBeforeInStep = seqThisStep.has(uid);
+      seqThisStep.set(uid, row.seq);
       if (inserts.has(uid) || !current) {
         // New within this step (or changed again within it): insert once, with its latest content.
         if (!inserts.has(uid)) counts.new++;
@@ -107,7 +111,8 @@ export class BatchWriter {
         inserts.set(uid, row);
       } else {
         counts.updated++;
-        await this.sightings.replaceVersionInTx(tx, row);
+        // A version this same step wrote was never visible: it is replaced, not kept.
+        await this.sightings.replaceVersionInTx(tx, row, { keepReplaced: !changedBeforeInStep });
         stored.set(uid, { id: row.id, contentHash: hash, dataHash, revision: row.revision, receivedAt: batch.receivedAt });
       }
     }

@@ -121,6 +121,29 @@ describe('merge rules (in-process, SQLite)', () => {
     expect(await sightings(p)).toEqual([expect.objectContaining({ uid: 'a', data: expect.objectContaining({ Count: 5 }) })]);
   });
 
+  it('leaves no hole in the feed when a uid appears twice in one file', async () => {
+    const p = await project();
+    await mergeEach(await received(p, file({ id: 'a', count: 1 }, { id: 'b' }, { id: 'a', count: 5 })));
+    expect((await sightings(p)).map(({ uid, seq }) => ({ uid, seq }))).toEqual([
+      { uid: 'a', seq: 1 },
+      { uid: 'b', seq: 2 },
+    ]);
+    const [feed] = await database.read((manager) => manager.query(`SELECT last_seq FROM project_feed WHERE project_id = '${p}'`));
+    expect(Number(feed.last_seq)).toBe(2);
+  });
+
+  it('keeps the version before a file that changes a sighting twice, at one new seq', async () => {
+    const p = await project();
+    await mergeEach(await received(p, file({ id: 'a', count: 1 }, { id: 'z' })));
+    await mergeEach(await received(p, file({ id: 'a', count: 2 }, { id: 'a', count: 3 })));
+    expect((await sightings(p)).map(({ uid, seq, data }) => ({ uid, seq, count: data.Count }))).toEqual([
+      { uid: 'z', seq: 2, count: 1 },
+      { uid: 'a', seq: 3, count: 3 },
+    ]);
+    const versions = await database.read((manager) => manager.query(`SELECT seq, data FROM sighting_version WHERE project_id = '${p}'`));
+    expect(versions.map((version: { seq: number; data: string }) => ({ seq: Number(version.seq), count: JSON.parse(version.data).Count }))).toEqual([{ seq: 1, count: 1 }]);
+  });
+
   it('treats GUID spellings as one sighting ({ABC-…} and abc-…)', async () => {
     const p = await project();
     const guid = '6f1c7a3e-1111-4c3b-9a77-0d9e6c1d2e3f';

@@ -84,9 +84,11 @@ export class SightingRepository {
   }
 
   /** Replaces the stored version with `row`, keeping the replaced one in `sighting_version` (the revision history). */
-  async replaceVersionInTx(tx: Tx, row: Sighting): Promise<void> {
+  async replaceVersionInTx(tx: Tx, row: Sighting, options: { keepReplaced: boolean } = { keepReplaced: true }): Promise<void> {
     const { id, projectId: _project, uid: _uid, ...changes } = row;
-    await this.database.queryInTx(tx, `INSERT INTO sighting_version (${VERSION_COLUMNS}) SELECT ${VERSION_COLUMNS} FROM sighting WHERE id = ?`, [id]);
+    if (options.keepReplaced) {
+      await this.database.queryInTx(tx, `INSERT INTO sighting_version (${VERSION_COLUMNS}) SELECT ${VERSION_COLUMNS} FROM sighting WHERE id = ?`, [id]);
+    }
     await tx.update(Sighting, { id }, changes as Parameters<Tx['update']>[2]);
   }
 }
