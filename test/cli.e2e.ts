@@ -43,6 +43,39 @@ describe('the fieldsync command line against a real server', () => {
     expect(refused.status).toBe(4);
   });
 
+  it('exits with the documented codes: 2 wrong usage, 3 unreachable, 4 refused; host:port is taken as http://', async () => {
+    const unknownOption = await fieldsync(['test-connection', 'http://127.0.0.1:9', '--no-such-option']);
+    expect(unknownOption.status).toBe(2);
+    expect(unknownOption.stderr).toContain("unknown option '--no-such-option'");
+    expect((await fieldsync(['download', '--project', 'kruger'])).status).toBe(2);
+    expect((await fieldsync(['--help'])).status).toBe(0);
+
+    const file = writeGeojson('codes.geojson', [feature()]);
+    const wrongSecret = await fieldsync(['upload', '--to', suite.server.baseUrl, '--device', `${device.login}:not-the-secret`, '--retries', '0', file]);
+    expect(wrongSecret.status, wrongSecret.stderr).toBe(4);
+    const down = await fieldsync(['upload', '--to', 'http://127.0.0.1:9', '--device', `${device.login}:${device.secret}`, '--retries', '0', file]);
+    expect(down.status, down.stderr).toBe(3);
+    const adminDown = await fieldsync(['admin', '--server', 'http://127.0.0.1:9', '--token', ADMIN_TOKEN, 'projects', 'list']);
+    expect(adminDown.status, adminDown.stderr).toBe(3);
+
+    const bare = await fieldsync(['admin', '--server', suite.server.baseUrl.replace('http://', ''), '--token', ADMIN_TOKEN, 'projects', 'list']);
+    expect(bare.status, bare.stderr).toBe(0);
+    expect(bare.stdout).toContain('kruger');
+    const ftpServer = await fieldsync(['admin', '--server', 'ftp://127.0.0.1:2121', '--token', ADMIN_TOKEN, 'projects', 'list']);
+    expect(ftpServer.status).toBe(2);
+    expect(ftpServer.stderr).toContain("must be the gateway's http:// or https:// address");
+
+    const env = { FIELDSYNC_URL: suite.server.baseUrl, FIELDSYNC_TOKEN: ADMIN_TOKEN };
+    const badStatus = await fieldsync(['admin', 'batches', 'list', 'kruger', '--status', 'done'], env);
+    expect(badStatus.status).toBe(2);
+    expect(badStatus.stderr).toContain('received, processing, consolidated, rejected, failed');
+    const disabled = await fieldsync(['--json', 'admin', 'devices', 'disable', 'kruger', device.login], env);
+    expect(disabled.status, disabled.stderr).toBe(0);
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ login: device.login, enabled: false });
+    expect((await fieldsync(['admin', 'devices', 'enable', 'kruger', device.login], env)).status).toBe(0);
+    expect((await fieldsync(['admin', 'devices', 'enable', 'kruger', 'no-such-login'], env)).stderr).toContain('give its login or id');
+  });
+
   it('uploads over HTTP, FTP and a folder, and every sighting arrives once', async () => {
     const viaHttp = [feature(), feature()];
     const viaFtp = [feature()];

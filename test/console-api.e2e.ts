@@ -120,6 +120,52 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect(renamed).toMatchObject({ name: 'Ranger 3 (new battery)', enabled: true });
   });
 
+  it('streams the feed live; a client that reconnects with Last-Event-ID sees every sighting once', async () => {
+    const start = (await suite.admin.allSightings('serengeti', '&includeDeleted=true')).at(-1).seq as number;
+    const batch = (n: number, prefix: string) => Array.from({ length: n }, (_, index) => feature({ id: `${prefix}-${index}`, species: 'Eland' }));
+    await send(batch(20, 'live-a'), 'live-a.geojson');
+
+    const seen: { id: number; uid: string }[] = [];
+    const readUntil = async (reader: ReadableStreamDefaultReader<Uint8Array>, count: number) => {
+      const decoder = new TextDecoder();
+      let buffered = '';
+      while (seen.length < count) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        buffered += decoder.decode(value, { stream: true });
+        let cut: number;
+        while ((cut = buffered.indexOf('\n\n')) >= 0 && seen.length < count) {
+          const event = buffered.slice(0, cut);
+          buffered = buffered.slice(cut + 2);
+          const id = /^id: (\d+)$/m.exec(event)?.[1];
+          const data = /^data: (.*)$/m.exec(event)?.[1];
+          if (/^event: sighting$/m.test(event)) seen.push({ id: Number(id), uid: JSON.parse(data!).id });
+        }
+      }
+    };
+    const first = await open(`/api/v1/projects/serengeti/sightings/stream?after=${start}`);
+    expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const firstReader = first.body!.getReader();
+    await readUntil(firstReader, 7);
+    await firstReader.cancel();
+
+    await send(batch(15, 'live-b'), 'live-b.geojson');
+    const again = await fetch(`${suite.server.baseUrl}/api/v1/projects/serengeti/sightings/stream?after=0`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'last-event-id': String(seen.at(-1)!.id) },
+    });
+    const againReader = again.body!.getReader();
+    await readUntil(againReader, 35);
+    // And what is committed while the client listens.
+    await send(batch(5, 'live-c'), 'live-c.geojson');
+    await readUntil(againReader, 40);
+    await againReader.cancel();
+
+    const ids = seen.map((event) => event.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(40);
+    expect(seen.map((event) => event.uid).sort()).toEqual([...batch(20, 'live-a'), ...batch(15, 'live-b'), ...batch(5, 'live-c')].map((item) => item.properties.id).sort());
+  });
+
   it('stops at once while a console follows the batches', async () => {
     const stream = await open('/api/v1/projects/serengeti/batches/live');
     const reader = stream.body!.getReader();

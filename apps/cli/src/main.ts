@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { adminCommands, AdminApi } from './commands/admin.js';
 import { download } from './commands/download.js';
 import { importFolder } from './commands/import.js';
-import { filesIn, parseInterval, sendFiles, watchOutbox } from './commands/upload.js';
+import { exitCodeOf, filesIn, parseInterval, sendFiles, watchOutbox } from './commands/upload.js';
 import { CliError, EXIT, Output } from './output.js';
+import { serverUrl } from './server-url.js';
 import { uploadTarget } from './targets/target-for-address.js';
 
 const program = new Command('fieldsync')
+  // Commander exits 1 on wrong usage by itself; thrown instead, it exits with the documented 2 below.
+  .exitOverride()
   .description('FieldSync command line: send field data, download consolidated sightings, administer projects.')
   .addOption(new Option('--json', 'print one JSON document per result, for scripts'))
   .addHelpText(
@@ -45,7 +48,7 @@ program
     const report = await sendFiles(target, await filesIn(paths), retries, out);
     await target.close();
     out.result(report);
-    if (report.failed.length > 0) throw new CliError(`${report.failed.length} of ${report.sent.length + report.failed.length} files not sent`, EXIT.incomplete);
+    if (report.failed.length > 0) throw new CliError(`${report.failed.length} of ${report.sent.length + report.failed.length} files not sent`, exitCodeOf(report));
   });
 
 program
@@ -55,7 +58,7 @@ program
   .requiredOption('--project <slug>')
   .option('--token <token>', 'admin token (or FIELDSYNC_TOKEN)', process.env.FIELDSYNC_TOKEN)
   .requiredOption('--out <file>', 'FILE.csv, FILE.geojson or FILE.ndjson')
-  .option('--state <file>', 'where the cursor is kept between runs', '')
+  .option('--state <file>', 'where the cursor is kept between runs (default: FILE.state.json beside --out)')
   .option('--kind <kind>', 'only sightings, waypoints or alerts')
   .option('--device <id>', 'only records naming this device id')
   .option('--observed-from <day>', 'only observed on or after this day, YYYY-MM-DD')
@@ -70,7 +73,10 @@ program
           Boolean(entry[1]),
         ),
       );
-      const result = await download({ server: options.from, project: options.project, token: options.token, out: options.out, state: options.state || `${options.out}.state.json`, filter }, out);
+      const result = await download(
+        { server: serverUrl(options.from, '--from'), project: options.project, token: options.token, out: options.out, state: options.state || `${options.out}.state.json`, filter },
+        out,
+      );
       out.result(result);
     },
   );
@@ -113,10 +119,15 @@ const admin = program
 adminCommands(admin, () => {
   const { server, token } = admin.opts<{ server?: string; token?: string }>();
   if (!server || !token) throw new CliError('give --server and --token (or FIELDSYNC_URL and FIELDSYNC_TOKEN)', EXIT.usage);
-  return { api: new AdminApi(server, token), output: output() };
+  return { api: new AdminApi(serverUrl(server, '--server'), token), output: output() };
 });
 
 program.parseAsync().catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Commander has said what was wrong (or shown the help or the version) already.
+    process.exitCode = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? EXIT.ok : EXIT.usage;
+    return;
+  }
   const exitCode = error instanceof CliError ? error.exitCode : EXIT.incomplete;
   const message = error instanceof Error ? error.message : String(error);
   if (program.opts().json) process.stdout.write(`${JSON.stringify({ ok: false, error: message, exitCode })}\n`);

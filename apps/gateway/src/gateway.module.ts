@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditInterceptor } from './admin/audit.interceptor.js';
 import { AttachmentsController } from './admin/attachments.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
-import { BatchChangeStreams } from './admin/batch-changes.js';
+import { EventStreams } from './admin/event-streams.js';
 import { DevicesController } from './admin/devices.controller.js';
 import { FormsController } from './admin/forms.controller.js';
 import { LockoutsController } from './admin/lockouts.controller.js';
@@ -42,6 +42,6 @@ import { UploadController } from './upload/upload.controller.js';
     LockoutsController,
     HealthController,
   ],
-  providers: [AdminBootstrap, BatchChangeStreams, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AdminBootstrap, EventStreams, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })
 export class GatewayModule {}

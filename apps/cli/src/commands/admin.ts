@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CliError, EXIT, Output } from '../output.js';
 import { describeNetworkError } from '../targets/http-target.js';
 
@@ -78,11 +78,18 @@ export function adminCommands(admin: Command, connect: Connection): void {
     ['enable', true],
     ['disable', false],
   ] as const) {
-    devices.command(`${verb} <project> <deviceId>`).action(async (project: string, deviceId: string) => {
-      const { api, output } = connect();
-      const answer = await api.call<Record<string, unknown>>('PATCH', `/projects/${encodeURIComponent(project)}/devices/${encodeURIComponent(deviceId)}`, { enabled });
-      show(output, answer, [answer], ['login', 'enabled', 'id']);
-    });
+    devices
+      .command(`${verb} <project> <device>`)
+      .description('the device by its login or its id')
+      .action(async (project: string, device: string) => {
+        const { api, output } = connect();
+        // People know a device by its login (what it types); the API names it by id.
+        const { devices: known } = await api.call<{ devices: { id: string; login: string }[] }>('GET', `/projects/${encodeURIComponent(project)}/devices`);
+        const found = known.find((candidate) => candidate.login === device || candidate.id === device);
+        if (!found) throw new CliError(`no device "${device}" in project "${project}" (give its login or id: fieldsync admin devices list ${project})`, EXIT.incomplete);
+        const answer = await api.call<Record<string, unknown>>('PATCH', `/projects/${encodeURIComponent(project)}/devices/${encodeURIComponent(found.id)}`, { enabled });
+        show(output, answer, [answer], ['login', 'enabled', 'id']);
+      });
   }
 
   const tokens = admin.command('tokens').description('list and create admin tokens');
@@ -139,7 +146,7 @@ export function adminCommands(admin: Command, connect: Connection): void {
   const batches = admin.command('batches').description('see what arrived and how it was consolidated');
   batches
     .command('list <project>')
-    .option('--status <status>')
+    .addOption(new Option('--status <status>', 'only batches in this state').choices(['received', 'processing', 'consolidated', 'rejected', 'failed']))
     .action(async (project: string, options: { status?: string }) => {
       const { api, output } = connect();
       const answer = await api.call<{ batches: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/batches${options.status ? `?status=${options.status}` : ''}`);

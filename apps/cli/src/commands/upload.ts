@@ -43,7 +43,14 @@ async function sendWithRetries(target: UploadTarget, path: string, retries: numb
 
 export interface SendReport {
   sent: string[];
-  failed: { file: string; reason: string }[];
+  /** `exitCode`: why, as the exit codes say it (3 unreachable, 4 refused, 1 anything else). */
+  failed: { file: string; reason: string; exitCode: number }[];
+}
+
+/** The exit code of a run that left files unsent: the one cause they share (unreachable, refused), else "incomplete". */
+export function exitCodeOf(report: SendReport): number {
+  const causes = new Set(report.failed.map((failure) => failure.exitCode));
+  return causes.size === 1 ? [...causes][0]! : EXIT.incomplete;
 }
 
 export async function sendFiles(target: UploadTarget, files: string[], retries: number, output: Output, after?: (file: string) => Promise<void>): Promise<SendReport> {
@@ -57,7 +64,7 @@ export async function sendFiles(target: UploadTarget, files: string[], retries: 
       output.endProgress();
       output.info(`sent ${file}`);
     } catch (error) {
-      report.failed.push({ file, reason: (error as Error).message });
+      report.failed.push({ file, reason: (error as Error).message, exitCode: error instanceof CliError ? error.exitCode : EXIT.incomplete });
       output.endProgress();
       output.info(`NOT sent ${file}: ${(error as Error).message}`);
       if (error instanceof CliError && error.exitCode === EXIT.refused) break;

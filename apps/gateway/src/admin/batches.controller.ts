@@ -6,7 +6,8 @@ import type { Request, Response } from 'express';
 import { BatchService, batchView, BlobStore, ConsolidateQueue, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
-import { BatchChangeStreams } from './batch-changes.js';
+import { followBatchChanges } from './batch-changes.js';
+import { EventStreams } from './event-streams.js';
 
 const STATUSES = ['received', 'processing', 'consolidated', 'rejected', 'failed'];
 
@@ -20,7 +21,7 @@ export class BatchesController {
     @Inject(BatchService) private readonly batches: BatchService,
     @Inject(BlobStore) private readonly blobs: BlobStore,
     @Inject(ConsolidateQueue) private readonly queue: ConsolidateQueue,
-    @Inject(BatchChangeStreams) private readonly changes: BatchChangeStreams,
+    @Inject(EventStreams) private readonly streams: EventStreams,
   ) {}
 
   /** Newest first; `asOf` is the server's time before the read: pass it as `since` to the live stream to miss nothing. */
@@ -45,7 +46,8 @@ export class BatchesController {
   async live(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query('since') since: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
     if (since !== undefined && Number.isNaN(Date.parse(since))) throw new BadRequestException('since must be an ISO time, e.g. the asOf of GET …/batches');
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    await this.changes.stream(project, since ? new Date(since).toISOString() : new Date().toISOString(), request, response);
+    const from = since ? new Date(since).toISOString() : new Date().toISOString();
+    await this.streams.serve(request, response, (stream) => followBatchChanges(this.batches, project, from, stream));
   }
 
   @Get('batches/:id')

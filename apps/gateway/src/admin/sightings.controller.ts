@@ -1,14 +1,17 @@
 import { once } from 'node:events';
-import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { FeedService, ProjectService, SERIALIZERS, SightingReader, sightingView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
+import { EventStreams, serverSentEvent } from './event-streams.js';
 import { parseFilter, parseMapView, parseSightingsQuery } from './feed-query.js';
 import type { MapParams, SightingsParams } from './feed-query.js';
 
 const WRITE_BYTES = 64 * 1024;
+/** Rows a live stream reads at a time while catching up. */
+const STREAM_ROWS_PER_READ = 500;
 
 @ApiTags('sightings')
 @ApiBearerAuth()
@@ -19,6 +22,7 @@ export class SightingsController {
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(FeedService) private readonly feed: FeedService,
     @Inject(SightingReader) private readonly reader: SightingReader,
+    @Inject(EventStreams) private readonly streams: EventStreams,
   ) {}
 
   /**
@@ -87,6 +91,39 @@ export class SightingsController {
       truncated: clusters.length >= view.limit,
       features: clusters.map(({ longitude, latitude, bbox, ...properties }) => ({ type: 'Feature', bbox, geometry: { type: 'Point', coordinates: [longitude, latitude] }, properties })),
     };
+  }
+
+  /**
+   * The feed as server-sent events, for dashboards: one `sighting` event per change in seq order,
+   * from `after` (or the Last-Event-ID a reconnecting client sends: each event's id is its seq),
+   * then each new one as it is committed. The feed's filters apply.
+   */
+  @Get('stream')
+  @ApiQuery({ name: 'after', required: false, description: 'a cursor (seq); Last-Event-ID wins when the client sends one' })
+  async stream(
+    @CurrentAdmin() admin: Principal,
+    @Param('slug') slug: string,
+    @Query() params: SightingsParams,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const resumeFrom = lastEventId ?? params.after ?? '0';
+    if (!/^\d{1,16}$/.test(resumeFrom)) throw new BadRequestException('after (or Last-Event-ID) must be a cursor: a seq, a whole number');
+    const filter = parseFilter(params);
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    await this.streams.serve(request, response, async (stream) => {
+      let cursor = Number(resumeFrom);
+      while (!stream.ended.aborted) {
+        const window = await this.feed.open({ ...filter, projectId: project.id, after: cursor, limit: STREAM_ROWS_PER_READ });
+        let text = '';
+        for await (const row of window.rows) text += serverSentEvent('sighting', sightingView(row), row.seq);
+        stream.send(text);
+        const moved = window.next > cursor;
+        cursor = window.next;
+        if (!moved) await stream.pause();
+      }
+    });
   }
 
   /** One sighting with every field, its attachments and the versions it had before. */

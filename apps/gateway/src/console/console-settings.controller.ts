@@ -1,10 +1,13 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { FIELDSYNC_CONFIG } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
-/** What the console needs before anyone signs in: nothing secret. */
+/** Settings the console needs besides the data: the map's tile server, the FTP door's port. */
 @ApiTags('console')
+@ApiBearerAuth()
+@UseGuards(AdminAuthGuard)
 @Controller('api/v1/console')
 export class ConsoleSettingsController {
   constructor(@Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig) {}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+/** How often an open stream looks for news, and how long it may stay silent before a keep-alive comment. */
+export const STREAM_POLL_MS = 1000;
+const HEARTBEAT_MS = 15_000;
+
+/** What a stream's follower gets: a way to send events, and a signal that the stream has ended. */
+export interface EventStream {
+  send(text: string): void;
+  ended: AbortSignal;
+  /** Waits a poll interval, or less if the stream ends meanwhile. */
+  pause(): Promise<void>;
+}
+
+/** One server-sent event; `id` is what the client's next Last-Event-ID will be. */
+export function serverSentEvent(event: string, data: unknown, id?: number | string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The gateway's server-sent event streams (live batches, live sightings). Each follows the
+ * database (the consolidator may be another process) until the client leaves; a comment line
+ * after 15 s of silence keeps proxies from closing a quiet stream. Every stream ends when the
+ * gateway stops: an open console must not hold a restart up.
+ */
+@Injectable()
+export class EventStreams implements BeforeApplicationShutdown {
+  private readonly open = new Set<AbortController>();
+  private readonly logger = new Logger('EventStreams');
+
+  async serve(request: Request, response: Response, follow: (stream: EventStream) => Promise<void>): Promise<void> {
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('X-Accel-Buffering', 'no');
+    response.flushHeaders();
+    const ended = new AbortController();
+    this.open.add(ended);
+    request.on('close', () => ended.abort());
+    let lastWrite = Date.now();
+    const stream: EventStream = {
+      ended: ended.signal,
+      send: (text) => {
+        if (!text || ended.signal.aborted) return;
+        response.write(text);
+        lastWrite = Date.now();
+      },
+      pause: async () => {
+        if (Date.now() - lastWrite >= HEARTBEAT_MS) stream.send(': still here\n\n');
+        await sleep(STREAM_POLL_MS, undefined, { signal: ended.signal }).catch(() => undefined);
+      },
+    };
+    try {
+      await follow(stream);
+    } catch (error) {
+      // The answer has started: the stream ends, and the client reconnects from its last event id.
+      this.logger.warn({ message: 'live stream ended early', path: request.path, error: (error as Error).message });
+    } finally {
+      this.open.delete(ended);
+      response.end();
+    }
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const stream of this.open) stream.abort();
+  }
+}
