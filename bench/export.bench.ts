@@ -3,6 +3,7 @@ import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from '../test/support/f
 import { AdminClient } from '../test/support/admin-client.js';
 import { PrivateRedis } from '../test/support/redis-server.js';
 import { timedPsql } from './baselines.js';
+import { seedSightings } from './seed.js';
 import { BenchFigure, MB, sampleRss } from './measure.js';
 
 const ROWS = 1_000_000;
@@ -24,12 +25,7 @@ export async function exportCsv(): Promise<BenchFigure> {
     const admin = new AdminClient(gateway.baseUrl);
     const project = await admin.createProject('bench');
     // Rows are written straight into the table: this measures the export, not the ingest.
-    await store.query(`INSERT INTO sighting (id, project_id, uid, device_id, kind, observed_at, latitude, longitude, accuracy, data, attachments, deleted, content_hash, revision, seq, batch_id, received_at, updated_at)
-      SELECT md5(i::text), '${project.id}', 'export-' || i, 'ct-' || (i % 32), 'sighting', '2026-03-01T10:00:00+02:00', -24 - (i % 1000) / 1000.0, 31 + (i % 997) / 1000.0, 4,
-        '{"Species":"Impala","Count":' || (i % 40) || '}', '[]', false, md5(i::text), 1, i, 'bench-batch', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'
-      FROM generate_series(1, ${ROWS}) AS i`);
-    await store.query(`UPDATE project_feed SET last_seq = ${ROWS} WHERE project_id = '${project.id}'`);
-    await store.query('ANALYZE sighting');
+    await seedSightings(store, project.id, ROWS, 'export');
 
     const peak = sampleRss(gateway.pid);
     const seconds = await curlToDevNull(`${gateway.baseUrl}/api/v1/projects/bench/sightings?format=csv`);

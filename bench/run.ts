@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { bulkIngest } from './bulk-ingest.bench.js';
 import { consolePages } from './console.bench.js';
+import { delivery } from './delivery.bench.js';
 import { exportCsv } from './export.bench.js';
 import { ftpUpload } from './ftp-upload.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
@@ -28,8 +29,9 @@ async function main(): Promise<void> {
     ['memory', () => largeUploadMemory('postgres', 50)],
     ['memory', () => largeUploadMemory('postgres', 200)],
     ['console', () => consolePages()],
+    ['delivery', () => delivery()],
   ];
-  // BENCH_ONLY=export (or bulk, small, ftp, memory, console) runs a part while working on it; the table on record comes from a full run.
+  // BENCH_ONLY=export (or bulk, small, ftp, memory, console, delivery) runs a part while working on it; the table on record comes from a full run.
   const only = process.env.BENCH_ONLY;
   for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
     const result = [await run()].flat();

@@ -215,6 +215,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
       [`/projects/${slug}/downloads`, 'Downloads'],
       [`/projects/${slug}/sources`, 'Download settings'],
       [`/projects/${slug}/forms`, 'Forms'],
+      [`/projects/${slug}/subscriptions`, 'Subscriptions'],
       ['/people', 'People'],
       ['/tokens', 'Tokens'],
       ['/audit', 'Audit trail'],

@@ -13,6 +13,7 @@ import { AuditController } from './admin/audit.controller.js';
 import { ProjectsController } from './admin/projects.controller.js';
 import { SightingsController } from './admin/sightings.controller.js';
 import { SourcesController } from './admin/sources.controller.js';
+import { SubscriptionsController } from './admin/subscriptions.controller.js';
 import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { EarthRangerController } from './earthranger/earthranger.controller.js';
@@ -34,6 +35,7 @@ import { UploadController } from './upload/upload.controller.js';
     TokensController,
     AttachmentsController,
     SourcesController,
+    SubscriptionsController,
     FormsController,
     SessionController,
     ConsoleSettingsController,

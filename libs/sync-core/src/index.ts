@@ -16,6 +16,8 @@ export * from './periodic-task.js';
 export * from './db/entities/index.js';
 export * from './earthranger/event.service.js';
 export * from './errors.js';
+export * from './delivery/delivery.service.js';
+export * from './delivery/subscription.service.js';
 export * from './feed/feed.service.js';
 export * from './feed/sighting-reader.service.js';
 export * from './db/repositories/feed.queries.js';

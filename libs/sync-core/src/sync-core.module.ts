@@ -10,6 +10,8 @@ import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
 import { databaseProblem } from './config/start-up-errors.js';
 import { Database } from './db/database.js';
 import { EarthRangerEventService } from './earthranger/event.service.js';
+import { DeliveryService } from './delivery/delivery.service.js';
+import { SubscriptionService } from './delivery/subscription.service.js';
 import { FeedService } from './feed/feed.service.js';
 import { SightingReader } from './feed/sighting-reader.service.js';
 import { BlobStore } from './ingest/blob-store.js';
@@ -89,6 +91,12 @@ export class SyncCoreModule {
       { provide: AuditService, ...byDatabase((database) => new AuditService(database)) },
       { provide: BatchService, ...byDatabase((database) => new BatchService(database)) },
       { provide: ProjectOverviewService, ...byDatabase((database) => new ProjectOverviewService(database)) },
+      { provide: SubscriptionService, ...byDatabase((database) => new SubscriptionService(database, config)) },
+      {
+        provide: DeliveryService,
+        useFactory: (database: Database, subscriptions: SubscriptionService) => new DeliveryService(database, subscriptions, config),
+        inject: [Database, SubscriptionService],
+      },
       { provide: SightingReader, ...byDatabase((database) => new SightingReader(database)) },
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
       {

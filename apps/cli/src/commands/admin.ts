@@ -143,6 +143,48 @@ export function adminCommands(admin: Command, connect: Connection): void {
     });
   }
 
+  const subscriptions = admin.command('subscriptions').description("outbound delivery: push a project's sightings to a URL, in feed order");
+  subscriptions.command('list <project>').action(async (project: string) => {
+    const { api, output } = connect();
+    const answer = await api.call<{ subscriptions: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/subscriptions`);
+    show(output, answer, answer.subscriptions, ['id', 'name', 'url', 'state', 'cursor', 'lastDeliveredAt', 'lastError']);
+  });
+  subscriptions
+    .command('create <project> <url>')
+    .description('start pushing to URL; the signing secret is shown only now')
+    .option('--name <name>', 'what to call it')
+    .addOption(new Option('--format <format>', 'body shape').choices(['sighting', 'earthranger']).default('sighting'))
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(['sighting', 'waypoint', 'alert']))
+    .option('--device <id>', 'only records naming this device id')
+    .option('--batch-size <n>', 'sightings per POST (1-1000)', '100')
+    .addOption(new Option('--start-at <where>', 'beginning: everything the project holds; now: only what comes next').choices(['beginning', 'now']).default('beginning'))
+    .action(async (project: string, url: string, options: { name?: string; format: string; kind?: string; device?: string; batchSize: string; startAt: string }) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown>>('POST', `/projects/${encodeURIComponent(project)}/subscriptions`, {
+        name: options.name ?? new URL(url).host,
+        url,
+        format: options.format,
+        ...(options.kind ? { kind: options.kind } : {}),
+        ...(options.device ? { deviceId: options.device } : {}),
+        batchSize: Number(options.batchSize),
+        startAt: options.startAt,
+      });
+      show(output, answer, [answer], ['id', 'url', 'secret']);
+    });
+  for (const [verb, change] of [
+    ['pause', { enabled: false }],
+    ['resume', { enabled: true }],
+    ['delete', null],
+  ] as const) {
+    subscriptions.command(`${verb} <project> <subscriptionId>`).action(async (project: string, subscriptionId: string) => {
+      const { api, output } = connect();
+      const path = `/projects/${encodeURIComponent(project)}/subscriptions/${encodeURIComponent(subscriptionId)}`;
+      const answer = await api.call<Record<string, unknown> | null>(change ? 'PATCH' : 'DELETE', path, change ?? undefined);
+      if (output.json) return output.result(answer ?? { ok: true });
+      output.info(answer ? `${String(answer.name)}: ${String(answer.state)}` : 'deleted');
+    });
+  }
+
   const batches = admin.command('batches').description('see what arrived and how it was consolidated');
   batches
     .command('list <project>')

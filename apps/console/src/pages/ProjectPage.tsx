@@ -16,6 +16,7 @@ import { SightingDetailPage } from './SightingDetailPage';
 import { DownloadsPage } from './DownloadsPage';
 import { SourcesPage } from './SourcesPage';
 import { FormsPage } from './FormsPage';
+import { SubscriptionsPage } from './SubscriptionsPage';
 
 // MapLibre is most of the console's weight: loaded only when the map is opened.
 const MapPage = lazy(() => import('./MapPage').then((module) => ({ default: module.MapPage })));
@@ -29,6 +30,7 @@ const TABS = [
   ['downloads', 'Downloads'],
   ['sources', 'Download settings'],
   ['forms', 'Forms'],
+  ['subscriptions', 'Subscriptions'],
 ] as const;
 
 export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: Place }) {
@@ -72,6 +74,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
       {tab === 'downloads' && <DownloadsPage {...props} />}
       {tab === 'sources' && <SourcesPage {...props} />}
       {tab === 'forms' && <FormsPage {...props} />}
+      {tab === 'subscriptions' && <SubscriptionsPage {...props} />}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Database, metricsRegistry, QUEUE_TRANSPORT } from '@fieldsync/sync-core';
+import { Database, metricsRegistry, QUEUE_TRANSPORT, SubscriptionService, subscriptionsByState } from '@fieldsync/sync-core';
 import type { QueueTransport } from '@fieldsync/sync-core';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -17,6 +17,7 @@ export class HealthController {
   constructor(
     @Inject(Database) private readonly database: Database,
     @Inject(QUEUE_TRANSPORT) private readonly queue: QueueTransport,
+    @Inject(SubscriptionService) private readonly subscriptions: SubscriptionService,
   ) {}
 
   @Get('health/live')
@@ -43,7 +44,9 @@ export class HealthController {
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  metrics(): Promise<string> {
+  async metrics(): Promise<string> {
+    const states = await this.subscriptions.countByState().catch(() => null);
+    for (const [state, count] of Object.entries(states ?? {})) subscriptionsByState.set({ state }, count);
     return metricsRegistry.metrics();
   }
 }

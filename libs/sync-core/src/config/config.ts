@@ -48,6 +48,19 @@ export interface FieldSyncConfig {
     /** Whether ftp:// sources may reach private, loopback and link-local addresses. */
     allowPrivateNetworks: boolean;
   };
+  /** Outbound delivery (webhook subscriptions). */
+  delivery: {
+    /** Whether subscriptions may point at private, loopback and link-local addresses. */
+    allowPrivateNetworks: boolean;
+    /** How often a consolidator looks for subscriptions with something to send. */
+    pollMs: number;
+    /** The longest wait between two tries to a failing receiver. */
+    maxBackoffMs: number;
+    /** A subscription failing for this long shows as "failing" (it keeps its place and goes on trying). */
+    failingAfterMs: number;
+    /** The longest one POST may take, answer included; a dead consolidator's claim lapses after twice this. */
+    timeoutMs: number;
+  };
   /** The console map's optional raster basemap (a {z}/{x}/{y} URL) with its attribution; null: the bundled offline basemap only. */
   mapTiles: { url: string; attribution: string } | null;
 }
@@ -284,6 +297,13 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
       allowPrivateNetworks: booleanFrom(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS', false),
     },
     mapTiles: mapTilesFrom(env),
+    delivery: {
+      allowPrivateNetworks: booleanFrom(env, 'DELIVERY_ALLOW_PRIVATE_NETWORKS', false),
+      pollMs: integer(env, 'DELIVERY_POLL_MS', 1000, 50, 60_000),
+      maxBackoffMs: integer(env, 'DELIVERY_MAX_BACKOFF_MS', 300_000, 100, 86_400_000),
+      failingAfterMs: integer(env, 'DELIVERY_FAILING_AFTER_MS', 3_600_000, 1000, 30 * 86_400_000),
+      timeoutMs: integer(env, 'DELIVERY_TIMEOUT_MS', 30_000, 500, 600_000),
+    },
   };
 }
 

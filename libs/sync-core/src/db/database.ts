@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
@@ -30,6 +31,8 @@ const MIGRATION_LOCK_KEY = 7_411_950_201;
  * therefore serialised through a mutex, and write transactions start with BEGIN IMMEDIATE so a
  * second process waits on the busy timeout instead of failing on a lock upgrade.
  */
+const SQLITE_MIGRATION_TRIES = 20;
+
 export class Database {
   readonly type: 'sqlite' | 'postgres';
   private readonly sqliteLock = new Mutex();
@@ -64,8 +67,18 @@ export class Database {
 
   private async migrate(): Promise<void> {
     if (this.type === 'sqlite') {
-      await this.sqliteLock.run(() => this.dataSource.runMigrations({ transaction: 'all' }));
-      return;
+      // Two processes starting on one file both begin reading, then both want to write: SQLite
+      // answers one of them "locked" at once (no busy wait breaks that tie). The migration rolled
+      // back; the other process is migrating, so wait and try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.sqliteLock.run(() => this.dataSource.runMigrations({ transaction: 'all' }));
+          return;
+        } catch (error) {
+          if (attempt >= SQLITE_MIGRATION_TRIES || !/database is locked|SQLITE_BUSY/i.test((error as Error).message)) throw error;
+          await sleep(250 * attempt);
+        }
+      }
     }
     // Several processes start at once in production; one migrates, the others wait for it.
     const runner = this.dataSource.createQueryRunner();

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per process; /metrics shows what every role in the process counted. */
 export const metricsRegistry = new Registry();
@@ -36,5 +36,26 @@ export const mergeSeconds = new Histogram({
   name: 'fieldsync_merge_seconds',
   help: 'Time to consolidate one batch',
   buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+  registers: [metricsRegistry],
+});
+
+export const deliveries = new Counter({
+  name: 'fieldsync_deliveries_total',
+  help: 'POSTs to subscriptions, by outcome (delivered, failed)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const sightingsDelivered = new Counter({
+  name: 'fieldsync_delivered_sightings_total',
+  help: 'Sighting versions delivered to subscriptions (acknowledged with a 2xx)',
+  registers: [metricsRegistry],
+});
+
+/** Read from the database when /metrics is asked: any process serving it sees every subscription. */
+export const subscriptionsByState = new Gauge({
+  name: 'fieldsync_subscriptions',
+  help: 'Subscriptions by state (ok, retrying, failing, disabled)',
+  labelNames: ['state'] as const,
   registers: [metricsRegistry],
 });

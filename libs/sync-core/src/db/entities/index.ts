@@ -7,6 +7,7 @@ import { Form, FormMedia, SubmissionInstance } from './form.entity.js';
 import { Project } from './project.entity.js';
 import { Attachment, ProjectFeed, Sighting } from './sighting.entity.js';
 import { Source, SourceFile } from './source.entity.js';
+import { Subscription } from './subscription.entity.js';
 
 export * from './account.entity.js';
 export * from './admin-token.entity.js';
@@ -17,6 +18,7 @@ export * from './form.entity.js';
 export * from './project.entity.js';
 export * from './sighting.entity.js';
 export * from './source.entity.js';
+export * from './subscription.entity.js';
 
 export function entitiesFor(databaseType: DatabaseType) {
   return [
@@ -39,5 +41,6 @@ export function entitiesFor(databaseType: DatabaseType) {
     Membership,
     Session,
     AuditEvent,
+    Subscription,
   ];
 }

@@ -5,6 +5,7 @@ import { BlobChunkLz41764300000000 } from './1764300000000-blob-chunk-lz4.js';
 import { OpenRosaForms1764400000000 } from './1764400000000-openrosa-forms.js';
 import { People1764500000000 } from './1764500000000-people.js';
 import { Console1764600000000 } from './1764600000000-console.js';
+import { Subscriptions1764700000000 } from './1764700000000-subscriptions.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   OpenRosaForms1764400000000,
   People1764500000000,
   Console1764600000000,
+  Subscriptions1764700000000,
 ];

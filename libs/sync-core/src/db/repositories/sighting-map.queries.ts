@@ -1,6 +1,6 @@
 import { Database, Tx } from '../database.js';
 import { Sighting } from '../entities/index.js';
-import { VERSION_COLUMNS } from './sighting.repository.js';
+import { VERSION_COLUMNS, versionFromRow, VersionRow } from './sighting.repository.js';
 import { SightingFilter, whereFiltered } from './feed.queries.js';
 
 /** The part of the map the browser shows, and how finely to group what falls in it. */
@@ -29,21 +29,7 @@ export interface MapCluster {
   bbox: [number, number, number, number];
 }
 
-export interface StoredVersionRow {
-  seq: number;
-  revision: number;
-  kind: string;
-  observedAt: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  data: Record<string, unknown>;
-  attachments: unknown[];
-  deleted: boolean;
-  batchId: string;
-  receivedAt: string;
-}
-
-const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+export type StoredVersionRow = VersionRow;
 
 /**
  * The map's and the detail view's reads of `sighting`. The map groups in the database, so a
@@ -124,18 +110,6 @@ export class SightingMapQueries {
   /** The versions a sighting had before its current one, newest first. */
   async earlierVersions(reader: Tx, projectId: string, uid: string): Promise<StoredVersionRow[]> {
     const rows = await this.database.queryInTx(reader, `SELECT ${VERSION_COLUMNS} FROM sighting_version WHERE project_id = ? AND uid = ? ORDER BY seq DESC`, [projectId, uid]);
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      revision: Number(row.revision),
-      kind: String(row.kind),
-      observedAt: (row.observed_at as string | null) ?? null,
-      latitude: numberOrNull(row.latitude),
-      longitude: numberOrNull(row.longitude),
-      data: JSON.parse(String(row.data)) as Record<string, unknown>,
-      attachments: JSON.parse(String(row.attachments)) as unknown[],
-      deleted: row.deleted === true || row.deleted === 1,
-      batchId: String(row.batch_id),
-      receivedAt: String(row.received_at),
-    }));
+    return rows.map(versionFromRow);
   }
 }

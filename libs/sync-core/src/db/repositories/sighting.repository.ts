@@ -1,5 +1,5 @@
 import { Database, Tx } from '../database.js';
-import { Sighting } from '../entities/index.js';
+import { Sighting, SightingKind } from '../entities/index.js';
 
 /** The columns of `sighting`, in the order the merge writes them. */
 export const SIGHTING_COLUMNS = [
@@ -26,7 +26,49 @@ export const SIGHTING_COLUMNS = [
 ];
 
 /** The columns of an earlier version kept in `sighting_version`. */
-export const VERSION_COLUMNS = 'project_id, uid, seq, revision, kind, observed_at, latitude, longitude, data, attachments, deleted, batch_id, received_at';
+export const VERSION_COLUMNS = 'project_id, uid, seq, revision, device_id, kind, observed_at, latitude, longitude, altitude, accuracy, data, attachments, deleted, batch_id, received_at';
+
+/** One version of a sighting as stored at its seq (current in `sighting`, or replaced in `sighting_version`). */
+export interface VersionRow {
+  uid: string;
+  deviceId: string | null;
+  kind: SightingKind;
+  observedAt: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  altitude: number | null;
+  accuracy: number | null;
+  data: Record<string, unknown>;
+  attachments: unknown[];
+  deleted: boolean;
+  revision: number;
+  seq: number;
+  batchId: string;
+  receivedAt: string;
+}
+
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+/** A row read with VERSION_COLUMNS, as numbers, booleans and parsed JSON. */
+export function versionFromRow(row: Record<string, unknown>): VersionRow {
+  return {
+    uid: String(row.uid),
+    deviceId: (row.device_id as string | null) ?? null,
+    kind: String(row.kind) as SightingKind,
+    observedAt: (row.observed_at as string | null) ?? null,
+    latitude: numberOrNull(row.latitude),
+    longitude: numberOrNull(row.longitude),
+    altitude: numberOrNull(row.altitude),
+    accuracy: numberOrNull(row.accuracy),
+    data: JSON.parse(String(row.data)) as Record<string, unknown>,
+    attachments: JSON.parse(String(row.attachments)) as unknown[],
+    deleted: row.deleted === true || row.deleted === 1,
+    revision: Number(row.revision),
+    seq: Number(row.seq),
+    batchId: String(row.batch_id),
+    receivedAt: String(row.received_at),
+  };
+}
 
 /** What the merge compares a record with: the stored version of its uid. */
 export interface StoredVersion {

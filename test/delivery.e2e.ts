@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient } from './support/admin-client.js';
+import { curl, uploadAsDevice } from './support/curl.js';
+import { ADMIN_TOKEN, FieldSyncProcess, StoreKind } from './support/fieldsync-process.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { waitFor } from './support/ports.js';
+import { run } from './support/run.js';
+import { fieldSyncSite } from './support/suite.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
+
+/** How long the receiver answers 500, and then how long it is off the network. */
+const OUTAGE_MS = 60_000;
+
+const ENV = {
+  FIELDSYNC_SECRET_KEY: 'delivery-e2e-secret-key-0123456789abcdef',
+  // The receiver runs on this machine: the operator allows loopback for this test.
+  DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true',
+  DELIVERY_POLL_MS: '200',
+  DELIVERY_MAX_BACKOFF_MS: '2000',
+  DELIVERY_FAILING_AFTER_MS: '5000',
+  DELIVERY_TIMEOUT_MS: '3000',
+};
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook receiver on %s', (kind) => {
+  const site = fieldSyncSite(kind);
+  const work = mkdtempSync(join(tmpdir(), 'fieldsync-delivery-'));
+  let gateway: FieldSyncProcess;
+  let consolidator: FieldSyncProcess;
+  let admin: AdminClient;
+  let receiver: WebhookReceiver;
+  let device: { login: string; secret: string };
+  let subscriptionId: string;
+  let sent = 0;
+
+  beforeAll(async () => {
+    [gateway, consolidator, receiver] = await Promise.all([site.start({ roles: 'gateway,ftp-ingest', env: ENV }), site.start({ roles: 'consolidator', env: ENV }), WebhookReceiver.start()]);
+    admin = new AdminClient(gateway.baseUrl);
+    await admin.createProject('mara');
+    device = await admin.createDevice('mara');
+    const subscription = await admin.expect(201, 'POST', '/api/v1/projects/mara/subscriptions', { name: 'receiver', url: receiver.url, batchSize: 100 });
+    expect(subscription.secret).toHaveLength(32);
+    receiver.secret = subscription.secret;
+    subscriptionId = subscription.id;
+  });
+
+  afterAll(async () => {
+    await receiver?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const file = (n: number) => featureCollection(Array.from({ length: n }, () => feature({ species: 'Wildebeest' })));
+  async function sendOverHttp(n: number) {
+    expect((await uploadAsDevice(gateway.baseUrl, device, file(n))).status).toBe(202);
+    sent += n;
+  }
+  async function sendOverFtp(n: number, name: string) {
+    writeFileSync(join(work, name), file(n));
+    expect((await curl(['-T', join(work, name), '--user', `${device.login}:${device.secret}`, `ftp://127.0.0.1:${gateway.ftpPort}/CTData/${name}`])).exitCode).toBe(0);
+    sent += n;
+  }
+  const distinct = () => new Set(receiver.sightings.map((sighting) => `${sighting.id}#${sighting.revision}`)).size;
+  const allArrived = (timeoutMs: number) => waitFor(`${sent} sightings at the receiver`, async () => distinct() >= sent, timeoutMs, 200);
+  function expectOnceInSeqOrder() {
+    const seqs = receiver.sightings.map((sighting) => sighting.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(distinct()).toBe(receiver.sightings.length);
+    expect(receiver.badSignatures).toBe(0);
+  }
+
+  it('delivers 10,000 sightings sent over HTTP and FTP exactly once, in seq order, each POST signed', async () => {
+    for (let index = 0; index < 5; index++) {
+      await sendOverHttp(1000);
+      await sendOverFtp(1000, `herd-${index}.geojson`);
+    }
+    await allArrived(180_000);
+    expectOnceInSeqOrder();
+    expect(receiver.sightings).toHaveLength(10_000);
+    const [state] = (await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions')).subscriptions;
+    expect(state).toMatchObject({ id: subscriptionId, state: 'ok', attempts: 0, lastError: null, pendingTo: null });
+    expect(state.secret).toBeUndefined();
+    const cli = await run(process.execPath, [resolve('dist/apps/cli/src/main.js'), '--json', 'admin', '--server', gateway.baseUrl, '--token', ADMIN_TOKEN, 'subscriptions', 'list', 'mara'], {
+      timeoutMs: 30_000,
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout).subscriptions[0]).toMatchObject({ id: subscriptionId, state: 'ok', cursor: expect.any(Number) });
+  });
+
+  it('sends an edit as revision 2 after revision 1, each as it was stored', async () => {
+    const first = feature({ id: 'edited-1', species: 'Topi', count: 1 });
+    expect((await uploadAsDevice(gateway.baseUrl, device, featureCollection([first]))).status).toBe(202);
+    sent++;
+    await allArrived(30_000);
+    const edited = { ...first, properties: { ...first.properties, sighting: { Species: 'Topi', Count: 4 } } };
+    expect((await uploadAsDevice(gateway.baseUrl, device, featureCollection([edited]))).status).toBe(202);
+    sent++;
+    await allArrived(30_000);
+    const versions = receiver.sightings.filter((sighting) => sighting.id === 'edited-1');
+    expect(versions.map(({ revision, data }) => ({ revision, count: data.Count }))).toEqual([
+      { revision: 1, count: 1 },
+      { revision: 2, count: 4 },
+    ]);
+    expect(versions[1]!.seq).toBeGreaterThan(versions[0]!.seq);
+  });
+
+  it(
+    'keeps its place through a receiver failing for a minute and down for another, shows it failing, then sends everything',
+    async () => {
+      receiver.mode = 'fail';
+      await sendOverHttp(300);
+      await waitFor('the subscription to show failing', async () => (await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions')).subscriptions[0].state === 'failing', 30_000);
+      const failing = (await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions')).subscriptions[0];
+      expect(failing.lastError).toContain('the receiver answered 500');
+      expect((await fetch(`${gateway.baseUrl}/metrics`).then((answer) => answer.text())).split('\n')).toContain('fieldsync_subscriptions{state="failing"} 1');
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      await receiver.stop();
+      await sendOverFtp(300, 'during-outage.geojson');
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      expect((await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions')).subscriptions[0].lastError).toMatch(/ECONNREFUSED|connect/);
+      receiver.mode = 'ok';
+      await receiver.listen();
+      await allArrived(60_000);
+      expectOnceInSeqOrder();
+      await waitFor('the subscription to be ok again', async () => (await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions')).subscriptions[0].state === 'ok', 10_000);
+    },
+    4 * OUTAGE_MS,
+  );
+
+  it('loses nothing when the consolidator is killed with -9 in the middle of a delivery', async () => {
+    receiver.delayMs = 400;
+    const postsBefore = receiver.posts;
+    await sendOverHttp(1000);
+    await waitFor('deliveries under way', async () => receiver.posts >= postsBefore + 2, 30_000);
+    await consolidator.kill();
+    receiver.delayMs = 0;
+    consolidator = await consolidator.relaunch();
+    await allArrived(60_000);
+    expectOnceInSeqOrder();
+    // A range cut off by the kill may have come twice: only ever under the same key, which the receiver dropped.
+    expect(receiver.sightings).toHaveLength(sent);
+  });
+
+  it('refuses a URL to this machine without the operator setting', async () => {
+    const plain = await site.start({ roles: 'gateway', env: { FIELDSYNC_SECRET_KEY: ENV.FIELDSYNC_SECRET_KEY } });
+    const refused = await new AdminClient(plain.baseUrl).call('POST', '/api/v1/projects/mara/subscriptions', { name: 'inside', url: 'http://127.0.0.1:9/hook' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('DELIVERY_ALLOW_PRIVATE_NETWORKS');
+    await plain.stop();
+  });
+});
