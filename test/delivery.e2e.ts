@@ -29,6 +29,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
   const work = mkdtempSync(join(tmpdir(), 'fieldsync-delivery-'));
   let gateway: FieldSyncProcess;
   let consolidator: FieldSyncProcess;
+  let secondConsolidator: FieldSyncProcess;
   let admin: AdminClient;
   let receiver: WebhookReceiver;
   let device: { login: string; secret: string };
@@ -36,7 +37,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
   let sent = 0;
 
   beforeAll(async () => {
-    [gateway, consolidator, receiver] = await Promise.all([site.start({ roles: 'gateway,ftp-ingest', env: ENV }), site.start({ roles: 'consolidator', env: ENV }), WebhookReceiver.start()]);
+    // Two consolidators deliver side by side: each range must still go out once.
+    [gateway, consolidator, secondConsolidator, receiver] = await Promise.all([
+      site.start({ roles: 'gateway,ftp-ingest', env: ENV }),
+      site.start({ roles: 'consolidator', env: ENV }),
+      site.start({ roles: 'consolidator', env: ENV }),
+      WebhookReceiver.start(),
+    ]);
     admin = new AdminClient(gateway.baseUrl);
     await admin.createProject('mara');
     device = await admin.createDevice('mara');
@@ -79,6 +86,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
     await allArrived(180_000);
     expectOnceInSeqOrder();
     expect(receiver.sightings).toHaveLength(10_000);
+    // Two consolidators, no failure: not one range was sent twice.
+    expect(receiver.duplicateDeliveries).toBe(0);
+    expect(secondConsolidator.roles).toBe('consolidator');
     const [state] = (await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions')).subscriptions;
     expect(state).toMatchObject({ id: subscriptionId, state: 'ok', attempts: 0, lastError: null, pendingTo: null });
     expect(state.secret).toBeUndefined();

@@ -3,7 +3,8 @@ import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
-import { ADMIN_TOKEN } from './support/fieldsync-process.js';
+import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
+import { PrivateRedis } from './support/redis-server.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { fieldSyncSite } from './support/suite.js';
 
@@ -48,6 +49,25 @@ describe('start-up', () => {
     const missing = startExpectingFailure({ ...site.store.env, HTTP_PORT: '0', FTP_PORT: '0', FILESHARE_DIRS: '/nonexistent/share=kruger' });
     expect(missing.status).toBe(78);
     expect(missing.stderr).toMatch(/^FieldSync cannot start: FILESHARE_DIRS: \/nonexistent\/share does not exist or is not a folder/);
+  });
+
+  it('starts five processes at once on one new SQLite file, each migration run once', async () => {
+    // Separate processes each decide what to migrate: without one lock over the decision, two ran
+    // the same ALTER TABLE ("duplicate column name") and one exited.
+    for (let round = 0; round < 4; round++) {
+      const store = await StoreUnderTest.create('sqlite');
+      const redis = await PrivateRedis.start();
+      try {
+        const processes = await Promise.all(Array.from({ length: 5 }, () => FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: {} })));
+        const ran = await store.query<{ name: string; runs: number }>('SELECT name, COUNT(*) AS runs FROM migrations GROUP BY name');
+        expect(ran.every((migration) => Number(migration.runs) === 1)).toBe(true);
+        expect(ran.length).toBeGreaterThanOrEqual(8);
+        await Promise.all(processes.map((process) => process.stop()));
+      } finally {
+        await redis.stop();
+        await store.destroy();
+      }
+    }
   });
 
   it('names TLS_CERT when the certificate file cannot be read', () => {

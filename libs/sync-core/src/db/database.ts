@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import { FieldSyncConfig } from '../config/config.js';
 import { entitiesFor } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -31,8 +30,6 @@ const MIGRATION_LOCK_KEY = 7_411_950_201;
  * therefore serialised through a mutex, and write transactions start with BEGIN IMMEDIATE so a
  * second process waits on the busy timeout instead of failing on a lock upgrade.
  */
-const SQLITE_MIGRATION_TRIES = 20;
-
 export class Database {
   readonly type: 'sqlite' | 'postgres';
   private readonly sqliteLock = new Mutex();
@@ -67,18 +64,8 @@ export class Database {
 
   private async migrate(): Promise<void> {
     if (this.type === 'sqlite') {
-      // Two processes starting on one file both begin reading, then both want to write: SQLite
-      // answers one of them "locked" at once (no busy wait breaks that tie). The migration rolled
-      // back; the other process is migrating, so wait and try again.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.sqliteLock.run(() => this.dataSource.runMigrations({ transaction: 'all' }));
-          return;
-        } catch (error) {
-          if (attempt >= SQLITE_MIGRATION_TRIES || !/database is locked|SQLITE_BUSY/i.test((error as Error).message)) throw error;
-          await sleep(250 * attempt);
-        }
-      }
+      await this.sqliteLock.run(() => this.migrateSqlite());
+      return;
     }
     // Several processes start at once in production; one migrates, the others wait for it.
     const runner = this.dataSource.createQueryRunner();
@@ -87,6 +74,31 @@ export class Database {
       await this.dataSource.runMigrations({ transaction: 'all' });
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /**
+   * Several processes may start on one SQLite file (roles split on one machine). Reading which
+   * migrations ran and running the rest happen inside one IMMEDIATE transaction, which takes the
+   * file's write lock first: the second process waits (busy timeout), then finds nothing to do.
+   * TypeORM's own transaction would read the list before locking, and both would migrate (seen:
+   * "duplicate column name" in a start of three processes).
+   */
+  private async migrateSqlite(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.query('BEGIN IMMEDIATE');
+      try {
+        const executor = new MigrationExecutor(this.dataSource, runner);
+        executor.transaction = 'none';
+        await executor.executePendingMigrations();
+        await runner.query('COMMIT');
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
       await runner.release();
     }
   }
