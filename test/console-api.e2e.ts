@@ -166,6 +166,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect(seen.map((event) => event.uid).sort()).toEqual([...batch(20, 'live-a'), ...batch(15, 'live-b'), ...batch(5, 'live-c')].map((item) => item.properties.id).sort());
   });
 
+  it('renames a project (its slug stays) and edits a source, keeping what was not given', async () => {
+    const renamed = await suite.admin.expect(200, 'PATCH', '/api/v1/projects/serengeti', { name: 'Serengeti 2027' });
+    expect(renamed).toMatchObject({ slug: 'serengeti', name: 'Serengeti 2027' });
+    expect((await suite.admin.call('PATCH', '/api/v1/projects/serengeti', { name: '' })).status).toBe(400);
+    const source = await suite.admin.expect(201, 'POST', '/api/v1/projects/serengeti/sources', { url: 'ftp://ftp.example.org/CTData', username: 'ranger', everyMinutes: 15 });
+    const edited = await suite.admin.expect(200, 'PATCH', `/api/v1/projects/serengeti/sources/${source.id}`, { everyMinutes: 60, url: 'ftps://ftp.example.org/CTData' });
+    expect(edited).toMatchObject({ url: 'ftps://ftp.example.org/CTData', username: 'ranger', everyMinutes: 60, hasPassword: false });
+    const refused = await suite.admin.call('PATCH', `/api/v1/projects/serengeti/sources/${source.id}`, { url: 'ftp://user:pw@ftp.example.org/x' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('not in the URL');
+    expect((await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sources')).sources[0]).toMatchObject({ url: 'ftps://ftp.example.org/CTData', everyMinutes: 60 });
+  });
+
   it('stops at once while a console follows the batches', async () => {
     const stream = await open('/api/v1/projects/serengeti/batches/live');
     const reader = stream.body!.getReader();

@@ -42,7 +42,15 @@ function show(output: Output, answer: unknown, rows: Record<string, unknown>[], 
 }
 
 export function adminCommands(admin: Command, connect: Connection): void {
-  const projects = admin.command('projects').description('list and create projects');
+  const projects = admin.command('projects').description('list, create and rename projects');
+  projects
+    .command('rename <project> <name>')
+    .description('a new name; the slug stays')
+    .action(async (project: string, name: string) => {
+      const { api, output } = connect();
+      const answer = await api.call<Record<string, unknown>>('PATCH', `/projects/${encodeURIComponent(project)}`, { name });
+      show(output, answer, [answer], ['slug', 'name', 'id']);
+    });
   projects
     .command('list')
     .description('list projects')
@@ -116,6 +124,19 @@ export function adminCommands(admin: Command, connect: Connection): void {
     const answer = await api.call<{ sources: Record<string, unknown>[] }>('GET', `/projects/${encodeURIComponent(project)}/sources`);
     show(output, answer, answer.sources, ['id', 'url', 'everyMinutes', 'lastSuccessAt', 'lastError']);
   });
+  sources
+    .command('edit <project> <sourceId>')
+    .description('change what is given; a password left out is kept, --password "" removes it')
+    .option('--url <url>')
+    .option('--username <name>')
+    .option('--password <password>')
+    .option('--every <minutes>', 'minutes between pulls')
+    .action(async (project: string, sourceId: string, options: { url?: string; username?: string; password?: string; every?: string }) => {
+      const { api, output } = connect();
+      const body = { url: options.url, username: options.username, password: options.password, everyMinutes: options.every === undefined ? undefined : Number(options.every) };
+      const answer = await api.call<Record<string, unknown>>('PATCH', `/projects/${encodeURIComponent(project)}/sources/${encodeURIComponent(sourceId)}`, body);
+      show(output, answer, [answer], ['id', 'url', 'username', 'everyMinutes']);
+    });
   sources
     .command('create <project> <url>')
     .description('add a source; the password is stored encrypted')

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin, requireAllProjects } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
-import { CreateProjectDto } from './dto/admin.dto.js';
+import { CreateProjectDto, RenameProjectDto } from './dto/admin.dto.js';
 
 @ApiTags('projects')
 @ApiBearerAuth()
@@ -26,6 +26,13 @@ export class ProjectsController {
   async list(@CurrentAdmin() admin: Principal) {
     const projects = await this.projects.list(admin.projectIds);
     return { projects: projects.map(({ id, slug, name, createdAt }) => ({ id, slug, name, createdAt })) };
+  }
+
+  /** A new name for the project; its slug stays (devices and scripts use it). */
+  @Patch(':slug')
+  async rename(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: RenameProjectDto) {
+    const project = await this.projects.rename(await this.projects.bySlug(slug, admin.projectIds), body.name);
+    return { id: project.id, slug: project.slug, name: project.name };
   }
 
   /** Counts (sightings, devices, batches waiting and failed), the last upload, and batches per day over two weeks. */

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProjectService, PullQueue, PullService, SourceService, sourceView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
-import { CreateSourceDto } from './dto/admin.dto.js';
+import { CreateSourceDto, UpdateSourceDto } from './dto/admin.dto.js';
 
 @ApiTags('sources')
 @ApiBearerAuth()
@@ -22,6 +22,13 @@ export class SourcesController {
   async create(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: CreateSourceDto) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     return sourceView(await this.sources.create(project, body));
+  }
+
+  /** Changes what is given; a password left out is kept. */
+  @Patch(':id')
+  async update(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('id') id: string, @Body() body: UpdateSourceDto) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    return sourceView(await this.sources.update(project, id, body));
   }
 
   @Get()

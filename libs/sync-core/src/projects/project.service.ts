@@ -21,6 +21,13 @@ export class ProjectService {
     });
   }
 
+  /** A new display name; the slug (in every device URL and download) stays. */
+  async rename(project: Project, name: string): Promise<Project> {
+    if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
+    await this.database.transaction((manager) => manager.update(Project, { id: project.id }, { name: name.trim() }));
+    return { ...project, name: name.trim() };
+  }
+
   /** Projects visible to a scope (null = all). */
   list(projectIds: string[] | null): Promise<Project[]> {
     return this.database.read(async (manager) => {

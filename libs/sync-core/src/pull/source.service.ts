@@ -40,14 +40,47 @@ export class SourceService {
     return new SecretBox(this.secretKey);
   }
 
-  async create(project: Project, input: NewSource): Promise<Source> {
+  /** Checked before anything is stored: a source that may not be read is never saved, so never pulled. */
+  private async checked(input: NewSource): Promise<string> {
     const url = input.url?.trim() ?? '';
     if (/^ftps?:\/\/[^/]*@/i.test(url)) throw new InvalidInputError('put the login in "username" and "password", not in the URL');
     if (!/^ftps?:\/\/[^/\s]+/i.test(url) && !url.startsWith('/')) throw new InvalidInputError('url must be ftp://host[:port]/folder, ftps://…, or an absolute folder path');
-    // Checked before anything is stored: a source that may not be read is never created, so never pulled.
     if (url.startsWith('/')) await this.policy.folder(url, false);
     else await this.policy.address(new URL(url).hostname, false);
     if (!Number.isInteger(input.everyMinutes) || input.everyMinutes < 1 || input.everyMinutes > 7 * 24 * 60) throw new InvalidInputError('everyMinutes must be a whole number from 1 to 10080');
+    return url;
+  }
+
+  /**
+   * Changes a source's settings; a password left out is kept, an empty one removed. What the
+   * source already took stays taken (the ledger is the source's, whatever its address).
+   */
+  async update(project: Project, id: string, changes: Partial<NewSource>): Promise<Source> {
+    const current = await this.get(id, project);
+    const merged: NewSource = {
+      url: changes.url ?? current.url,
+      username: changes.username ?? current.username ?? undefined,
+      everyMinutes: changes.everyMinutes ?? current.everyMinutes,
+      deleteAfterIngest: changes.deleteAfterIngest ?? current.deleteAfterIngest,
+    };
+    const url = await this.checked(merged);
+    const updated: Source = {
+      ...current,
+      url,
+      username: merged.username?.trim() || null,
+      everyMinutes: merged.everyMinutes,
+      deleteAfterIngest: merged.deleteAfterIngest === true,
+      secretEncrypted: changes.password === undefined ? current.secretEncrypted : changes.password ? this.box().seal(changes.password) : null,
+    };
+    await this.database.transaction((manager) =>
+      manager.update(Source, { id }, { url, username: updated.username, everyMinutes: updated.everyMinutes, deleteAfterIngest: updated.deleteAfterIngest, secretEncrypted: updated.secretEncrypted }),
+    );
+    await this.syncSchedules();
+    return updated;
+  }
+
+  async create(project: Project, input: NewSource): Promise<Source> {
+    const url = await this.checked(input);
     const source: Source = {
       id: randomUUID(),
       projectId: project.id,

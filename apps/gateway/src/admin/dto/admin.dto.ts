@@ -81,3 +81,43 @@ export class CreateSourceDto {
   @IsBoolean()
   deleteAfterIngest?: boolean;
 }
+
+export class RenameProjectDto {
+  @ApiProperty({ example: 'Kruger carnivore survey 2027' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+}
+
+/** Every field optional: what is left out stays as it was. */
+export class UpdateSourceDto {
+  @ApiPropertyOptional({ example: 'ftps://ftp.example.org:21/CTData' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  url?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
+  username?: string;
+
+  @ApiPropertyOptional({ description: 'a new password (stored encrypted); "" removes it; left out, it is kept' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'minutes between pulls' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  everyMinutes?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  deleteAfterIngest?: boolean;
+}
