@@ -158,9 +158,9 @@ export function adminCommands(admin: Command, connect: Connection): void {
     sources.command(`${verb} <project> <sourceId>`).action(async (project: string, sourceId: string) => {
       const { api, output } = connect();
       const answer = await api.call<Record<string, unknown> | null>(method, `/projects/${encodeURIComponent(project)}/sources/${encodeURIComponent(sourceId)}${suffix}`);
+      if (answer && answer.ok === false) throw new CliError(`cannot read the source: ${String(answer.error)}`, EXIT.refused);
       if (output.json) return output.result(answer ?? { ok: true });
-      output.info(answer ? JSON.stringify(answer) : 'done');
-      if (answer && answer.ok === false) throw new CliError(String(answer.error), EXIT.refused);
+      output.info(verb === 'test' ? `connected: ${String(answer?.files)} file(s) there` : verb === 'run' ? 'queued: it runs in a moment' : 'deleted');
     });
   }
 
