@@ -141,4 +141,35 @@ describe('start-up', () => {
     expect(answer.status).toBe(200);
     await first.stop();
   });
+
+  it('keeps one bootstrap token: the variable replaces a printed one, and removing the variable retires its value', async () => {
+    const dataDir = `${site.store.dataDir}/bootstrap-rules`;
+    const statusWith = async (server: { baseUrl: string }, token: string) => (await fetch(`${server.baseUrl}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } })).status;
+    const printedToken = (logs: string) => /│ (\S{20,}) +│/.exec(logs)?.[1];
+
+    const first = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: '', DATA_DIR: dataDir } });
+    const printed = printedToken(first.logs)!;
+    await first.stop();
+
+    const chosen = 'a-token-the-operator-chose-0123456789';
+    const withVariable = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: chosen, DATA_DIR: dataDir } });
+    expect(withVariable.logs).toContain('the one printed at an earlier start no longer works');
+    expect(await statusWith(withVariable, printed)).toBe(401);
+    expect(await statusWith(withVariable, chosen)).toBe(200);
+    await withVariable.stop();
+
+    const withoutVariable = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: '', DATA_DIR: dataDir } });
+    expect(withoutVariable.logs).toContain('FIELDSYNC_ADMIN_TOKEN is no longer set: its value no longer works');
+    const printedAgain = printedToken(withoutVariable.logs)!;
+    expect(printedAgain).not.toBe(printed);
+    expect(await statusWith(withoutVariable, chosen)).toBe(401);
+    expect(await statusWith(withoutVariable, printedAgain)).toBe(200);
+    await withoutVariable.stop();
+
+    // A restart without the variable keeps the printed token, and prints nothing.
+    const again = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: '', DATA_DIR: dataDir } });
+    expect(printedToken(again.logs)).toBeUndefined();
+    expect(await statusWith(again, printedAgain)).toBe(200);
+    await again.stop();
+  });
 });

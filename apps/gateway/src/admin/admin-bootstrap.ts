@@ -13,11 +13,12 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const generated = await this.tokens.ensureBootstrap(this.config.adminToken);
-    if (generated) {
-      // Shown once, on the terminal only (not through the logger, which may ship lines elsewhere).
-      process.stdout.write(tokenBox(generated));
-    }
+    const { printed, replaced } = await this.tokens.ensureBootstrap(this.config.adminToken);
+    if (replaced === 'printed') this.logger.warn('FIELDSYNC_ADMIN_TOKEN is set: it is the admin token now, and the one printed at an earlier start no longer works');
+    if (replaced === 'variable' && this.config.adminToken) this.logger.warn('FIELDSYNC_ADMIN_TOKEN changed: the earlier value no longer works');
+    if (replaced === 'variable' && !this.config.adminToken) this.logger.warn('FIELDSYNC_ADMIN_TOKEN is no longer set: its value no longer works; a new admin token is printed below');
+    // Shown once, on the terminal only (not through the logger, which may ship lines elsewhere).
+    if (printed) process.stdout.write(tokenBox(printed));
     if (this.config.adminToken) this.logger.log('admin token taken from FIELDSYNC_ADMIN_TOKEN');
   }
 }

@@ -5,6 +5,9 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import { generateSecret, hashSecret, keyIdOf, VerifiedSecretCache } from './secret.js';
 
 const BOOTSTRAP_ID = 'bootstrap';
+/** Where the bootstrap token came from (its owner, as token lists show it). */
+const FROM_VARIABLE = 'FIELDSYNC_ADMIN_TOKEN';
+const PRINTED = 'printed at start-up';
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class AdminTokenService {
@@ -13,29 +16,39 @@ export class AdminTokenService {
   constructor(private readonly database: Database) {}
 
   /**
-   * Makes sure an all-projects admin token exists. With FIELDSYNC_ADMIN_TOKEN it is that value;
-   * without it, one is generated on the first start and returned so the caller can print it once.
+   * The bootstrap token, by two rules: with FIELDSYNC_ADMIN_TOKEN set, the bootstrap token is
+   * that value (a token printed earlier stops working); without it, a token is made and printed
+   * once — also when the variable was set before and is now removed, since a value taken out of
+   * the configuration must stop opening the server. `replaced` says which earlier token ended.
    */
-  async ensureBootstrap(configured: string | null): Promise<string | null> {
+  async ensureBootstrap(configured: string | null): Promise<{ printed: string | null; replaced: 'printed' | 'variable' | null }> {
     const existing = await this.database.read((manager) => manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID }));
     if (configured) {
-      if (existing && (await this.verified.verify(configured, existing.secretHash))) return null;
-      const secretHash = await hashSecret(configured);
-      await this.database.transaction(async (manager) => {
-        await manager.delete(AdminToken, { id: BOOTSTRAP_ID });
-        await manager.insert(AdminToken, this.bootstrapRow(secretHash));
-      });
-      return null;
+      if (existing?.owner === FROM_VARIABLE && (await this.verified.verify(configured, existing.secretHash))) return { printed: null, replaced: null };
+      await this.replaceBootstrap(await hashSecret(configured), FROM_VARIABLE);
+      return { printed: null, replaced: existing ? (existing.owner === FROM_VARIABLE ? 'variable' : 'printed') : null };
     }
-    if (existing) return null;
+    if (existing && existing.owner !== FROM_VARIABLE) return { printed: null, replaced: null };
     const { secret } = generateSecret();
     const secretHash = await hashSecret(secret);
+    if (existing) {
+      await this.replaceBootstrap(secretHash, PRINTED);
+      return { printed: secret, replaced: 'variable' };
+    }
     const created = await this.database.transaction(async (manager) => {
+      // Several processes start at once: the first one makes it, the others print nothing.
       if (await manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID })) return false;
-      await manager.insert(AdminToken, this.bootstrapRow(secretHash));
+      await manager.insert(AdminToken, this.bootstrapRow(secretHash, PRINTED));
       return true;
     });
-    return created ? secret : null;
+    return { printed: created ? secret : null, replaced: null };
+  }
+
+  private async replaceBootstrap(secretHash: string, owner: string): Promise<void> {
+    await this.database.transaction(async (manager) => {
+      await manager.delete(AdminToken, { id: BOOTSTRAP_ID });
+      await manager.insert(AdminToken, this.bootstrapRow(secretHash, owner));
+    });
   }
 
   async create(name: string, role: AdminRole, projectIds: string[] | null, owner: string | null): Promise<{ token: AdminToken; secret: string }> {
@@ -91,7 +104,7 @@ export class AdminTokenService {
     await this.database.transaction((manager) => manager.update(AdminToken, { id: token.id }, { lastUsedAt: new Date(now).toISOString() })).catch(() => undefined);
   }
 
-  private bootstrapRow(secretHash: string): AdminToken {
-    return { id: BOOTSTRAP_ID, name: 'bootstrap', secretHash, role: 'admin', projectIds: null, createdAt: nowIso(), owner: 'FIELDSYNC_ADMIN_TOKEN', lastUsedAt: null, revokedAt: null };
+  private bootstrapRow(secretHash: string, owner: string): AdminToken {
+    return { id: BOOTSTRAP_ID, name: 'bootstrap', secretHash, role: 'admin', projectIds: null, createdAt: nowIso(), owner, lastUsedAt: null, revokedAt: null };
   }
 }
