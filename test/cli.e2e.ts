@@ -1,4 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -178,6 +180,25 @@ describe('the fieldsync command line against a real server', () => {
     const good = await fieldsync(['test-connection', suite.server.baseUrl, '--device', `${device.login}:${device.secret}`]);
     expect(good.status, good.stderr).toBe(0);
     expect(good.stdout).toMatch(/ok {2}write permission/);
+    // The URL the README gives CyberTracker, and the device URL, name the same gateway.
+    const uploadUrl = await fieldsync(['test-connection', `${suite.server.baseUrl}/upload`, '--device', `${device.login}:${device.secret}`]);
+    expect(uploadUrl.status, uploadUrl.stderr).toBe(0);
+    // HTTPS to the plain HTTP port, and plain HTTP to an HTTPS port: each says which to use.
+    const tlsToPlain = await fieldsync(['test-connection', suite.server.baseUrl.replace('http://', 'https://'), '--device', `${device.login}:${device.secret}`]);
+    expect(tlsToPlain.status).toBe(3);
+    expect(tlsToPlain.stderr).toContain('this port speaks plain HTTP: use http://');
+    const key = join(work, 'tls.key');
+    const cert = join(work, 'tls.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const tlsServer = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const plainToTls = await fieldsync(['test-connection', `http://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`, '--device', `${device.login}:${device.secret}`]);
+      expect(plainToTls.status).toBe(3);
+      expect(plainToTls.stderr).toContain('if this port speaks HTTPS, use https://');
+    } finally {
+      tlsServer.close();
+    }
   });
 
   it('keeps files in the outbox while the server is down and sends them all once it is back', { timeout: 180_000 }, async () => {

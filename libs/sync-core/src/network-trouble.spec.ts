@@ -10,6 +10,8 @@ describe('networkTrouble', () => {
     expect(networkTrouble(withCode('UND_ERR_CONNECT_TIMEOUT'))).toBe('no answer');
     expect(networkTrouble(new Error('Timeout (control socket)'))).toBe('no answer');
     expect(networkTrouble(withCode('DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('TLS certificate not trusted');
+    expect(networkTrouble(withCode('ERR_SSL_WRONG_VERSION_NUMBER', 'ssl3_get_record:wrong version number'))).toBe('plain answer to TLS');
+    expect(networkTrouble(withCode('UND_ERR_SOCKET', 'other side closed'))).toBe('closed at once');
   });
 
   it('leaves everything else to the caller', () => {

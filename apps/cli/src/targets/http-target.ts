@@ -12,7 +12,8 @@ export class HttpTarget implements UploadTarget {
   private readonly authorization: string;
 
   constructor(url: string, login: string, secret: string) {
-    this.base = url.replace(/\/+$/, '');
+    // The upload URL devices are given (…/upload) names the same gateway.
+    this.base = url.replace(/\/+$/, '').replace(/\/upload$/, '');
     this.description = this.base;
     this.authorization = `Basic ${Buffer.from(`${login}:${secret}`).toString('base64')}`;
   }
@@ -31,8 +32,10 @@ export class HttpTarget implements UploadTarget {
 
   async test(): Promise<string[]> {
     const steps: string[] = [];
-    const live = await this.request(`${this.base}/health/live`, {});
-    if (!live.ok) throw new CliError(`reachable, but ${this.base}/health/live answered ${live.status}: is this a FieldSync gateway?`, EXIT.unreachable);
+    // Health lives at the root, also for a device URL (…/key/SECRET).
+    const health = `${new URL(this.base).origin}/health/live`;
+    const live = await this.request(health, {});
+    if (!live.ok) throw new CliError(`reachable, but ${health} answered ${live.status}: is this a FieldSync gateway?`, EXIT.unreachable);
     steps.push(`reachable: ${this.base}`);
     // The OpenRosa HEAD checks the device login without sending anything.
     const login = await this.request(`${this.base}/submission`, { method: 'HEAD', headers: { authorization: this.authorization, 'x-openrosa-version': '1.0' } });
@@ -69,6 +72,8 @@ const HINTS: Record<NetworkTrouble, string> = {
   'connection refused': 'is the server running, and is the port right?',
   'no answer': 'a firewall, or the server is down',
   'TLS certificate not trusted': 'set NODE_EXTRA_CA_CERTS to its CA file',
+  'plain answer to TLS': 'this port speaks plain HTTP: use http://, or give the server TLS_CERT and TLS_KEY',
+  'closed at once': 'if this port speaks HTTPS, use https://',
 };
 
 export function describeNetworkError(error: Error): string {
