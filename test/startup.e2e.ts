@@ -70,6 +70,22 @@ describe('start-up', () => {
     }
   });
 
+  it('serves /metrics only to the METRICS_TOKEN bearer when one is set', async () => {
+    const token = 'metrics-scraper-token-0123456789';
+    const server = await site.start({ roles: 'gateway', env: { METRICS_TOKEN: token } });
+    try {
+      const refused = await fetch(`${server.baseUrl}/metrics`);
+      expect(refused.status).toBe(401);
+      expect(await refused.text()).toContain('METRICS_TOKEN');
+      expect((await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } })).status).toBe(401);
+      const served = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(served.status).toBe(200);
+      expect(await served.text()).toContain('fieldsync_batches_received_total');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('names TLS_CERT when the certificate file cannot be read', () => {
     const result = startExpectingFailure({ ...site.store.env, TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' });
     expect(result.status).toBe(78);

@@ -224,7 +224,12 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     const ready = await fetch(`${suite.server.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject(mode === 'queue' ? { mode, database: { status: 'ok' }, redis: { status: 'ok' } } : { mode, database: { status: 'ok' }, queue: { status: 'ok' } });
-    expect(await (await fetch(`${suite.server.baseUrl}/metrics`)).text()).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
+    const metrics = await (await fetch(`${suite.server.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
+    expect(metrics).toMatch(/^fieldsync_process_cpu_seconds_total \d/m);
+    expect(metrics).not.toContain('fieldsync_process_process_');
+    expect(metrics).toMatch(/^fieldsync_batches\{status="received"\} \d+$/m);
+    expect(metrics).toMatch(/^fieldsync_oldest_waiting_batch_seconds \d/m);
     expect((await fetch(`${suite.server.baseUrl}/api/docs-json`)).status).toBe(200);
   });
 });

@@ -76,6 +76,11 @@ export class BatchService {
     if (!(await this.batches.retryAlone(batch.id))) throw new ConflictError(`batch "${batch.id}" is ${batch.status}: only a failed batch can be retried`);
   }
 
+  /** The unfinished batches, for /metrics. */
+  backlog() {
+    return this.batches.backlogAlone();
+  }
+
   /** What one device sent through one door: file name, size and arrival, newest last. */
   filesSentBy(deviceId: string, door: Door): Promise<{ fileName: string; size: number; receivedAt: string }[]> {
     return this.batches.filesSentBy(deviceId, door);

@@ -61,6 +61,8 @@ export interface FieldSyncConfig {
     /** The longest one POST may take, answer included; a dead consolidator's claim lapses after twice this. */
     timeoutMs: number;
   };
+  /** When set, /metrics answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | null;
   /** The console map's optional raster basemap (a {z}/{x}/{y} URL) with its attribution; null: the bundled offline basemap only. */
   mapTiles: { url: string; attribution: string } | null;
 }
@@ -211,6 +213,13 @@ function secretKeyFrom(env: Env): string | null {
 }
 
 /** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR, inside it or above it. */
+function metricsTokenFrom(env: Env): string | null {
+  const token = env.METRICS_TOKEN?.trim();
+  if (!token) return null;
+  if (token.length < 16) throw new ConfigError('METRICS_TOKEN', 'is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 24`)');
+  return token;
+}
+
 function mapTilesFrom(env: Env): FieldSyncConfig['mapTiles'] {
   const url = env.MAP_TILE_URL?.trim();
   if (!url) return null;
@@ -297,6 +306,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
       allowPrivateNetworks: booleanFrom(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS', false),
     },
     mapTiles: mapTilesFrom(env),
+    metricsToken: metricsTokenFrom(env),
     delivery: {
       allowPrivateNetworks: booleanFrom(env, 'DELIVERY_ALLOW_PRIVATE_NETWORKS', false),
       pollMs: integer(env, 'DELIVERY_POLL_MS', 1000, 50, 60_000),

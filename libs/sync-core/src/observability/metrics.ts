@@ -2,7 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /** One registry per process; /metrics shows what every role in the process counted. */
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'fieldsync_process_' });
+// Node's own names already start with process_ or nodejs_: fieldsync_process_cpu_seconds_total, not …_process_process_….
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'fieldsync_' });
 
 export const batchesReceived = new Counter({
   name: 'fieldsync_batches_received_total',
@@ -57,5 +58,19 @@ export const subscriptionsByState = new Gauge({
   name: 'fieldsync_subscriptions',
   help: 'Subscriptions by state (ok, retrying, failing, disabled)',
   labelNames: ['state'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Read from the database when /metrics is asked, like the subscriptions. */
+export const batchesByStatus = new Gauge({
+  name: 'fieldsync_batches',
+  help: 'Batches not finished: received (waiting for a merge), processing, failed',
+  labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const oldestWaitingBatchSeconds = new Gauge({
+  name: 'fieldsync_oldest_waiting_batch_seconds',
+  help: 'Age of the oldest batch still waiting to be merged (0 when none waits): a growing value is a backlog',
   registers: [metricsRegistry],
 });

@@ -87,6 +87,20 @@ export class BatchRepository {
     return rows.length > 0;
   }
 
+  /** How many batches wait, are being merged or failed, and when the oldest waiting one arrived. */
+  async backlogAlone(): Promise<{ counts: Record<'received' | 'processing' | 'failed', number>; oldestWaitingAt: string | null }> {
+    const rows = await this.database.queryAlone<{ status: string; n: string | number; oldest: string | null }>(
+      "SELECT status, COUNT(*) AS n, MIN(received_at) AS oldest FROM batch WHERE status IN ('received', 'processing', 'failed') GROUP BY status",
+    );
+    const counts = { received: 0, processing: 0, failed: 0 };
+    let oldestWaitingAt: string | null = null;
+    for (const row of rows) {
+      counts[row.status as keyof typeof counts] = Number(row.n);
+      if (row.status !== 'failed' && row.oldest && (!oldestWaitingAt || row.oldest < oldestWaitingAt)) oldestWaitingAt = row.oldest;
+    }
+    return { counts, oldestWaitingAt };
+  }
+
   statusAlone(batchId: string): Promise<BatchStatus | null> {
     return this.database.read(async (manager) => (await manager.findOneBy(Batch, { id: batchId }))?.status ?? null);
   }
