@@ -142,6 +142,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
     expect((await nightly.call('GET', '/api/v1/projects/alpha/devices')).status).toBe(200);
     const listed = (await admin.expect(200, 'GET', '/api/v1/tokens')).tokens.find((token: { id: string }) => token.id === made.id);
     expect(listed).toMatchObject({ owner: 'token:bootstrap (bootstrap)', lastUsedAt: expect.any(String), revokedAt: null });
+    // One form for a token's reach, as it was given: project slugs (null: every project).
+    expect(made.projects).toEqual(['alpha']);
+    expect(listed.projects).toEqual(['alpha']);
+    expect(listed.projectIds).toBeUndefined();
     await admin.expect(200, 'DELETE', `/api/v1/tokens/${made.id}`);
     expect((await nightly.call('GET', '/api/v1/projects/alpha/devices')).status).toBe(401);
     const readOnly = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'reader', role: 'read-only' });

@@ -104,7 +104,7 @@ export function adminCommands(admin: Command, connect: Connection): void {
   tokens.command('list').action(async () => {
     const { api, output } = connect();
     const answer = await api.call<{ tokens: Record<string, unknown>[] }>('GET', '/tokens');
-    show(output, answer, answer.tokens, ['id', 'name', 'role', 'projectIds']);
+    show(output, answer, answer.tokens, ['id', 'name', 'role', 'projects']);
   });
   tokens
     .command('create <name>')

@@ -8,7 +8,7 @@ interface Token {
   id: string;
   name: string;
   role: string;
-  projectIds: string[] | null;
+  projects: string[] | null;
   createdAt: string;
   owner: string | null;
   lastUsedAt: string | null;
@@ -48,6 +48,7 @@ export function TokensPage() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
+                <th scope="col">Projects</th>
                 <th scope="col">Owner</th>
                 <th scope="col">Last used</th>
                 <th scope="col">State</th>
@@ -59,6 +60,7 @@ export function TokensPage() {
                 <tr key={token.id}>
                   <td>{token.name}</td>
                   <td>{token.role}</td>
+                  <td>{token.projects?.join(', ') ?? 'all'}</td>
                   <td>{token.owner ?? '—'}</td>
                   <td>{when(token.lastUsedAt)}</td>
                   <td>{token.revokedAt ? `revoked ${when(token.revokedAt)}` : 'active'}</td>

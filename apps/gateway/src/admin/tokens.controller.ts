@@ -30,13 +30,21 @@ export class TokensController {
     if (admin.projectIds !== null && body.projects === undefined) throw new ForbiddenException('you are limited to some projects; list them in "projects"');
     const projectIds = body.projects === undefined ? null : await Promise.all(body.projects.map(async (slug) => (await this.projects.bySlug(slug, admin.projectIds)).id));
     const { token, secret } = await this.tokens.create(body.name, body.role, projectIds, admin.actor);
-    return { ...tokenView(token), projects: body.projects ?? null, token: secret };
+    return { ...(await this.view(token)), token: secret };
   }
 
   @Get()
   async list(@CurrentAdmin() admin: Principal) {
     requireAdminRole(admin);
-    return { tokens: (await this.tokens.list()).filter((token) => this.within(admin, token)).map(tokenView) };
+    return { tokens: await Promise.all((await this.tokens.list()).filter((token) => this.within(admin, token)).map((token) => this.view(token))) };
+  }
+
+  /** A token as every answer shows it: its projects by slug (as they are given when it is made), null for all. */
+  private async view(token: AdminToken) {
+    const { projectIds, ...rest } = tokenView(token);
+    if (projectIds === null) return { ...rest, projects: null };
+    const all = await this.projects.list(projectIds);
+    return { ...rest, projects: all.map((project) => project.slug) };
   }
 
   /** Revoked at once for every gateway: the token is refused from its next use on. */
@@ -45,7 +53,7 @@ export class TokensController {
     requireAdminRole(admin);
     const token = (await this.tokens.list()).find((candidate) => candidate.id === id);
     if (!token || !this.within(admin, token)) throw new NotFoundException(`no token "${id}"`);
-    return tokenView(await this.tokens.revoke(id));
+    return this.view(await this.tokens.revoke(id));
   }
 
   private within(admin: Principal, token: AdminToken): boolean {
