@@ -179,6 +179,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect((await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sources')).sources[0]).toMatchObject({ url: 'ftps://ftp.example.org/CTData', everyMinutes: 60 });
   });
 
+  it('answers a change sent as something else than JSON with 415 and what to send', async () => {
+    const sent = await fetch(`${suite.server.baseUrl}/api/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' }, body: 'slug=x' });
+    expect(sent.status).toBe(415);
+    expect(((await sent.json()) as { message: string }).message).toBe('send the body as JSON with Content-Type: application/json (got text/plain)');
+    // Forms take XML: still accepted (and refused for what it says, not for its type).
+    const form = await fetch(`${suite.server.baseUrl}/api/v1/projects/serengeti/forms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/xml' },
+      body: '<not-a-form/>',
+    });
+    expect(form.status).toBe(400);
+  });
+
   it('stops at once while a console follows the batches', async () => {
     const stream = await open('/api/v1/projects/serengeti/batches/live');
     const reader = stream.body!.getReader();

@@ -4,6 +4,7 @@ import { AuditInterceptor } from './admin/audit.interceptor.js';
 import { AttachmentsController } from './admin/attachments.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
 import { EventStreams } from './admin/event-streams.js';
+import { JsonBodyInterceptor } from './admin/json-body.interceptor.js';
 import { DevicesController } from './admin/devices.controller.js';
 import { FormsController } from './admin/forms.controller.js';
 import { LockoutsController } from './admin/lockouts.controller.js';
@@ -44,6 +45,6 @@ import { UploadController } from './upload/upload.controller.js';
     LockoutsController,
     HealthController,
   ],
-  providers: [AdminBootstrap, EventStreams, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AdminBootstrap, EventStreams, { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })
 export class GatewayModule {}
