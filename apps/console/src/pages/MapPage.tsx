@@ -68,7 +68,6 @@ export function MapPage({ slug, place }: ProjectProps) {
   const filterText = filter.toString();
   const colourBy = place.query.get('colourBy') ?? 'kind';
   const container = useRef<HTMLDivElement>(null);
-  const mapRef = useRef<MapLibreMap | null>(null);
   const [shown, setShown] = useState<{ total: number; points: number; truncated: boolean } | null>(null);
   const [drawn, setDrawn] = useState<number | null>(null);
   const [legend, setLegend] = useState<[string, string, number][]>([]);
@@ -138,7 +137,6 @@ export function MapPage({ slug, place }: ProjectProps) {
         ...(extent ? { bounds: extent, fitBoundsOptions: { padding: 60, maxZoom: 12 } } : { center: [20, 0] as [number, number], zoom: 1 }),
         attributionControl: { compact: false, customAttribution: 'Natural Earth' },
       });
-      mapRef.current = map;
       map.addControl(new maplibregl.NavigationControl(), 'top-right');
       const basemap = offlineBasemap();
       map.on('load', () => {
@@ -202,7 +200,6 @@ export function MapPage({ slug, place }: ProjectProps) {
       pending?.abort();
       window.clearTimeout(timer);
       map?.remove();
-      mapRef.current = null;
     };
   }, [slug, filterText, colourBy]);
 

@@ -26,15 +26,19 @@ const KINDS: SightingKind[] = ['sighting', 'waypoint', 'alert'];
 /** Headers a subscription may not set: they carry what FieldSync itself says about the delivery. */
 const RESERVED_HEADERS = /^(content-type|content-length|host|connection|transfer-encoding|idempotency-key|x-fieldsync-.*)$/i;
 
+export type SubscriptionState = 'ok' | 'retrying' | 'failing' | 'disabled';
+
+/** Paused, delivering, failing for a while (retrying), or for longer than `failingAfterMs` (failing). */
+export function subscriptionState(subscription: Pick<Subscription, 'enabled' | 'firstFailedAt'>, failingAfterMs: number, now = Date.now()): SubscriptionState {
+  if (!subscription.enabled) return 'disabled';
+  if (subscription.firstFailedAt === null) return 'ok';
+  return now - Date.parse(subscription.firstFailedAt) >= failingAfterMs ? 'failing' : 'retrying';
+}
+
 /** What a subscription looks like through the API: never its secret. */
-export function subscriptionView(subscription: Subscription, failingAfterMs: number, now = Date.now()) {
+export function subscriptionView(subscription: Subscription, failingAfterMs: number) {
   const { secretEncrypted: _secret, leaseOwner: _owner, leaseUntil: _lease, headers, ...view } = subscription;
-  const failing = subscription.firstFailedAt !== null && now - Date.parse(subscription.firstFailedAt) >= failingAfterMs;
-  return {
-    ...view,
-    headerNames: Object.keys(JSON.parse(headers) as Record<string, string>),
-    state: !subscription.enabled ? 'disabled' : failing ? 'failing' : subscription.firstFailedAt ? 'retrying' : 'ok',
-  };
+  return { ...view, headerNames: Object.keys(JSON.parse(headers) as Record<string, string>), state: subscriptionState(subscription, failingAfterMs) };
 }
 
 /** A project's outbound subscriptions: where its sightings are pushed, in feed order. */
@@ -123,10 +127,10 @@ export class SubscriptionService {
   }
 
   /** How many subscriptions are in each state, for /metrics. */
-  async countByState(): Promise<Record<string, number>> {
-    const all = await this.database.read((reader) => reader.find(Subscription, { select: { enabled: true, firstFailedAt: true, id: true, headers: true } }));
-    const counts: Record<string, number> = { ok: 0, retrying: 0, failing: 0, disabled: 0 };
-    for (const subscription of all) counts[subscriptionView(subscription as Subscription, this.config.delivery.failingAfterMs).state]!++;
+  async countByState(): Promise<Record<SubscriptionState, number>> {
+    const all = await this.database.read((reader) => reader.find(Subscription, { select: { id: true, enabled: true, firstFailedAt: true } }));
+    const counts: Record<SubscriptionState, number> = { ok: 0, retrying: 0, failing: 0, disabled: 0 };
+    for (const subscription of all) counts[subscriptionState(subscription, this.config.delivery.failingAfterMs)]++;
     return counts;
   }
 
