@@ -1,6 +1,7 @@
 import { Database } from '../db/database.js';
-import { ProjectFeed, Sighting } from '../db/entities/index.js';
+import { ProjectFeed } from '../db/entities/index.js';
 import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
+import { sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;
@@ -17,51 +18,26 @@ export interface FeedWindow {
 
 const PAGE_ROWS = 2000;
 
-/** Columns read for the feed, as raw values: hydrating entities cost more than the export itself. */
+/** Columns read for the feed, as raw values under their own names: hydrating entities cost more than the export itself. */
 const FEED_COLUMNS: [string, string][] = [
-  ['s.uid', 'uid'],
-  ['s.device_id', 'deviceId'],
-  ['s.kind', 'kind'],
-  ['s.observed_at', 'observedAt'],
-  ['s.latitude', 'latitude'],
-  ['s.longitude', 'longitude'],
-  ['s.altitude', 'altitude'],
-  ['s.accuracy', 'accuracy'],
-  ['s.data', 'data'],
-  ['s.attachments', 'attachments'],
-  ['s.deleted', 'deleted'],
-  ['s.revision', 'revision'],
-  ['s.seq', 'seq'],
-  ['s.batch_id', 'batchId'],
-];
-
-type RawFeedRow = Record<(typeof FEED_COLUMNS)[number][1], unknown>;
-
-function feedRow(raw: RawFeedRow): FeedRow {
-  const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  return {
-    uid: String(raw.uid),
-    deviceId: (raw.deviceId as string | null) ?? null,
-    kind: String(raw.kind) as Sighting['kind'],
-    observedAt: (raw.observedAt as string | null) ?? null,
-    latitude: numberOrNull(raw.latitude),
-    longitude: numberOrNull(raw.longitude),
-    altitude: numberOrNull(raw.altitude),
-    accuracy: numberOrNull(raw.accuracy),
-    data: JSON.parse(String(raw.data)) as Record<string, unknown>,
-    attachments: JSON.parse(String(raw.attachments)) as Sighting['attachments'],
-    deleted: raw.deleted === true || raw.deleted === 1,
-    revision: Number(raw.revision),
-    seq: Number(raw.seq),
-    batchId: String(raw.batchId),
-  };
-}
+  'uid',
+  'device_id',
+  'kind',
+  'observed_at',
+  'latitude',
+  'longitude',
+  'altitude',
+  'accuracy',
+  'data',
+  'attachments',
+  'deleted',
+  'revision',
+  'seq',
+  'batch_id',
+].map((column) => [`s.${column}`, column]);
 
 /** A sighting as the feed reads it: what every download format shows. */
-export type FeedRow = Pick<
-  Sighting,
-  'uid' | 'deviceId' | 'kind' | 'observedAt' | 'latitude' | 'longitude' | 'altitude' | 'accuracy' | 'data' | 'attachments' | 'deleted' | 'revision' | 'seq' | 'batchId'
->;
+export type FeedRow = SightingFields;
 
 /**
  * The one cursor feed behind every download format. A window is (after, upTo]: `upTo` never
@@ -90,7 +66,7 @@ export class FeedService {
     while (cursor < upTo) {
       const page = await this.database.read((manager) => this.queries.page(manager, { ...query, after: cursor }, upTo, FEED_COLUMNS, PAGE_ROWS));
       if (page.length === 0) return;
-      for (const raw of page) yield feedRow(raw as RawFeedRow);
+      for (const raw of page) yield sightingFieldsFromRow(raw);
       cursor = Number(page[page.length - 1].seq);
     }
   }

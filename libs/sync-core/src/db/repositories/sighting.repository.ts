@@ -28,29 +28,21 @@ export const SIGHTING_COLUMNS = [
 /** The columns of an earlier version kept in `sighting_version`. */
 export const VERSION_COLUMNS = 'project_id, uid, seq, revision, device_id, kind, observed_at, latitude, longitude, altitude, accuracy, data, attachments, deleted, batch_id, received_at';
 
+/** A sighting's version as every reader sees it: the feed and its downloads, the detail view, deliveries. */
+export type SightingFields = Pick<
+  Sighting,
+  'uid' | 'deviceId' | 'kind' | 'observedAt' | 'latitude' | 'longitude' | 'altitude' | 'accuracy' | 'data' | 'attachments' | 'deleted' | 'revision' | 'seq' | 'batchId'
+>;
+
 /** One version of a sighting as stored at its seq (current in `sighting`, or replaced in `sighting_version`). */
-export interface VersionRow {
-  uid: string;
-  deviceId: string | null;
-  kind: SightingKind;
-  observedAt: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  altitude: number | null;
-  accuracy: number | null;
-  data: Record<string, unknown>;
-  attachments: unknown[];
-  deleted: boolean;
-  revision: number;
-  seq: number;
-  batchId: string;
+export interface VersionRow extends SightingFields {
   receivedAt: string;
 }
 
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
-/** A row read with VERSION_COLUMNS, as numbers, booleans and parsed JSON. */
-export function versionFromRow(row: Record<string, unknown>): VersionRow {
+/** A row of `sighting` or `sighting_version` read under its column names, as numbers, booleans and parsed JSON. */
+export function sightingFieldsFromRow(row: Record<string, unknown>): SightingFields {
   return {
     uid: String(row.uid),
     deviceId: (row.device_id as string | null) ?? null,
@@ -61,13 +53,17 @@ export function versionFromRow(row: Record<string, unknown>): VersionRow {
     altitude: numberOrNull(row.altitude),
     accuracy: numberOrNull(row.accuracy),
     data: JSON.parse(String(row.data)) as Record<string, unknown>,
-    attachments: JSON.parse(String(row.attachments)) as unknown[],
+    attachments: JSON.parse(String(row.attachments)) as Sighting['attachments'],
     deleted: row.deleted === true || row.deleted === 1,
     revision: Number(row.revision),
     seq: Number(row.seq),
     batchId: String(row.batch_id),
-    receivedAt: String(row.received_at),
   };
+}
+
+/** A row read with VERSION_COLUMNS. */
+export function versionFromRow(row: Record<string, unknown>): VersionRow {
+  return { ...sightingFieldsFromRow(row), receivedAt: String(row.received_at) };
 }
 
 /** What the merge compares a record with: the stored version of its uid. */
