@@ -1,7 +1,7 @@
 import { Database } from '../db/database.js';
 import { ProjectFeed } from '../db/entities/index.js';
 import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
-import { sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
+import { SIGHTING_FIELD_COLUMNS, sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;
@@ -19,22 +19,7 @@ export interface FeedWindow {
 const PAGE_ROWS = 2000;
 
 /** Columns read for the feed, as raw values under their own names: hydrating entities cost more than the export itself. */
-const FEED_COLUMNS: [string, string][] = [
-  'uid',
-  'device_id',
-  'kind',
-  'observed_at',
-  'latitude',
-  'longitude',
-  'altitude',
-  'accuracy',
-  'data',
-  'attachments',
-  'deleted',
-  'revision',
-  'seq',
-  'batch_id',
-].map((column) => [`s.${column}`, column]);
+const FEED_COLUMNS: [string, string][] = SIGHTING_FIELD_COLUMNS.map((column) => [`s.${column}`, column]);
 
 /** A sighting as the feed reads it: what every download format shows. */
 export type FeedRow = SightingFields;

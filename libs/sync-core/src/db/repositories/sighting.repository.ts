@@ -25,8 +25,11 @@ export const SIGHTING_COLUMNS = [
   'updated_at',
 ];
 
+/** The columns sightingFieldsFromRow reads: a version as readers see it. */
+export const SIGHTING_FIELD_COLUMNS = ['uid', 'seq', 'revision', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy', 'data', 'attachments', 'deleted', 'batch_id'];
+
 /** The columns of an earlier version kept in `sighting_version`. */
-export const VERSION_COLUMNS = 'project_id, uid, seq, revision, device_id, kind, observed_at, latitude, longitude, altitude, accuracy, data, attachments, deleted, batch_id, received_at';
+export const VERSION_COLUMNS = ['project_id', ...SIGHTING_FIELD_COLUMNS, 'received_at'].join(', ');
 
 /** A sighting's version as every reader sees it: the feed and its downloads, the detail view, deliveries. */
 export type SightingFields = Pick<
