@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Loading, Problem } from '../parts/bits';
+import { Loading, Problem, ScrollingTable } from '../parts/bits';
 import { useLoad, when } from '../parts/load';
 
 interface AuditEvent {
@@ -25,36 +25,22 @@ export function AuditPage() {
       {!page.data ? (
         <Loading what="the audit trail" />
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-          <table aria-label="Audit trail">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">From</th>
-                <th scope="col">What</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.events.map((event) => (
-                <tr key={event.id}>
-                  <td>{when(event.at)}</td>
-                  <td>{event.actor}</td>
-                  <td>{event.address}</td>
-                  <td>
-                    <code>{event.action}</code>
-                  </td>
-                  <td>{event.target ?? ''}</td>
-                  <td>
-                    <code className="wrap">{Object.keys(event.details).length ? JSON.stringify(event.details) : ''}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollingTable label="Audit trail" columns={['When', 'Who', 'From', 'What', 'Target', 'Details']}>
+          {page.data.events.map((event) => (
+            <tr key={event.id}>
+              <td>{when(event.at)}</td>
+              <td>{event.actor}</td>
+              <td>{event.address}</td>
+              <td>
+                <code>{event.action}</code>
+              </td>
+              <td>{event.target ?? ''}</td>
+              <td>
+                <code className="wrap">{Object.keys(event.details).length ? JSON.stringify(event.details) : ''}</code>
+              </td>
+            </tr>
+          ))}
+        </ScrollingTable>
       )}
       <nav aria-label="Pages" className="pager">
         <button type="button" disabled={after.length === 1} onClick={() => setAfter(after.slice(0, -1))}>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import type { Batch, Device } from '../api';
-import { Loading, Problem, Section, StatusBadge } from '../parts/bits';
+import { Loading, Problem, Section, StatusBadge, ScrollingTable } from '../parts/bits';
 import { useLoad, when } from '../parts/load';
 import type { ProjectProps } from '../parts/roles';
 
@@ -53,46 +53,28 @@ export function BatchesPage({ slug, manage }: ProjectProps) {
       ) : batches.length === 0 ? (
         <p>No batch yet: nothing has been sent to this project.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-          <table aria-label="Batches">
-            <thead>
-              <tr>
-                <th scope="col">Received</th>
-                <th scope="col">Door</th>
-                <th scope="col">Device</th>
-                <th scope="col">File</th>
-                <th scope="col">Status</th>
-                <th scope="col">Records</th>
-                <th scope="col">New</th>
-                <th scope="col">Updated</th>
-                <th scope="col">Duplicate</th>
-                <th scope="col">Rejected</th>
-              </tr>
-            </thead>
-            <tbody>
-              {batches.map((batch) => (
-                <tr key={batch.id} data-batch={batch.id}>
-                  <td>
-                    <button type="button" className="link" aria-expanded={open === batch.id} onClick={() => setOpen(open === batch.id ? null : batch.id)}>
-                      {when(batch.receivedAt)}
-                    </button>
-                  </td>
-                  <td>{batch.door}</td>
-                  <td>{batch.deviceId ? (devices.data?.get(batch.deviceId) ?? batch.deviceId.slice(0, 8)) : '—'}</td>
-                  <td>{batch.fileName ?? '—'}</td>
-                  <td>
-                    <StatusBadge status={batch.status} />
-                  </td>
-                  <td>{batch.counts.records}</td>
-                  <td>{batch.counts.new}</td>
-                  <td>{batch.counts.updated}</td>
-                  <td>{batch.counts.duplicate}</td>
-                  <td>{batch.counts.rejected}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollingTable label="Batches" columns={['Received', 'Door', 'Device', 'File', 'Status', 'Records', 'New', 'Updated', 'Duplicate', 'Rejected']}>
+          {batches.map((batch) => (
+            <tr key={batch.id} data-batch={batch.id}>
+              <td>
+                <button type="button" className="link" aria-expanded={open === batch.id} onClick={() => setOpen(open === batch.id ? null : batch.id)}>
+                  {when(batch.receivedAt)}
+                </button>
+              </td>
+              <td>{batch.door}</td>
+              <td>{batch.deviceId ? (devices.data?.get(batch.deviceId) ?? batch.deviceId.slice(0, 8)) : '—'}</td>
+              <td>{batch.fileName ?? '—'}</td>
+              <td>
+                <StatusBadge status={batch.status} />
+              </td>
+              <td>{batch.counts.records}</td>
+              <td>{batch.counts.new}</td>
+              <td>{batch.counts.updated}</td>
+              <td>{batch.counts.duplicate}</td>
+              <td>{batch.counts.rejected}</td>
+            </tr>
+          ))}
+        </ScrollingTable>
       )}
       {open && <BatchDetail slug={slug} batchId={open} manage={manage} key={open + (batches?.find((batch) => batch.id === open)?.status ?? '')} />}
     </>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
 import type { Device, DeviceSetup } from '../api';
-import { CopyField, Loading, Problem, Section, StatusBadge } from '../parts/bits';
+import { CopyField, Loading, Problem, Section, StatusBadge, ScrollingTable } from '../parts/bits';
 import { useAction, useLoad, when } from '../parts/load';
 import type { ProjectProps } from '../parts/roles';
 
@@ -23,64 +23,48 @@ export function DevicesPage({ slug, manage }: ProjectProps) {
       ) : devices.data.length === 0 ? (
         <p>No device yet.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-          <table>
-            <caption className="visually-hidden">Devices of this project</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Login</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Door</th>
-                <th scope="col">Last batch</th>
-                <th scope="col">State</th>
-                {manage && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {devices.data.map((device) => (
-                <tr key={device.id}>
-                  <td>{device.name}</td>
-                  <td>
-                    <code>{device.login}</code>
-                  </td>
-                  <td>{when(device.lastSeenAt)}</td>
-                  <td>{device.lastDoor ?? '—'}</td>
-                  <td>
-                    <StatusBadge status={device.lastBatchStatus} />
-                  </td>
-                  <td>{device.enabled ? 'enabled' : 'disabled'}</td>
-                  {manage && (
-                    <td className="actions">
-                      <button
-                        type="button"
-                        onClick={() => {
-                          const name = window.prompt(`New name for ${device.name}`, device.name);
-                          if (name && name !== device.name) void act(() => api(`/api/v1/projects/${slug}/devices/${device.id}`, { method: 'PATCH', body: { name } }));
-                        }}
-                      >
-                        Rename<span className="visually-hidden"> {device.name}</span>
-                      </button>
-                      <button type="button" onClick={() => void act(() => api(`/api/v1/projects/${slug}/devices/${device.id}`, { method: 'PATCH', body: { enabled: !device.enabled } }))}>
-                        {device.enabled ? 'Disable' : 'Enable'}
-                        <span className="visually-hidden"> {device.name}</span>
-                      </button>
-                      <button
-                        type="button"
-                        onClick={() => {
-                          if (!window.confirm(`A new secret for ${device.name}: the old one stops working at once. Go on?`)) return;
-                          void act(async () => setCreated(await api<Created>(`/api/v1/projects/${slug}/devices/${device.id}/secret`, { method: 'POST' })));
-                        }}
-                      >
-                        Rotate secret<span className="visually-hidden"> of {device.name}</span>
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollingTable label="Devices" columns={['Name', 'Login', 'Last seen', 'Door', 'Last batch', 'State', ...(manage ? ['Actions'] : [])]}>
+          {devices.data.map((device) => (
+            <tr key={device.id}>
+              <td>{device.name}</td>
+              <td>
+                <code>{device.login}</code>
+              </td>
+              <td>{when(device.lastSeenAt)}</td>
+              <td>{device.lastDoor ?? '—'}</td>
+              <td>
+                <StatusBadge status={device.lastBatchStatus} />
+              </td>
+              <td>{device.enabled ? 'enabled' : 'disabled'}</td>
+              {manage && (
+                <td className="actions">
+                  <button
+                    type="button"
+                    onClick={() => {
+                      const name = window.prompt(`New name for ${device.name}`, device.name);
+                      if (name && name !== device.name) void act(() => api(`/api/v1/projects/${slug}/devices/${device.id}`, { method: 'PATCH', body: { name } }));
+                    }}
+                  >
+                    Rename<span className="visually-hidden"> {device.name}</span>
+                  </button>
+                  <button type="button" onClick={() => void act(() => api(`/api/v1/projects/${slug}/devices/${device.id}`, { method: 'PATCH', body: { enabled: !device.enabled } }))}>
+                    {device.enabled ? 'Disable' : 'Enable'}
+                    <span className="visually-hidden"> {device.name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      if (!window.confirm(`A new secret for ${device.name}: the old one stops working at once. Go on?`)) return;
+                      void act(async () => setCreated(await api<Created>(`/api/v1/projects/${slug}/devices/${device.id}/secret`, { method: 'POST' })));
+                    }}
+                  >
+                    Rotate secret<span className="visually-hidden"> of {device.name}</span>
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </ScrollingTable>
       )}
     </>
   );

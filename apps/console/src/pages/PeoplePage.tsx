@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
 import type { Project } from '../api';
-import { Loading, Problem, Section, ShownOnce } from '../parts/bits';
+import { Loading, Problem, Section, ShownOnce, ScrollingTable } from '../parts/bits';
 import { useAction, useLoad, when } from '../parts/load';
 
 interface Person {
@@ -38,45 +38,32 @@ export function PeoplePage() {
       {!people.data ? (
         <Loading what="people" />
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-          <table aria-label="People">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Login</th>
-                <th scope="col">Roles</th>
-                <th scope="col">State</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {people.data.map((person) => (
-                <tr key={person.id}>
-                  <td>{person.displayName}</td>
-                  <td>{person.login}</td>
-                  <td>{person.siteAdmin ? 'site administrator' : person.projects.map((membership) => `${slugOf(membership.projectId)}: ${membership.role}`).join(', ') || 'none'}</td>
-                  <td>{person.enabled ? `since ${when(person.createdAt)}` : 'disabled'}</td>
-                  <td className="actions">
-                    <button type="button" onClick={() => void act(() => api(`/api/v1/people/${person.id}`, { method: 'PATCH', body: { enabled: !person.enabled } }))}>
-                      {person.enabled ? 'Disable' : 'Enable'}
-                      <span className="visually-hidden"> {person.login}</span>
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() =>
-                        void act(async () =>
-                          setOneTime({ login: person.login, password: (await api<{ oneTimePassword: string }>(`/api/v1/people/${person.id}/password`, { method: 'POST' })).oneTimePassword }),
-                        )
-                      }
-                    >
-                      Reset password<span className="visually-hidden"> of {person.login}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollingTable label="People" columns={['Name', 'Login', 'Roles', 'State', 'Actions']}>
+          {people.data.map((person) => (
+            <tr key={person.id}>
+              <td>{person.displayName}</td>
+              <td>{person.login}</td>
+              <td>{person.siteAdmin ? 'site administrator' : person.projects.map((membership) => `${slugOf(membership.projectId)}: ${membership.role}`).join(', ') || 'none'}</td>
+              <td>{person.enabled ? `since ${when(person.createdAt)}` : 'disabled'}</td>
+              <td className="actions">
+                <button type="button" onClick={() => void act(() => api(`/api/v1/people/${person.id}`, { method: 'PATCH', body: { enabled: !person.enabled } }))}>
+                  {person.enabled ? 'Disable' : 'Enable'}
+                  <span className="visually-hidden"> {person.login}</span>
+                </button>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void act(async () =>
+                      setOneTime({ login: person.login, password: (await api<{ oneTimePassword: string }>(`/api/v1/people/${person.id}/password`, { method: 'POST' })).oneTimePassword }),
+                    )
+                  }
+                >
+                  Reset password<span className="visually-hidden"> of {person.login}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </ScrollingTable>
       )}
       <AddPerson projects={projects.data ?? []} onAdded={(login, password) => (password && setOneTime({ login, password }), people.reload())} />
     </>

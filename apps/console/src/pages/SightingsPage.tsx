@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import type { Sighting, SightingPage } from '../api';
 import { FilterBar, filterOf } from '../parts/filters';
-import { Loading, Problem } from '../parts/bits';
+import { Loading, Problem, ScrollingTable } from '../parts/bits';
 import { useLoad, when } from '../parts/load';
 import { go, href } from '../router';
 import type { ProjectProps } from '../parts/roles';
@@ -75,42 +75,23 @@ export function SightingsPage({ slug, place }: ProjectProps) {
           <p role="status" className="muted">
             {rows.length === 0 ? 'No sighting matches.' : `Sightings ${Number(trail.length) * PAGE_ROWS + 1}–${Number(trail.length) * PAGE_ROWS + rows.length}, oldest change first.`}
           </p>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-            <table aria-label="Sightings">
-              <thead>
-                <tr>
-                  {FIXED_COLUMNS.map((column) => (
-                    <th scope="col" key={column}>
-                      {column}
-                    </th>
-                  ))}
-                  {shownFields.map((field) => (
-                    <th scope="col" key={`f-${field}`}>
-                      {field}
-                    </th>
-                  ))}
-                  <th scope="col">Files</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((sighting: Sighting) => (
-                  <tr key={sighting.id} className={sighting.deleted ? 'deleted' : undefined}>
-                    <td>
-                      <a href={href(`/projects/${slug}/sightings/${encodeURIComponent(sighting.id)}`)}>{when(sighting.observedAt)}</a>
-                    </td>
-                    <td>{sighting.kind}</td>
-                    <td>{sighting.deviceId ?? ''}</td>
-                    <td>{sighting.latitude ?? ''}</td>
-                    <td>{sighting.longitude ?? ''}</td>
-                    {shownFields.map((field) => (
-                      <td key={field}>{cell(sighting.data[field])}</td>
-                    ))}
-                    <td>{sighting.attachments.length || ''}</td>
-                  </tr>
+          <ScrollingTable label="Sightings" columns={[...FIXED_COLUMNS, ...shownFields, 'Files']}>
+            {rows.map((sighting: Sighting) => (
+              <tr key={sighting.id} className={sighting.deleted ? 'deleted' : undefined}>
+                <td>
+                  <a href={href(`/projects/${slug}/sightings/${encodeURIComponent(sighting.id)}`)}>{when(sighting.observedAt)}</a>
+                </td>
+                <td>{sighting.kind}</td>
+                <td>{sighting.deviceId ?? ''}</td>
+                <td>{sighting.latitude ?? ''}</td>
+                <td>{sighting.longitude ?? ''}</td>
+                {shownFields.map((field) => (
+                  <td key={field}>{cell(sighting.data[field])}</td>
                 ))}
-              </tbody>
-            </table>
-          </div>
+                <td>{sighting.attachments.length || ''}</td>
+              </tr>
+            ))}
+          </ScrollingTable>
           <nav aria-label="Pages" className="pager">
             <button type="button" disabled={trail.length === 0} onClick={() => moveTo(trail[trail.length - 1] ?? '0', trail.slice(0, -1))}>
               Previous page

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
-import { Loading, Problem, Section, ShownOnce } from '../parts/bits';
+import { Loading, Problem, Section, ShownOnce, ScrollingTable } from '../parts/bits';
 import { useAction, useLoad, when } from '../parts/load';
 import type { ProjectProps } from '../parts/roles';
 
@@ -46,48 +46,33 @@ export function SubscriptionsPage({ slug, manage }: ProjectProps) {
       ) : subscriptions.data.length === 0 ? (
         <p>No subscription yet.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-          <table aria-label="Subscriptions">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Address</th>
-                <th scope="col">State</th>
-                <th scope="col">Delivered up to</th>
-                <th scope="col">Last delivery</th>
-                <th scope="col">Last error</th>
-                {manage && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {subscriptions.data.map((subscription) => (
-                <tr key={subscription.id}>
-                  <td>{subscription.name}</td>
-                  <td>
-                    <code className="wrap">{subscription.url}</code>
-                  </td>
-                  <td>
-                    <span className={`badge badge-${subscription.state === 'failing' ? 'failed' : subscription.state === 'ok' ? 'consolidated' : 'received'}`}>{STATE_WORDS[subscription.state]}</span>
-                  </td>
-                  <td>seq {subscription.cursor}</td>
-                  <td>{when(subscription.lastDeliveredAt)}</td>
-                  <td className={subscription.lastError ? 'bad' : undefined}>{subscription.lastError ?? '—'}</td>
-                  {manage && (
-                    <td className="actions">
-                      <button type="button" onClick={() => void act(() => api(path(subscription.id), { method: 'PATCH', body: { enabled: !subscription.enabled } }))}>
-                        {subscription.enabled ? 'Pause' : 'Resume'}
-                        <span className="visually-hidden"> {subscription.name}</span>
-                      </button>
-                      <button type="button" onClick={() => window.confirm(`Stop delivering to ${subscription.url}?`) && void act(() => api(path(subscription.id), { method: 'DELETE' }))}>
-                        Delete<span className="visually-hidden"> {subscription.name}</span>
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollingTable label="Subscriptions" columns={['Name', 'Address', 'State', 'Delivered up to', 'Last delivery', 'Last error', ...(manage ? ['Actions'] : [])]}>
+          {subscriptions.data.map((subscription) => (
+            <tr key={subscription.id}>
+              <td>{subscription.name}</td>
+              <td>
+                <code className="wrap">{subscription.url}</code>
+              </td>
+              <td>
+                <span className={`badge badge-${subscription.state === 'failing' ? 'failed' : subscription.state === 'ok' ? 'consolidated' : 'received'}`}>{STATE_WORDS[subscription.state]}</span>
+              </td>
+              <td>seq {subscription.cursor}</td>
+              <td>{when(subscription.lastDeliveredAt)}</td>
+              <td className={subscription.lastError ? 'bad' : undefined}>{subscription.lastError ?? '—'}</td>
+              {manage && (
+                <td className="actions">
+                  <button type="button" onClick={() => void act(() => api(path(subscription.id), { method: 'PATCH', body: { enabled: !subscription.enabled } }))}>
+                    {subscription.enabled ? 'Pause' : 'Resume'}
+                    <span className="visually-hidden"> {subscription.name}</span>
+                  </button>
+                  <button type="button" onClick={() => window.confirm(`Stop delivering to ${subscription.url}?`) && void act(() => api(path(subscription.id), { method: 'DELETE' }))}>
+                    Delete<span className="visually-hidden"> {subscription.name}</span>
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </ScrollingTable>
       )}
       {manage && <AddSubscription slug={slug} onMade={(name, secret) => (setMade({ name, secret }), subscriptions.reload())} />}
     </>

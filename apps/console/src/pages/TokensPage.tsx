@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
-import { Loading, Problem, Section, ShownOnce } from '../parts/bits';
+import { Loading, Problem, Section, ShownOnce, ScrollingTable } from '../parts/bits';
 import { useAction, useLoad, when } from '../parts/load';
 
 interface Token {
@@ -42,40 +42,25 @@ export function TokensPage() {
       {!tokens.data ? (
         <Loading what="tokens" />
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
-          <table aria-label="Tokens">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Projects</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>{token.role}</td>
-                  <td>{token.projects?.join(', ') ?? 'all'}</td>
-                  <td>{token.owner ?? '—'}</td>
-                  <td>{when(token.lastUsedAt)}</td>
-                  <td>{token.revokedAt ? `revoked ${when(token.revokedAt)}` : 'active'}</td>
-                  <td>
-                    {!token.revokedAt && (
-                      <button type="button" onClick={() => revoke(token)}>
-                        Revoke<span className="visually-hidden"> {token.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollingTable label="Tokens" columns={['Name', 'Role', 'Projects', 'Owner', 'Last used', 'State', 'Actions']}>
+          {tokens.data.map((token) => (
+            <tr key={token.id}>
+              <td>{token.name}</td>
+              <td>{token.role}</td>
+              <td>{token.projects?.join(', ') ?? 'all'}</td>
+              <td>{token.owner ?? '—'}</td>
+              <td>{when(token.lastUsedAt)}</td>
+              <td>{token.revokedAt ? `revoked ${when(token.revokedAt)}` : 'active'}</td>
+              <td>
+                {!token.revokedAt && (
+                  <button type="button" onClick={() => revoke(token)}>
+                    Revoke<span className="visually-hidden"> {token.name}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </ScrollingTable>
       )}
       <Section title="Make a token">
         <form className="inline" onSubmit={create}>

@@ -89,3 +89,26 @@ export function ShownOnce({ title, note, label, value, onDone }: { title: string
     </Section>
   );
 }
+
+/**
+ * A table that scrolls sideways on a narrow screen; the scrolling box takes keyboard focus, so it
+ * can be scrolled without a mouse (axe: scrollable-region-focusable).
+ */
+export function ScrollingTable({ label, columns, children }: { label: string; columns: string[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={`${label} (scrolls sideways)`}>
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            {columns.map((column, index) => (
+              <th scope="col" key={`${index}-${column}`}>
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
