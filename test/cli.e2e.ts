@@ -110,7 +110,7 @@ describe('the fieldsync command line against a real server', () => {
       const first = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', out], env);
       expect(first.status, first.stderr).toBe(0);
     }
-    expect(readFileSync(csv, 'utf8').trim().split('\r\n')).toHaveLength(1 + 4);
+    expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(1 + 4);
     expect(JSON.parse(readFileSync(geojson, 'utf8')).features).toHaveLength(4);
 
     const rows = await suite.admin.allSightings('kruger');
@@ -129,7 +129,7 @@ describe('the fieldsync command line against a real server', () => {
       const second = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', out], env);
       expect(second.status, second.stderr).toBe(0);
     }
-    const lines = readFileSync(csv, 'utf8').trim().split('\r\n');
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1 + 4 + 3);
     expect(lines.filter((line) => line.startsWith('id,'))).toHaveLength(1);
     const appended = lines.slice(5);
@@ -141,7 +141,7 @@ describe('the fieldsync command line against a real server', () => {
 
     const third = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', csv], env);
     expect(third.status).toBe(0);
-    expect(readFileSync(csv, 'utf8').trim().split('\r\n')).toHaveLength(8);
+    expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(8);
   });
 
   it('imports a folder on the server through the same intake: processed/ and failed/', async () => {

@@ -24,7 +24,7 @@ describe.each<QueueMode>(['embedded', 'queue'])('README walk-through, %s mode', 
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('"slug":"kruger"');
     expect(result.stdout).toMatch(/\{"batches":\[\{"id":"[0-9a-f-]{36}","status":"received"\}\]\}/);
-    const csvLines = result.stdout.slice(result.stdout.indexOf('id,deviceId,kind')).trim().split('\r\n');
+    const csvLines = result.stdout.slice(result.stdout.indexOf('id,deviceId,kind')).trim().split('\n');
     expect(csvLines).toHaveLength(5);
     expect(
       csvLines

@@ -2,14 +2,13 @@ import { once } from 'node:events';
 import { BadRequestException, Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { FeedService, ProjectService, SERIALIZERS, SightingReader, sightingView } from '@fieldsync/sync-core';
+import { FeedService, ProjectService, SightingReader, sightingView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { EventStreams, serverSentEvent } from './event-streams.js';
 import { parseFilter, parseMapView, parseSightingsQuery } from './feed-query.js';
 import type { MapParams, SightingsParams } from './feed-query.js';
 
-const WRITE_BYTES = 64 * 1024;
 /** Rows a live stream reads at a time while catching up. */
 const STREAM_ROWS_PER_READ = 500;
 
@@ -42,30 +41,18 @@ export class SightingsController {
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: SightingsParams, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
     const query = parseSightingsQuery(params, accept);
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    const { format: _format, ...feedQuery } = query;
-    const window = await this.feed.open({ ...feedQuery, projectId: project.id });
-    const serializer = SERIALIZERS[query.format];
-    response.status(200).setHeader('Content-Type', serializer.contentType);
-    response.setHeader('X-Next-Cursor', String(window.next));
+    const { format, ...feedQuery } = query;
+    const download = await this.feed.download({ ...feedQuery, projectId: project.id }, format);
+    response.status(200).setHeader('Content-Type', download.contentType);
+    response.setHeader('X-Next-Cursor', String(download.next));
     response.setHeader('Cache-Control', 'no-store');
-    if (query.format === 'csv') response.setHeader('Content-Disposition', `attachment; filename="${project.slug}-sightings.csv"`);
-
-    let pending = serializer.start(window.next);
-    let first = true;
-    let rows = 0;
-    for await (const row of window.rows) {
-      pending += serializer.row(sightingView(row), first);
-      first = false;
-      rows++;
-      if (pending.length >= WRITE_BYTES) {
-        if (!(await this.write(response, pending))) return;
-        pending = '';
-      }
+    if (format === 'csv') response.setHeader('Content-Disposition', `attachment; filename="${project.slug}-sightings.csv"`);
+    for await (const chunk of download.chunks) {
+      if (!(await this.write(response, chunk))) return;
     }
-    pending += serializer.end(window.next);
     // For the audit trail: what this download held.
-    response.locals.audit = { format: query.format, after: query.after, next: window.next, rows };
-    response.end(pending);
+    response.locals.audit = { format, after: query.after, next: download.next, rows: download.rows() };
+    response.end();
   }
 
   /**
@@ -133,7 +120,7 @@ export class SightingsController {
   }
 
   /** Writes and waits for the client when its buffer is full; false when the client went away. */
-  private async write(response: Response, text: string): Promise<boolean> {
+  private async write(response: Response, text: string | Buffer): Promise<boolean> {
     if (response.destroyed) return false;
     if (!response.write(text)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
     return !response.destroyed;

@@ -1,5 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Pool } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import { FieldSyncConfig } from '../config/config.js';
 import { entitiesFor } from './entities/index.js';
@@ -166,6 +170,30 @@ export class Database {
     } finally {
       if (!manager.queryRunner) await runner.release();
     }
+  }
+
+  /**
+   * PostgreSQL's `COPY … TO STDOUT` as a stream, on a connection of its own until the stream
+   * closes. A stream closed before its end leaves the connection mid-COPY, so that connection is
+   * dropped rather than handed back to the pool.
+   */
+  async copyOut(sql: string): Promise<Readable & { rowCount: number }> {
+    if (this.type !== 'postgres') throw new Error('COPY is PostgreSQL only');
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
+    const stream = client.query(copyTo(sql));
+    let ended = false;
+    let released = false;
+    const release = (broken: boolean) => {
+      if (released) return;
+      released = true;
+      client.release(broken);
+    };
+    stream.once('end', () => (ended = true));
+    // The stream reports a failed statement with an 'error' event alone, without closing.
+    stream.once('error', () => release(true));
+    stream.once('close', () => release(!ended));
+    return stream;
   }
 
   async ping(): Promise<void> {

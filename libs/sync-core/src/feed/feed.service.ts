@@ -1,7 +1,9 @@
 import { Database } from '../db/database.js';
 import { ProjectFeed } from '../db/entities/index.js';
+import { FeedExportQueries } from '../db/repositories/feed-export.queries.js';
 import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
 import { SIGHTING_FIELD_COLUMNS, sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
+import { DownloadFormat, SERIALIZERS, sightingView } from './sighting-formats.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;
@@ -16,7 +18,21 @@ export interface FeedWindow {
   rows: AsyncGenerator<FeedRow>;
 }
 
+/** A download in one format: its bytes, and what it held once they are read. */
+export interface Download {
+  contentType: string;
+  /** The cursor to pass back as `after` for the next download. */
+  next: number;
+  chunks: AsyncIterable<string | Buffer>;
+  /** Rows written, once `chunks` is exhausted. */
+  rows(): number;
+}
+
 const PAGE_ROWS = 2000;
+/** Serialised rows are written in pieces of about this size. */
+const WRITE_CHARS = 64 * 1024;
+const NEWLINE = 0x0a;
+const COMMA = 0x2c;
 
 /** Columns read for the feed, as raw values under their own names: hydrating entities cost more than the export itself. */
 const FEED_COLUMNS: [string, string][] = SIGHTING_FIELD_COLUMNS.map((column) => [`s.${column}`, column]);
@@ -32,18 +48,56 @@ export type FeedRow = SightingFields;
  */
 export class FeedService {
   private readonly queries = new FeedQueries();
+  private readonly exports: FeedExportQueries;
 
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: Database) {
+    this.exports = new FeedExportQueries(database);
+  }
 
   async open(query: FeedQuery): Promise<FeedWindow> {
-    const upTo = await this.database.read(async (manager) => {
+    const upTo = await this.upTo(query);
+    return { next: Math.max(upTo, query.after), rows: this.stream(query, upTo) };
+  }
+
+  /**
+   * The window serialised in a download format. On PostgreSQL the line formats are written by the
+   * database itself (COPY … TO STDOUT) and passed through untouched: serialising in JavaScript
+   * ran at a fifth of the database's own export.
+   */
+  async download(query: FeedQuery, format: DownloadFormat): Promise<Download> {
+    const upTo = await this.upTo(query);
+    const next = Math.max(upTo, query.after);
+    const serializer = SERIALIZERS[format];
+    if (this.database.type === 'postgres' && format !== 'json') {
+      const copied = await this.exports.copy(query, upTo, format);
+      const lines = format === 'geojson' ? joinedByCommas(copied) : copied;
+      return { contentType: serializer.contentType, next, chunks: framed(serializer.start(next), lines, serializer.end(next)), rows: () => copied.rowCount };
+    }
+    let rows = 0;
+    const stream = this.stream(query, upTo);
+    async function* serialised(): AsyncGenerator<string> {
+      let pending = serializer.start(next);
+      for await (const row of stream) {
+        pending += serializer.row(sightingView(row), rows === 0);
+        rows++;
+        if (pending.length >= WRITE_CHARS) {
+          yield pending;
+          pending = '';
+        }
+      }
+      yield pending + serializer.end(next);
+    }
+    return { contentType: serializer.contentType, next, chunks: serialised(), rows: () => rows };
+  }
+
+  /** The window's upper bound: the committed feed counter, or the seq of the limit-th matching row. */
+  private upTo(query: FeedQuery): Promise<number> {
+    return this.database.read(async (manager) => {
       const feed = await manager.findOneBy(ProjectFeed, { projectId: query.projectId });
       const committed = feed?.lastSeq ?? 0;
       if (query.limit === null) return committed;
-      // The seq of the limit-th matching row bounds the window, so `next` is known before streaming.
       return (await this.queries.nthSeq(manager, query, committed, query.limit)) ?? committed;
     });
-    return { next: Math.max(upTo, query.after), rows: this.stream(query, upTo) };
   }
 
   private async *stream(query: FeedQuery, upTo: number): AsyncGenerator<FeedRow> {
@@ -54,5 +108,28 @@ export class FeedService {
       for (const raw of page) yield sightingFieldsFromRow(raw);
       cursor = Number(page[page.length - 1].seq);
     }
+  }
+}
+
+async function* framed(start: string, body: AsyncIterable<Buffer>, end: string): AsyncGenerator<string | Buffer> {
+  if (start) yield start;
+  yield* body;
+  if (end) yield end;
+}
+
+/** JSON lines (one per sighting, each ending in a newline) as the elements of a JSON array. */
+async function* joinedByCommas(lines: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const comma = Buffer.from(',');
+  // A line's newline is held back until more follows, so the last element gets no comma.
+  let lineEnded = false;
+  for await (const chunk of lines) {
+    if (chunk.length === 0) continue;
+    if (lineEnded) yield comma;
+    const last = chunk.length - 1;
+    lineEnded = chunk[last] === NEWLINE;
+    const body = lineEnded ? chunk.subarray(0, last) : chunk;
+    // JSON text holds no raw newline: every one is a line's end.
+    for (let at = body.indexOf(NEWLINE); at !== -1; at = body.indexOf(NEWLINE, at + 1)) body[at] = COMMA;
+    if (body.length > 0) yield body;
   }
 }

@@ -1,4 +1,4 @@
-import type { FeedRow } from './feed.service.js';
+import type { SightingFields } from '../db/repositories/sighting.repository.js';
 
 /** A sighting as every download format shows it. */
 export interface SightingView {
@@ -18,7 +18,7 @@ export interface SightingView {
   batchId: string;
 }
 
-export function sightingView(row: FeedRow): SightingView {
+export function sightingView(row: SightingFields): SightingView {
   return {
     id: row.uid,
     deviceId: row.deviceId,
@@ -73,8 +73,9 @@ export const SERIALIZERS: Record<DownloadFormat, RowSerializer> = {
   },
   csv: {
     contentType: 'text/csv; charset=utf-8',
-    start: () => `${CSV_COLUMNS.join(',')}\r\n`,
-    row: (view) => `${CSV_COLUMNS.map((column) => csvField(view[column])).join(',')}\r\n`,
+    // Lines end in LF, as PostgreSQL's COPY writes them: every CSV reader takes it.
+    start: () => `${CSV_COLUMNS.join(',')}\n`,
+    row: (view) => `${CSV_COLUMNS.map((column) => csvField(view[column])).join(',')}\n`,
     end: () => '',
   },
   geojson: {

@@ -1,0 +1,138 @@
+import { request } from 'node:http';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { curl, uploadAsDevice } from './support/curl.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { fieldSyncSuite } from './support/suite.js';
+
+const TOKEN = 'e2e-admin-token-0123456789abcdef';
+/** Device ids a record may name that a naive export would mishandle: a formula, SQL quoting, LIKE wildcards. */
+const FORMULA_DEVICE = '=HYPERLINK("http://example.org","x")';
+const QUOTED_DEVICE = `O'Brien\\"; DROP TABLE sighting; --`;
+const BULK_ROWS = 20_000;
+
+/**
+ * Every download format of the feed, on both databases (PostgreSQL writes CSV, NDJSON and GeoJSON
+ * itself with COPY; SQLite serialises in the gateway): the same rows and values as the JSON pages,
+ * the same filters, formulas defused, and clients that go away mid-download leave the server whole.
+ */
+describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
+  const suite = fieldSyncSuite(kind, { mode: 'embedded' });
+
+  async function upload(device: { login: string; secret: string }, features: unknown[]) {
+    const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection(features));
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    expect((await suite.admin.settled(answer.body.batches[0].id, 120_000)).status).toBe('consolidated');
+  }
+
+  function download(query: string) {
+    return curl(['-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/tricky/sightings?${query}`]);
+  }
+
+  beforeAll(async () => {
+    await suite.admin.createProject('tricky');
+    await suite.admin.createProject('bulk');
+    const device = await suite.admin.createDevice('tricky');
+    await upload(device, [
+      feature({ deviceId: FORMULA_DEVICE, species: 'Lion' }),
+      feature({ deviceId: QUOTED_DEVICE, species: 'Kudu, "greater"\nline two \\ back' }),
+      feature({ deviceId: 'plain', species: '100% Ñandú 🦒', dateTime: '2026-04-02T08:00:00+02:00' }),
+      feature({ deviceId: 'plain', waypoint: true, latitude: -24.5, longitude: 31.5 }),
+    ]);
+    const bulkDevice = await suite.admin.createDevice('bulk');
+    await upload(
+      bulkDevice,
+      Array.from({ length: BULK_ROWS }, (_, index) => feature({ species: `Species ${index}`, count: index })),
+    );
+  }, 300_000);
+
+  it('gives the same rows and values in CSV, NDJSON and GeoJSON as in the JSON pages', async () => {
+    const json = await suite.admin.allSightings('tricky');
+    expect(json).toHaveLength(4);
+
+    const ndjson = await download('format=ndjson');
+    expect(ndjson.status).toBe(200);
+    const ndjsonRows = String(ndjson.body)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(ndjsonRows).toEqual(json);
+
+    const geojson = await download('format=geojson');
+    expect(geojson.body.type).toBe('FeatureCollection');
+    expect(geojson.body.next).toBe(String(json.at(-1).seq));
+    expect(geojson.body.features).toEqual(
+      json.map((row) => ({
+        type: 'Feature',
+        id: row.id,
+        geometry: { type: 'Point', coordinates: [row.longitude, row.latitude] },
+        properties: row,
+      })),
+    );
+
+    const csv = await download('format=csv');
+    const records: Record<string, string>[] = parse(String(csv.body), { columns: true });
+    expect(records.map((record) => record.id)).toEqual(json.map((row) => row.id));
+    expect(records.map((record) => JSON.parse(record.data))).toEqual(json.map((row) => row.data));
+    expect(records.map((record) => Number(record.latitude))).toEqual(json.map((row) => row.latitude));
+    expect(records.map((record) => record.deleted)).toEqual(['false', 'false', 'false', 'false']);
+    // A spreadsheet must show the formula as text, never run it.
+    expect(records[0].deviceId).toBe(`'${FORMULA_DEVICE}`);
+    expect(records[1].deviceId).toBe(QUOTED_DEVICE);
+  });
+
+  it('applies the filters the same way in every format, whatever quotes or wildcards they hold', async () => {
+    const cases: [string, number][] = [
+      [`device=${encodeURIComponent(QUOTED_DEVICE)}`, 1],
+      [`q=${encodeURIComponent('100%')}`, 1],
+      [`q=${encodeURIComponent('kudu, ')}`, 1],
+      [`q=${encodeURIComponent("'; select")}`, 0],
+      ['kind=waypoint', 1],
+      ['from=2026-04-01&to=2026-04-02', 1],
+    ];
+    for (const [filter, count] of cases) {
+      const json = await suite.admin.allSightings('tricky', `&${filter}`);
+      expect(json, filter).toHaveLength(count);
+      const answer = (await download(`format=ndjson&${filter}`)).body;
+      // The curl helper parses a body that is one JSON value: a download of one line.
+      const ndjson = typeof answer === 'string' ? answer.trim() : JSON.stringify(answer);
+      expect(ndjson === '' ? [] : ndjson.split('\n').map((line) => JSON.parse(line).id), filter).toEqual(json.map((row) => row.id));
+      expect(
+        (await download(`format=geojson&${filter}`)).body.features.map((item: { id: string }) => item.id),
+        filter,
+      ).toEqual(json.map((row) => row.id));
+      const csv = parse(String((await download(`format=csv&${filter}`)).body), { columns: true }) as { id: string }[];
+      expect(
+        csv.map((record) => record.id),
+        filter,
+      ).toEqual(json.map((row) => row.id));
+    }
+  });
+
+  it('streams a large download whole, and stays whole after clients that went away mid-download', async () => {
+    // More abandoned downloads than the server has database connections: a connection left mid-COPY
+    // would starve the ones after.
+    for (let round = 0; round < 14; round++) await abandonedDownload(`/api/v1/projects/bulk/sightings?format=${['csv', 'ndjson', 'geojson'][round % 3]}`);
+    const csv = await curl(['-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/bulk/sightings?format=csv`]);
+    const lines = String(csv.body).trim().split('\n');
+    expect(lines).toHaveLength(1 + BULK_ROWS);
+    const geojson = await curl(['-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/bulk/sightings?format=geojson`]);
+    expect(geojson.body.features).toHaveLength(BULK_ROWS);
+    expect(geojson.body.features.map((item: { properties: { data: { Count: number } } }) => item.properties.data.Count).slice(0, 3)).toEqual([0, 1, 2]);
+  }, 120_000);
+
+  /** Reads the first bytes of a download, then drops the connection. */
+  function abandonedDownload(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const call = request(`${suite.server.baseUrl}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }, (response) => {
+        expect(response.statusCode).toBe(200);
+        response.once('data', () => {
+          response.destroy();
+          resolve();
+        });
+      });
+      call.on('error', reject);
+      call.end();
+    });
+  }
+});
