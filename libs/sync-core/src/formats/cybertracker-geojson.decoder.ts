@@ -1,10 +1,7 @@
-import { Readable } from 'node:stream';
-import { parser } from 'stream-json';
-import { pick } from 'stream-json/filters/pick.js';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { SightingKind } from '../db/entities/index.js';
 import { extractBase64Attachments } from './attachment-sniff.js';
 import { DecodedItem, FormatDecoder, headText, SightingRecord, UnreadableFileError } from './format.js';
+import { JsonListScanner, ScannedPart } from './json-list-scanner.js';
 
 const KINDS: readonly SightingKind[] = ['sighting', 'waypoint', 'alert'];
 
@@ -86,31 +83,24 @@ export function featureToRecord(feature: unknown, kindOf: (properties: Record<st
   };
 }
 
+/** One feature may be this large (a photo in base64 included); a larger one makes the file unreadable. */
+const MAX_FEATURE_BYTES = 128 * 1024 * 1024;
+
 /** Streams a GeoJSON FeatureCollection's features through `toRecord`; shared by the GeoJSON dialects. */
 export async function* decodeFeatures(bytes: AsyncIterable<Buffer>, toRecord: (feature: unknown) => SightingRecord): AsyncGenerator<DecodedItem> {
-  const source = Readable.from(withoutTrailingNuls(bytes));
-  const tokens = parser.asStream();
-  const picked = pick.asStream({ filter: 'features' });
-  const features = streamArray.asStream();
-  let syntaxError: Error | null = null;
-  let sourceError: Error | null = null;
-  // A syntax error ends the token stream instead of destroying it, so features parsed before it still arrive.
-  tokens.on('error', (error) => {
-    syntaxError = error;
-    source.unpipe(tokens);
-    source.destroy();
-    picked.end();
-  });
-  source.on('error', (error) => {
-    sourceError = error;
-    features.destroy(error);
-  });
-  picked.on('error', (error) => features.destroy(error));
-  source.pipe(tokens).pipe(picked).pipe(features);
-
+  const scanner = new JsonListScanner('features', MAX_FEATURE_BYTES);
   let index = 0;
-  try {
-    for await (const { value } of features as AsyncIterable<{ key: number; value: unknown }>) {
+  function* items(parts: ScannedPart[]): Generator<DecodedItem> {
+    for (const part of parts) {
+      if (part.kind === 'not-a-list') throw new UnreadableFileError(`"features" is not a readable list after feature ${index}: ${part.message}`);
+      if (part.kind === 'syntax') throw new UnreadableFileError(`the file is not valid JSON after feature ${index}: ${part.message}`);
+      let value: unknown;
+      try {
+        value = JSON.parse(part.text);
+      } catch (error) {
+        throw new UnreadableFileError(`the file is not valid JSON after feature ${index}: ${(error as Error).message}`);
+      }
+      if (part.kind === 'other') continue;
       try {
         yield { index, record: toRecord(value) };
       } catch (error) {
@@ -118,11 +108,10 @@ export async function* decodeFeatures(bytes: AsyncIterable<Buffer>, toRecord: (f
       }
       index++;
     }
-  } catch (error) {
-    if (sourceError) throw sourceError;
-    throw new UnreadableFileError(`"features" is not a readable list after feature ${index}: ${(error as Error).message}`);
   }
-  if (syntaxError) throw new UnreadableFileError(`the file is not valid JSON after feature ${index}: ${(syntaxError as Error).message}`);
+  for await (const chunk of withoutTrailingNuls(bytes)) yield* items(scanner.push(chunk));
+  const ending = scanner.end();
+  if (ending) yield* items([ending]);
 }
 
 export function looksLikeFeatureCollection(head: Buffer): boolean {

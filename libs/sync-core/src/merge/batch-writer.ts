@@ -61,7 +61,7 @@ export class BatchWriter {
       }
       if (item.record.attachmentFiles?.length) await this.storeAttachmentsInTx(tx, batch.projectId, item.record);
       const hash = contentHash(item.record);
-      candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record), item: item as DecodedRecord });
+      candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
     }
 
     const stored: Map<string, StoredVersion> = await this.sightings.storedVersionsInTx(tx, batch.projectId, [...new Set(candidates.map((candidate) => candidate.uid))]);

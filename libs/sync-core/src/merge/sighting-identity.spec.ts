@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SightingRecord } from '../formats/format.js';
-import { contentHash, normalizeUid, sightingUid } from './sighting-identity.js';
+import { contentHash, dataHash, normalizeUid, sightingUid } from './sighting-identity.js';
 
 const record = (overrides: Partial<SightingRecord> = {}): SightingRecord => ({
   uid: null,
@@ -36,5 +36,18 @@ describe('sighting identity', () => {
     expect(sightingUid(a, contentHash(a))).toBe(sightingUid(record(), contentHash(record())));
     expect(sightingUid(a, contentHash(a))).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(sightingUid(record({ uid: '{ABC}' }), 'h')).toBe('{ABC}');
+  });
+
+  it('keeps the hashes stored sightings were compared with (a changed text would turn resends into revisions)', () => {
+    const stored = record({ data: { species: 'Lion', count: 2, nested: [1, { b: 'x', a: null }], note: 'ünï "q"' } });
+    const linked = { ...stored, data: { ...stored.data, photo: { attachment: 'p.jpg' } }, attachments: [{ name: 'p.jpg', contentType: 'image/jpeg', size: 3, sha256: 'ab' }] };
+    // Values computed by the first implementation (map/join canonical JSON), before it was made faster.
+    expect(contentHash(stored)).toBe('f4236238eda806e3aedd7fefddaccfd2298e111e07725ca097e9360a7a69897a');
+    expect(dataHash(stored)).toBe('f4236238eda806e3aedd7fefddaccfd2298e111e07725ca097e9360a7a69897a');
+    expect(dataHash(stored, contentHash(stored))).toBe('f4236238eda806e3aedd7fefddaccfd2298e111e07725ca097e9360a7a69897a');
+    expect(contentHash(linked)).toBe('5bc5223eac586d33e012b512e130ee57a64e6cc76e20f9669ca478c8d82c6c01');
+    expect(dataHash(linked)).toBe('eb0b087a83faef346cb3733c576685fa73df388daab038ff14059a945df280b0');
+    expect(dataHash(linked, contentHash(linked))).toBe('eb0b087a83faef346cb3733c576685fa73df388daab038ff14059a945df280b0');
+    expect(dataHash({ ...linked, attachments: [] }, contentHash({ ...linked, attachments: [] }))).toBe(dataHash({ ...linked, attachments: [] }));
   });
 });

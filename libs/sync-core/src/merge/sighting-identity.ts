@@ -3,16 +3,24 @@ import { SightingRecord } from '../formats/format.js';
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
-/** Serialises with sorted keys, so equal content always hashes the same. */
+/**
+ * Serialises with sorted keys, so equal content always hashes the same. The text must never change
+ * (stored hashes compare against it): sighting-identity.spec.ts pins it. Loops rather than
+ * map/join: this runs for every record of every upload.
+ */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
+    return `${text}]`;
   }
-  return JSON.stringify(value ?? null);
+  const keys = Object.keys(value).sort();
+  let text = '{';
+  for (let index = 0; index < keys.length; index++) {
+    text += `${index === 0 ? '' : ','}${JSON.stringify(keys[index])}:${canonicalJson((value as Record<string, unknown>)[keys[index]])}`;
+  }
+  return `${text}}`;
 }
 
 function sha256(text: string): string {
@@ -32,6 +40,15 @@ export function contentHash(record: SightingRecord): string {
   return sha256(canonicalJson(content));
 }
 
+/** True when a value names an attachment ({ attachment: name }) anywhere inside. */
+function linksAttachments(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(linksAttachments);
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'attachment' && typeof (value as { attachment: unknown }).attachment === 'string') return true;
+  return keys.some((key) => linksAttachments((value as Record<string, unknown>)[key]));
+}
+
 /** A value that names an attachment ({ attachment: name }) counts as the name, received yet or not. */
 function withoutAttachmentLinks(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutAttachmentLinks);
@@ -46,8 +63,10 @@ function withoutAttachmentLinks(value: unknown): unknown {
 /**
  * The content hash of the record without its attachments: two versions that differ only in
  * which files have arrived (an OpenRosa submission split over several POSTs) have the same.
+ * `recordContentHash` is that hash when the record has no attachments to take out (most records).
  */
-export function dataHash(record: SightingRecord): string {
+export function dataHash(record: SightingRecord, recordContentHash?: string): string {
+  if (recordContentHash !== undefined && record.attachments.length === 0 && !linksAttachments(record.data)) return recordContentHash;
   return contentHash({ ...record, data: withoutAttachmentLinks(record.data) as Record<string, unknown>, attachments: [] });
 }
 
