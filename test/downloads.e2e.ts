@@ -9,6 +9,8 @@ const TOKEN = 'e2e-admin-token-0123456789abcdef';
 /** Device ids a record may name that a naive export would mishandle: a formula, SQL quoting, LIKE wildcards. */
 const FORMULA_DEVICE = '=HYPERLINK("http://example.org","x")';
 const QUOTED_DEVICE = `O'Brien\\"; DROP TABLE sighting; --`;
+/** Every byte PostgreSQL's COPY text format escapes (backslash, tab, newline, return), and CSV's quote and comma. */
+const TRICKY_SPECIES = 'Kudu, "greater"\nline two \\ back\ttab\r\\N';
 const BULK_ROWS = 20_000;
 
 /**
@@ -35,7 +37,7 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
     const device = await suite.admin.createDevice('tricky');
     await upload(device, [
       feature({ deviceId: FORMULA_DEVICE, species: 'Lion' }),
-      feature({ deviceId: QUOTED_DEVICE, species: 'Kudu, "greater"\nline two \\ back' }),
+      feature({ deviceId: QUOTED_DEVICE, species: TRICKY_SPECIES }),
       feature({ deviceId: 'plain', species: '100% Ñandú 🦒', dateTime: '2026-04-02T08:00:00+02:00' }),
       feature({ deviceId: 'plain', waypoint: true, latitude: -24.5, longitude: 31.5 }),
     ]);
@@ -49,6 +51,8 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
   it('gives the same rows and values in CSV, NDJSON and GeoJSON as in the JSON pages', async () => {
     const json = await suite.admin.allSightings('tricky');
     expect(json).toHaveLength(4);
+    // Stored as sent, whichever way the merge wrote it (COPY on PostgreSQL).
+    expect(json[1]).toMatchObject({ deviceId: QUOTED_DEVICE, data: { Species: TRICKY_SPECIES } });
 
     const ndjson = await download('format=ndjson');
     expect(ndjson.status).toBe(200);

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Pool } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import { FieldSyncConfig } from '../config/config.js';
@@ -107,9 +109,20 @@ export class Database {
     }
   }
 
-  /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.type === 'postgres') return this.dataSource.transaction('READ COMMITTED', work);
+  /**
+   * Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws.
+   * `asynchronousCommit` answers before the commit is flushed to disk (PostgreSQL's asynchronous
+   * commit), for writes nobody is told about yet: the flush of a later, ordinary commit writes
+   * them to disk too, since the log is written in order.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>, options: { asynchronousCommit?: boolean } = {}): Promise<T> {
+    if (this.type === 'postgres') {
+      if (!options.asynchronousCommit) return this.dataSource.transaction('READ COMMITTED', work);
+      return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+        await manager.query('SET LOCAL synchronous_commit = off');
+        return work(manager);
+      });
+    }
     return this.sqliteLock.run(async () => {
       const runner = this.dataSource.createQueryRunner();
       await runner.query('BEGIN IMMEDIATE');
@@ -124,6 +137,15 @@ export class Database {
         await runner.release();
       }
     });
+  }
+
+  /**
+   * Where a transaction may read data committed before it began while it keeps its own connection
+   * busy: another pooled connection on PostgreSQL (so reading overlaps the transaction's writes),
+   * the transaction itself on SQLite's one connection.
+   */
+  readerBeside(tx: Tx): Tx {
+    return this.type === 'postgres' ? this.dataSource.manager : tx;
   }
 
   /** Runs read-only `work` that must see only committed data. */
@@ -144,6 +166,20 @@ export class Database {
       const values = part.map((row) => `(${row.map(() => '?').join(', ')})`);
       await this.queryInTx(tx, `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, part.flat());
     }
+  }
+
+  /**
+   * Inserts many rows inside the caller's transaction: PostgreSQL's COPY FROM STDIN (one round
+   * trip, no parameters to bind), or the multi-row INSERT on SQLite.
+   */
+  async copyRowsInTx(tx: Tx, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.type !== 'postgres') return this.insertRowsInTx(tx, table, columns, rows);
+    if (!tx.queryRunner) throw new Error('copyRowsInTx needs a transaction');
+    const client = (await tx.queryRunner.connect()) as PoolClient;
+    const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+    stream.end(rows.map(copyTextLine).join(''));
+    await finished(stream);
   }
 
   /** One statement in a transaction of its own (autocommit), e.g. an UPDATE … RETURNING. */
@@ -203,4 +239,18 @@ export class Database {
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.sqliteLock.run(() => this.dataSource.destroy());
   }
+}
+
+/** A value in COPY's text format: \N for null, and backslash, tab, newline and return escaped. */
+function copyTextValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = String(value);
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (character) => COPY_ESCAPES[character]) : text;
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function copyTextLine(row: unknown[]): string {
+  return `${row.map(copyTextValue).join('\t')}\n`;
 }

@@ -9,7 +9,7 @@ import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFi
 import { formatsRead } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { sightingsMerged } from '../observability/metrics.js';
-import { DecodedFile } from './decoded-file.js';
+import { DecodedFile, readAhead } from './decoded-file.js';
 import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
 
@@ -39,7 +39,7 @@ export class BatchWriter {
     const feed = { lastSeq };
     let fileError: string | null = null;
     try {
-      for await (const step of file.steps) await this.writeStepInTx(tx, batch, step, counts, feed);
+      for await (const step of readAhead(file.steps)) await this.writeStepInTx(tx, batch, step, counts, feed);
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       fileError = error.message;

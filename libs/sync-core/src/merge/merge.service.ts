@@ -8,7 +8,7 @@ import { SightingRepository } from '../db/repositories/sighting.repository.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { batchesMerged, mergeSeconds } from '../observability/metrics.js';
 import { BatchWriter } from './batch-writer.js';
-import { decodedWhileReadInTx } from './decoded-file.js';
+import { decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
@@ -61,7 +61,7 @@ export class MergeService {
         }
         // Rejections of an earlier attempt rolled back with it; this only guards a retried batch.
         if (state.attempts > 1) await this.rejections.deleteForBatchInTx(tx, batch.id);
-        const result = await this.writer.writeInTx(tx, batch, lastSeq, file ?? (await decodedWhileReadInTx(tx, this.blobs, batch)));
+        const result = await this.writer.writeInTx(tx, batch, lastSeq, file ?? (await decodedWhileRead(this.database.readerBeside(tx), this.blobs, batch)));
         lastSeq = result.lastSeq;
         merged.set(batch.id, result.status);
       }

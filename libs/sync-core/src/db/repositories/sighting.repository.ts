@@ -85,17 +85,20 @@ export class SightingRepository {
   async storedVersionsInTx(tx: Tx, projectId: string, uids: string[]): Promise<Map<string, StoredVersion>> {
     const stored = new Map<string, StoredVersion>();
     if (uids.length === 0) return stored;
+    // PostgreSQL takes the uids as one array parameter: a statement of thousands of parameters
+    // costs more to parse and plan than the index lookups themselves.
+    const [matching, parameters] = this.database.type === 'postgres' ? ['= ANY(?)', [uids]] : [`IN (${uids.map(() => '?').join(', ')})`, uids];
     const rows = await this.database.queryInTx<{ id: string; uid: string; content_hash: string; data_hash: string | null; revision: number | string; received_at: string }>(
       tx,
-      `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${uids.map(() => '?').join(', ')})`,
-      [projectId, ...uids],
+      `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid ${matching}`,
+      [projectId, ...parameters],
     );
     for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, dataHash: row.data_hash, revision: Number(row.revision), receivedAt: row.received_at });
     return stored;
   }
 
   async insertInTx(tx: Tx, rows: Sighting[]): Promise<void> {
-    await this.database.insertRowsInTx(
+    await this.database.copyRowsInTx(
       tx,
       'sighting',
       SIGHTING_COLUMNS,
