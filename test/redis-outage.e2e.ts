@@ -6,8 +6,9 @@ import { waitFor } from './support/ports.js';
 import { fieldSyncSuite } from './support/suite.js';
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('uploads while Redis is away, on %s', (kind) => {
-  // FieldSync starts while its Redis is down.
-  const suite = fieldSyncSuite(kind, { redisStopped: true });
+  // FieldSync starts while its Redis is down. Every file goes through the queue here (small files
+  // merged at upload need no queue: the last test shows them unaffected by the outage).
+  const suite = fieldSyncSuite(kind, { redisStopped: true, env: { INLINE_MERGE_MAX_BYTES: '0' } });
 
   it('starts without Redis, acknowledges uploads, and consolidates them once Redis is back, with no manual step', async () => {
     await waitFor('the warning about Redis', async () => /Redis at redis:\/\/127\.0\.0\.1:\d+ is not reachable/.test(suite.server.logs));
@@ -41,5 +42,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('uploads while Redis is away, o
     expect((await suite.admin.settled(answer.body.batches[0].id, 60_000)).status).toBe('consolidated');
     const rows = (await suite.admin.allSightings('kruger')).filter((row) => row.id === f.properties.id.slice(1, -1).toLowerCase());
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('small uploads while Redis is away, on %s', (kind) => {
+  const suite = fieldSyncSuite(kind, { redisStopped: true });
+
+  it('merges them at upload, so Redis being away delays nothing', async () => {
+    await suite.admin.createProject('kruger');
+    const device = await suite.admin.createDevice('kruger');
+    const f = feature();
+    const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection([f]));
+    expect(answer.status).toBe(202);
+    expect(answer.body.batches[0].status).toBe('consolidated');
+    expect((await suite.admin.allSightings('kruger')).map((row) => row.id)).toEqual([f.properties.id.slice(1, -1).toLowerCase()]);
   });
 });

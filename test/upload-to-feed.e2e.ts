@@ -22,7 +22,8 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     const answer = await uploadAsDevice(suite.server.baseUrl, as, body, extra);
     expect(answer.status, JSON.stringify(answer.body)).toBe(202);
     expect(answer.body.batches).toHaveLength(1);
-    expect(answer.body.batches[0].status).toBe('received');
+    // A small file is merged inside its upload's transaction: acknowledged means in the feed.
+    expect(answer.body.batches[0].status).not.toBe('received');
     return suite.admin.settled(answer.body.batches[0].id);
   }
 
@@ -64,6 +65,16 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     expect(lines.map((line) => line.split(',')[0])).toEqual(json.map((row) => row.id));
     expect(lines.map((line) => Number(line.split(',')[4]))).toEqual(json.map((row) => row.latitude));
     expect(csv.body).toContain('"{""Species"":""Kudu, greater"",""Count"":1}"');
+  });
+
+  it('has a small upload in the feed the moment it is acknowledged, and says what it held', async () => {
+    const features = [feature(), feature(), feature()];
+    const before = (await suite.admin.allSightings('kruger')).length;
+    const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection(features));
+    expect(answer.body.batches).toEqual([{ id: expect.any(String), status: 'consolidated', counts: { records: 3, new: 3, updated: 0, duplicate: 0, rejected: 0 } }]);
+    // No waiting: the rows are there when the answer is.
+    const ids = (await suite.admin.allSightings('kruger')).slice(before).map((row) => row.id);
+    expect(ids.sort()).toEqual(features.map((f) => f.properties.id.slice(1, -1).toLowerCase()).sort());
   });
 
   it('merges an identical file sent twice as all duplicates, with no new feed entries', async () => {

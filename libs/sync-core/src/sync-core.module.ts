@@ -101,8 +101,9 @@ export class SyncCoreModule {
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
       {
         provide: IngestService,
-        useFactory: (database: Database, blobs: BlobStore, queue: ConsolidateQueue) => new IngestService(database, blobs, queue, config.maxUploadBytes),
-        inject: [Database, BlobStore, ConsolidateQueue],
+        useFactory: (database: Database, blobs: BlobStore, queue: ConsolidateQueue, merge: MergeService) =>
+          new IngestService(database, blobs, queue, merge, { maxUploadBytes: config.maxUploadBytes, inlineMergeMaxBytes: config.inlineMergeMaxBytes }),
+        inject: [Database, BlobStore, ConsolidateQueue, MergeService],
       },
       { provide: FormService, useFactory: (database: Database, blobs: BlobStore) => new FormService(database, blobs), inject: [Database, BlobStore] },
       {

@@ -87,7 +87,7 @@ export class UploadController {
     } finally {
       release();
     }
-    response.status(HttpStatus.ACCEPTED).json({ batches: batches.map((batch) => ({ id: batch.id, status: batch.status })) });
+    response.status(HttpStatus.ACCEPTED).json({ batches: batches.map(batchAnswer) });
   }
 
   private async belongsTo(device: Device, slug: string): Promise<boolean> {
@@ -105,7 +105,7 @@ export class UploadController {
   private refuse(request: Request, response: Response, status: number, message: string, committed: Batch[] = []): void {
     response.setHeader('Connection', 'close');
     const body: Record<string, unknown> = { statusCode: status, message };
-    if (committed.length > 0) body.batches = committed.map((batch) => ({ id: batch.id, status: batch.status }));
+    if (committed.length > 0) body.batches = committed.map(batchAnswer);
     response.status(status).json(body);
     response.on('finish', () => {
       let drained = 0;
@@ -115,4 +115,11 @@ export class UploadController {
       request.resume();
     });
   }
+}
+
+/** A committed batch as the uploader sees it; a small file was merged already and says what it held. */
+function batchAnswer(batch: Batch) {
+  if (batch.status === 'received') return { id: batch.id, status: batch.status };
+  const { records, new: added, updated, duplicate, rejected } = batch;
+  return { id: batch.id, status: batch.status, counts: { records, new: added, updated, duplicate, rejected } };
 }

@@ -18,6 +18,8 @@ export interface FieldSyncConfig {
   http: { headersTimeoutMs: number; idleTimeoutMs: number; maxConnections: number };
   tls: { certPath: string; keyPath: string } | null;
   maxUploadBytes: number;
+  /** Files up to this size merge inside the upload's own transaction (0: every file goes through the queue). */
+  inlineMergeMaxBytes: number;
   /** A compressed body may inflate to this many times its size (beyond 16 MB); more is refused as a bomb. */
   maxCompressionRatio: number;
   /** Uploads one device may stream into one gateway at once; more are answered 429. */
@@ -281,6 +283,8 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     },
     tls: tlsFrom(env),
     maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
+    // At most one blob chunk: only a body held whole in memory is merged at once.
+    inlineMergeMaxBytes: integer(env, 'INLINE_MERGE_MAX_BYTES', 256 * 1024, 0, 256 * 1024),
     maxCompressionRatio: integer(env, 'MAX_COMPRESSION_RATIO', 32, 2, 100_000),
     maxUploadsPerDevice: integer(env, 'MAX_UPLOADS_PER_DEVICE', 16, 1, 1000),
     adminToken: adminTokenFrom(env),

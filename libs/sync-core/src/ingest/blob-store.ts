@@ -13,6 +13,8 @@ export interface PendingBlob {
   /** Only when asked for (OpenRosa names form media by md5). */
   md5: string | null;
   size: number;
+  /** The bytes, when they fit in one chunk (nothing is written before `commit` then); else null. */
+  wholeBytes: Buffer | null;
   /** Returns the id of the blob holding these bytes (an existing one when identical content is stored already). */
   commit(manager: EntityManager): Promise<string>;
   /** Drops what was written; for an upload that will not be committed. */
@@ -76,6 +78,7 @@ export class BlobStore {
       sha256,
       md5: md5?.digest('hex') ?? null,
       size,
+      wholeBytes: pendingId === null ? tail : null,
       commit: async (manager) => {
         if (pendingId === null) return (await this.putWhole(manager, tail)).blobId;
         if (tail.length > 0) await this.insertChunk(manager, pendingId, chunkIdx, tail);

@@ -13,6 +13,15 @@ import { DecodedFile, readAhead } from './decoded-file.js';
 import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
 
+/** What writing a batch came to: as the batch row now says, and where the feed stands. */
+export interface BatchOutcome {
+  status: BatchStatus;
+  format: string | null;
+  counts: BatchCounts;
+  error: string | null;
+  lastSeq: number;
+}
+
 const emptyCounts = (): BatchCounts => ({ records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0 });
 
 /**
@@ -29,11 +38,11 @@ export class BatchWriter {
     private readonly blobs: BlobStore,
   ) {}
 
-  async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<{ status: BatchStatus; lastSeq: number }> {
+  async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<BatchOutcome> {
     const { decoder } = file;
     if (!decoder) {
       const reason = file.emptyFile ? 'the file is empty' : `unrecognised file format: FieldSync reads ${formatsRead()}`;
-      return { status: await this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), reason), lastSeq };
+      return this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), reason, lastSeq);
     }
     const counts = emptyCounts();
     const feed = { lastSeq };
@@ -45,7 +54,7 @@ export class BatchWriter {
       fileError = error.message;
     }
     const status: BatchStatus = fileError && counts.records === 0 ? 'rejected' : 'consolidated';
-    return { status: await this.finishInTx(tx, batch, status, decoder, counts, fileError), lastSeq: feed.lastSeq };
+    return this.finishInTx(tx, batch, status, decoder, counts, fileError, feed.lastSeq);
   }
 
   private async writeStepInTx(tx: Tx, batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts, feed: { lastSeq: number }): Promise<void> {
@@ -133,9 +142,11 @@ export class BatchWriter {
     delete record.attachmentFiles;
   }
 
-  private async finishInTx(tx: Tx, batch: ClaimedBatch, status: BatchStatus, decoder: FormatDecoder | null, counts: BatchCounts, error: string | null): Promise<BatchStatus> {
+  private async finishInTx(tx: Tx, batch: ClaimedBatch, status: BatchStatus, decoder: FormatDecoder | null, counts: BatchCounts, error: string | null, lastSeq: number): Promise<BatchOutcome> {
     for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
-    await this.batches.finishInTx(tx, batch.id, status, decoder?.name ?? null, counts, error === null ? null : storableText(error));
-    return status;
+    const format = decoder?.name ?? null;
+    const reason = error === null ? null : storableText(error);
+    await this.batches.finishInTx(tx, batch.id, status, format, counts, reason);
+    return { status, format, counts, error: reason, lastSeq };
   }
 }

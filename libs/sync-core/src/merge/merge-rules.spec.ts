@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../db/database.js';
-import { Sighting } from '../db/entities/index.js';
+import { Batch, Sighting } from '../db/entities/index.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { ProjectService } from '../projects/project.service.js';
@@ -46,8 +46,9 @@ describe('merge rules (in-process, SQLite)', () => {
     const blobs = new BlobStore(database);
     // No worker takes the jobs: each test merges its batches itself, in the order it chooses.
     transport = new InProcessTransport();
-    ingest = new IngestService(database, blobs, new ConsolidateQueue(transport), 64 * 1024 * 1024);
     merge = new MergeService(database, blobs);
+    // Nothing merges at upload here (inline merging off), so each test orders the merges itself.
+    ingest = new IngestService(database, blobs, new ConsolidateQueue(transport), merge, { maxUploadBytes: 64 * 1024 * 1024, inlineMergeMaxBytes: 0 });
     projects = new ProjectService(database);
   });
 
@@ -75,6 +76,28 @@ describe('merge rules (in-process, SQLite)', () => {
   }
 
   const sightings = (projectId: string) => database.read((manager) => manager.find(Sighting, { where: { projectId }, order: { seq: 'ASC' } }));
+
+  it("merges small files inside the uploads' own transactions, shared by uploads arriving together", async () => {
+    const p = await project();
+    const mergingNow = new IngestService(database, new BlobStore(database), new ConsolidateQueue(transport), merge, { maxUploadBytes: 1024 * 1024, inlineMergeMaxBytes: 256 * 1024 });
+    const upload = (id: string, alsoCommit?: () => Promise<void>) =>
+      mergingNow.accept({ projectId: p, deviceId: null, door: 'cli', fileName: `${id}.geojson`, body: [file({ id })] }, alsoCommit && (() => alsoCommit()));
+    // One upload fails inside the shared transaction: it fails alone, the others are committed.
+    const answers = await Promise.allSettled([
+      ...Array.from({ length: 12 }, (_, index) => upload(`s${index}`)),
+      upload('bad', () => Promise.reject(new Error('refused by its door'))),
+      ...Array.from({ length: 12 }, (_, index) => upload(`t${index}`)),
+    ]);
+    expect(answers.filter((answer) => answer.status === 'rejected').map((answer) => (answer as PromiseRejectedResult).reason.message)).toEqual(['refused by its door']);
+    const batches = answers.filter((answer) => answer.status === 'fulfilled').map((answer) => (answer as PromiseFulfilledResult<Batch>).value);
+    // Acknowledged as merged: the answer says so, with its counts, and no job was queued.
+    expect(batches.every((batch) => batch.status === 'consolidated' && batch.new === 1)).toBe(true);
+    const stored = await sightings(p);
+    expect(stored.map((row) => row.seq)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
+    expect(stored.map((row) => row.uid).sort()).toEqual([...batches.map((batch) => batch.fileName!.replace('.geojson', ''))].sort());
+    const [feed] = await database.read((manager) => manager.query(`SELECT last_seq FROM project_feed WHERE project_id = '${p}'`));
+    expect(Number(feed.last_seq)).toBe(24);
+  });
 
   it('stores a new sighting as revision 1 at the next seq', async () => {
     const p = await project();

@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { Database } from '../db/database.js';
+import { Database, Tx } from '../db/database.js';
 import { BatchStatus } from '../db/entities/index.js';
-import { BatchRepository } from '../db/repositories/batch.repository.js';
+import { BatchRepository, ClaimedBatch } from '../db/repositories/batch.repository.js';
 import { ProjectFeedRepository } from '../db/repositories/project-feed.repository.js';
 import { RejectionRepository } from '../db/repositories/rejection.repository.js';
 import { SightingRepository } from '../db/repositories/sighting.repository.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { batchesMerged, mergeSeconds } from '../observability/metrics.js';
-import { BatchWriter } from './batch-writer.js';
-import { decodedWhileRead } from './decoded-file.js';
+import { BatchOutcome, BatchWriter } from './batch-writer.js';
+import { DecodedFile, decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
@@ -69,12 +69,26 @@ export class MergeService {
       return merged;
     });
     timer();
-    for (const [id, status] of outcomes) {
-      batchesMerged.inc({ status });
-      this.logger.log({ message: 'batch merged', batchId: id, status, ...(id === batchId ? {} : { with: batchId }) });
-    }
+    for (const [id, status] of outcomes) this.recordMerged(id, status, id === batchId ? {} : { with: batchId });
     const alsoMerged = [...outcomes].filter(([id, status]) => id !== batchId && (status === 'consolidated' || status === 'rejected')).map(([id]) => id);
     return { status: outcomes.get(batchId)!, alsoMerged };
+  }
+
+  /**
+   * Merges a small file inside the transaction that receives it (its batch row inserted there):
+   * the file is visible in the feed the moment its upload is acknowledged, and needs no job.
+   */
+  async mergeReceivedInTx(tx: Tx, batch: ClaimedBatch, file: DecodedFile): Promise<BatchOutcome> {
+    const lastSeq = await this.feeds.lockFeedInTx(tx, batch.projectId);
+    const outcome = await this.writer.writeInTx(tx, batch, lastSeq, file);
+    await this.feeds.setLastSeqInTx(tx, batch.projectId, outcome.lastSeq);
+    return outcome;
+  }
+
+  /** Counts and logs a merge once its transaction committed. */
+  recordMerged(batchId: string, status: BatchStatus, context: Record<string, string> = {}): void {
+    batchesMerged.inc({ status });
+    this.logger.log({ message: 'batch merged', batchId, status, ...context });
   }
 
   /** Marks a batch whose job ran out of attempts, so the admin sees why. */

@@ -18,6 +18,14 @@ export class ProjectFeedRepository {
     return { lastSeq: Number(row.last_seq), batch: { status: row.status, attempts: Number(row.attempts) } };
   }
 
+  /** Takes the project's feed row (held until the transaction ends); its last seq. */
+  async lockFeedInTx(tx: Tx, projectId: string): Promise<number> {
+    const lock = this.database.type === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await this.database.queryInTx<{ last_seq: number | string }>(tx, `SELECT last_seq FROM project_feed WHERE project_id = ?${lock}`, [projectId]);
+    if (!row) throw new Error(`project ${projectId} has no feed row`);
+    return Number(row.last_seq);
+  }
+
   async setLastSeqInTx(tx: Tx, projectId: string, lastSeq: number): Promise<void> {
     await this.database.queryInTx(tx, 'UPDATE project_feed SET last_seq = ? WHERE project_id = ?', [lastSeq, projectId]);
   }

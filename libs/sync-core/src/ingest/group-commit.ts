@@ -1,0 +1,90 @@
+import { Database, Tx } from '../db/database.js';
+
+/**
+ * One caller's part of a group transaction, in two passes: `write` (rows that take no lock) runs
+ * for every member first, then `lockAndWrite` (e.g. a merge, which locks its project's feed row),
+ * so the locks are held only for the second pass and the commit.
+ */
+export interface GroupWork<T> {
+  write(tx: Tx): Promise<T>;
+  lockAndWrite?(tx: Tx, written: T): Promise<T>;
+}
+
+interface Waiting {
+  work: GroupWork<unknown>;
+  /** Work of the same key runs in arrival order; the group runs in key order (see below). */
+  key: string;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** At most this many pieces of work share one transaction. */
+const MAX_GROUP = 64;
+/**
+ * Group transactions in flight at once: while one waits for its commit or for a project's lock,
+ * the next group writes its rows. PostgreSQL gains from it; SQLite runs one at a time anyway.
+ */
+const WRITERS = 3;
+
+/**
+ * Group commit: pieces of work that arrive while transactions are being written wait, then all run
+ * in the next transaction, and each caller learns its result after that one commit. An upload
+ * costs a share of one durable commit instead of one of its own (the commit's flush to disk was
+ * the cost of small uploads: bench/README.md).
+ *
+ * A group runs in key order (stable, so arrival order within a key): the merges of small files
+ * lock their projects' feed rows in that order, so two processes' groups never wait on each other
+ * in a cycle. If the group's transaction fails, each piece runs again in a transaction of its own,
+ * so one bad upload fails alone and the others are still committed.
+ */
+export class GroupCommit {
+  private waiting: Waiting[] = [];
+  private writers = 0;
+
+  constructor(private readonly database: Database) {}
+
+  run<T>(key: string, work: GroupWork<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ key, work: work as GroupWork<unknown>, resolve: resolve as (value: unknown) => void, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writers >= WRITERS) return;
+    this.writers++;
+    try {
+      while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, MAX_GROUP));
+    } finally {
+      this.writers--;
+    }
+  }
+
+  private async commit(group: Waiting[]): Promise<void> {
+    const ordered = [...group].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (ordered.length > 1) {
+      let results: unknown[] | null = null;
+      try {
+        results = await this.database.transaction(async (tx) => {
+          const values: unknown[] = [];
+          for (const item of ordered) values.push(await item.work.write(tx));
+          for (const [index, item] of ordered.entries()) if (item.work.lockAndWrite) values[index] = await item.work.lockAndWrite(tx, values[index]);
+          return values;
+        });
+      } catch {
+        // Which piece failed is found by running each alone below.
+      }
+      if (results) {
+        ordered.forEach((item, index) => item.resolve(results![index]));
+        return;
+      }
+    }
+    for (const item of ordered) {
+      try {
+        item.resolve(await this.database.transaction(async (tx) => (item.work.lockAndWrite ? item.work.lockAndWrite(tx, await item.work.write(tx)) : item.work.write(tx))));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+}
