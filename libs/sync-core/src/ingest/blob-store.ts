@@ -124,14 +124,19 @@ export class BlobStore {
   /** Stores a small blob whole, inside the caller's transaction; returns the id to use. */
   async putWhole(manager: EntityManager, bytes: Buffer): Promise<{ blobId: string; sha256: string }> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const existing = await manager.findOneBy(Blob, { sha256 });
-    if (existing) return { blobId: existing.id, sha256 };
-    // The same bytes may be arriving on another connection right now (a device resending): the
-    // unique sha256 decides which row stands, and this upload uses that one instead of failing.
-    const blobId = randomUUID();
-    await manager.createQueryBuilder().insert().into(Blob).values({ id: blobId, sha256, size: bytes.length, createdAt: nowIso() }).orIgnore().execute();
+    // The same bytes may be stored already, or arriving on another connection right now (a device
+    // resending): the unique sha256 decides which row stands, and this upload uses that one.
+    const [inserted] = await this.database.queryInTx<{ id: string }>(manager, 'INSERT INTO blob (id, sha256, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id', [
+      randomUUID(),
+      sha256,
+      bytes.length,
+      nowIso(),
+    ]);
+    if (inserted) {
+      await this.insertChunk(manager, inserted.id, 0, bytes);
+      return { blobId: inserted.id, sha256 };
+    }
     const stored = await manager.findOneByOrFail(Blob, { sha256 });
-    if (stored.id === blobId) await this.insertChunk(manager, blobId, 0, bytes);
     return { blobId: stored.id, sha256 };
   }
 

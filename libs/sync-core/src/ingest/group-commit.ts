@@ -5,13 +5,20 @@ import { Database, Tx } from '../db/database.js';
  * for every member first, then `lockAndWrite` (e.g. a merge, which locks its project's feed row),
  * so the locks are held only for the second pass and the commit.
  */
-export interface GroupWork<T> {
-  write(tx: Tx): Promise<T>;
-  lockAndWrite?(tx: Tx, written: T): Promise<T>;
+export interface GroupWork<T, S> {
+  write(tx: Tx, shared: S): Promise<T>;
+  lockAndWrite?(tx: Tx, written: T, shared: S): Promise<T>;
 }
 
-interface Waiting {
-  work: GroupWork<unknown>;
+/** What the members of one transaction share (e.g. the feed rows it holds), and how it ends. */
+export interface GroupState<S> {
+  start(): S;
+  /** Runs last, before the commit. */
+  finishInTx(tx: Tx, shared: S): Promise<void>;
+}
+
+interface Waiting<S> {
+  work: GroupWork<unknown, S>;
   /** Work of the same key runs in arrival order; the group runs in key order (see below). */
   key: string;
   resolve(value: unknown): void;
@@ -37,15 +44,18 @@ const WRITERS = 3;
  * in a cycle. If the group's transaction fails, each piece runs again in a transaction of its own,
  * so one bad upload fails alone and the others are still committed.
  */
-export class GroupCommit {
-  private waiting: Waiting[] = [];
+export class GroupCommit<S> {
+  private waiting: Waiting<S>[] = [];
   private writers = 0;
 
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly state: GroupState<S>,
+  ) {}
 
-  run<T>(key: string, work: GroupWork<T>): Promise<T> {
+  run<T>(key: string, work: GroupWork<T, S>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ key, work: work as GroupWork<unknown>, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({ key, work: work as GroupWork<unknown, S>, resolve: resolve as (value: unknown) => void, reject });
       void this.drain();
     });
   }
@@ -60,17 +70,12 @@ export class GroupCommit {
     }
   }
 
-  private async commit(group: Waiting[]): Promise<void> {
+  private async commit(group: Waiting<S>[]): Promise<void> {
     const ordered = [...group].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (ordered.length > 1) {
       let results: unknown[] | null = null;
       try {
-        results = await this.database.transaction(async (tx) => {
-          const values: unknown[] = [];
-          for (const item of ordered) values.push(await item.work.write(tx));
-          for (const [index, item] of ordered.entries()) if (item.work.lockAndWrite) values[index] = await item.work.lockAndWrite(tx, values[index]);
-          return values;
-        });
+        results = await this.inOneTransaction(ordered);
       } catch {
         // Which piece failed is found by running each alone below.
       }
@@ -81,10 +86,21 @@ export class GroupCommit {
     }
     for (const item of ordered) {
       try {
-        item.resolve(await this.database.transaction(async (tx) => (item.work.lockAndWrite ? item.work.lockAndWrite(tx, await item.work.write(tx)) : item.work.write(tx))));
+        item.resolve((await this.inOneTransaction([item]))[0]);
       } catch (error) {
         item.reject(error);
       }
     }
+  }
+
+  private inOneTransaction(items: Waiting<S>[]): Promise<unknown[]> {
+    return this.database.transaction(async (tx) => {
+      const shared = this.state.start();
+      const values: unknown[] = [];
+      for (const item of items) values.push(await item.work.write(tx, shared));
+      for (const [index, item] of items.entries()) if (item.work.lockAndWrite) values[index] = await item.work.lockAndWrite(tx, values[index], shared);
+      await this.state.finishInTx(tx, shared);
+      return values;
+    });
   }
 }

@@ -7,7 +7,7 @@ import { Batch, Door } from '../db/entities/index.js';
 import { batchesReceived, bytesReceived } from '../observability/metrics.js';
 import { ConsolidateQueue } from '../queue/consolidate-queue.js';
 import { decodedInMemory } from '../merge/decoded-file.js';
-import { MergeService } from '../merge/merge.service.js';
+import { HeldFeeds, MergeService } from '../merge/merge.service.js';
 import { BlobStore } from './blob-store.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -29,7 +29,7 @@ export interface IncomingFile {
  */
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
-  private readonly commits: GroupCommit;
+  private readonly commits: GroupCommit<HeldFeeds>;
 
   constructor(
     database: Database,
@@ -38,7 +38,7 @@ export class IngestService {
     private readonly merge: MergeService,
     private readonly limits: { maxUploadBytes: number; inlineMergeMaxBytes: number },
   ) {
-    this.commits = new GroupCommit(database);
+    this.commits = new GroupCommit<HeldFeeds>(database, { start: () => new Map(), finishInTx: (tx, held) => merge.saveHeldFeedsInTx(tx, held) });
   }
 
   /**
@@ -78,9 +78,9 @@ export class IngestService {
           return batch;
         },
         ...(mergeNow && {
-          lockAndWrite: async (manager, batch) => {
+          lockAndWrite: async (manager, batch, held) => {
             // Decoded here, not before: a group that rolls back runs each upload again from its bytes.
-            const { status, format, counts, error } = await this.merge.mergeReceivedInTx(manager, batch, await decodedInMemory(mergeNow, batch.fileName));
+            const { status, format, counts, error } = await this.merge.mergeReceivedInTx(manager, batch, await decodedInMemory(mergeNow, batch.fileName), held);
             return { ...batch, status, format, ...counts, error, consolidatedAt: status === 'consolidated' ? nowIso() : null };
           },
         }),

@@ -12,6 +12,9 @@ import { DecodedFile, decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
+/** The projects whose feed rows a transaction has locked, with the last seq it has given out. */
+export type HeldFeeds = Map<string, number>;
+
 /**
  * Consolidates one batch: decodes its blob and merges the records into the project's sightings
  * in a single transaction that holds the project's feed row, so feed order is commit order.
@@ -78,11 +81,17 @@ export class MergeService {
    * Merges a small file inside the transaction that receives it (its batch row inserted there):
    * the file is visible in the feed the moment its upload is acknowledged, and needs no job.
    */
-  async mergeReceivedInTx(tx: Tx, batch: ClaimedBatch, file: DecodedFile): Promise<BatchOutcome> {
-    const lastSeq = await this.feeds.lockFeedInTx(tx, batch.projectId);
+  async mergeReceivedInTx(tx: Tx, batch: ClaimedBatch, file: DecodedFile, held: HeldFeeds): Promise<BatchOutcome> {
+    // The first merge of a project in this transaction locks its feed row; the next ones continue from it.
+    const lastSeq = held.get(batch.projectId) ?? (await this.feeds.lockFeedInTx(tx, batch.projectId));
     const outcome = await this.writer.writeInTx(tx, batch, lastSeq, file);
-    await this.feeds.setLastSeqInTx(tx, batch.projectId, outcome.lastSeq);
+    held.set(batch.projectId, outcome.lastSeq);
     return outcome;
+  }
+
+  /** Writes where the feeds held by mergeReceivedInTx now stand; last in their transaction. */
+  async saveHeldFeedsInTx(tx: Tx, held: HeldFeeds): Promise<void> {
+    for (const [projectId, lastSeq] of held) await this.feeds.setLastSeqInTx(tx, projectId, lastSeq);
   }
 
   /** Counts and logs a merge once its transaction committed. */
