@@ -7,6 +7,7 @@ import { delivery } from './delivery.bench.js';
 import { exportCsv } from './export.bench.js';
 import { ftpUpload } from './ftp-upload.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
+import { mergeGrowth } from './merge-growth.bench.js';
 import { smallUploads } from './small-uploads.bench.js';
 import { BenchFigure } from './measure.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     ['small', () => smallUploads('postgres', 'embedded')],
     ['small', () => smallUploads('sqlite')],
     ['small', () => smallUploads('sqlite', 'embedded')],
+    ['growth', () => mergeGrowth()],
     ['export', () => exportCsv()],
     ['ftp', () => ftpUpload('postgres')],
     ['ftp', () => ftpUpload('sqlite')],
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
     ['console', () => consolePages()],
     ['delivery', () => delivery()],
   ];
-  // BENCH_ONLY=export (or bulk, small, ftp, memory, console, delivery) runs a part while working on it; the table on record comes from a full run.
+  // BENCH_ONLY=export (or bulk, small, growth, ftp, memory, console, delivery) runs a part while working on it; the table on record comes from a full run.
   const only = process.env.BENCH_ONLY;
   for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
     const result = [await run()].flat();

@@ -170,7 +170,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     const fromPage = readFileSync((await download.path())!, 'utf8');
     const fromApi = await suite.admin.call('GET', `/api/v1/projects/${slug}/sightings?format=csv&kind=waypoint`);
     expect(fromPage).toBe(fromApi.body);
-    expect(fromPage.trim().split('\r\n')).toHaveLength(3);
+    expect(fromPage.trim().split('\n')).toHaveLength(3);
     await screenshot(page, kind, 'downloads');
   });
 

@@ -84,7 +84,10 @@ describe('faults', { timeout: 300_000 }, () => {
     const c = cluster;
     const project = 'postgres-restart';
     const devices = await c.createProject(project, 10);
-    const { ledger } = await underFault('PostgreSQL crash + restart', c, { project, devices, door: c.httpDoor, files: files(10, 200) }, async () => {
+    // Small files (merged in the upload's own transaction) and larger ones (queued for the
+    // consolidators, ~330 KB: over INLINE_MERGE_MAX_BYTES) alternate, so the crash hits both paths.
+    const mixed = Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? 200 : 1000));
+    const { ledger } = await underFault('PostgreSQL crash + restart', c, { project, devices, door: c.httpDoor, files: mixed }, async () => {
       await sleep(1500);
       await postgres.halt('immediate');
       // Longer than the consolidator's five attempts (2 + 4 + 8 + 16 s of back-off).
@@ -105,6 +108,22 @@ describe('faults', { timeout: 300_000 }, () => {
       'gateway kill -9, uploads in flight',
       c,
       { project, devices, door: c.httpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
+      crashTwiceMidUpload(c, (round) => c.gateways[round]),
+    );
+    expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+  });
+
+  it('a gateway killed inside group commits of small uploads, merged at upload', async () => {
+    cluster = await Cluster.start({ postgres, gateways: 2, consolidators: 1 });
+    const c = cluster;
+    const project = 'kill-group-commit';
+    const devices = await c.createProject(project, 16);
+    // Small files back to back: each is committed in a group with others and merged in that same
+    // transaction; a kill lands inside such groups. Acknowledged must be in, the rest resent whole.
+    const { ledger } = await underFault(
+      'gateway kill -9 inside group commits of small uploads',
+      c,
+      { project, devices, door: c.httpDoor, files: files(60, 5) },
       crashTwiceMidUpload(c, (round) => c.gateways[round]),
     );
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);

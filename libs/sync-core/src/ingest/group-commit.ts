@@ -1,4 +1,5 @@
 import { Database, Tx } from '../db/database.js';
+import { groupCommitSeconds, groupCommitUploads } from '../observability/metrics.js';
 
 /**
  * One caller's part of a group transaction, in two passes: `write` (rows that take no lock) runs
@@ -93,8 +94,10 @@ export class GroupCommit<S> {
     }
   }
 
-  private inOneTransaction(items: Waiting<S>[]): Promise<unknown[]> {
-    return this.database.transaction(async (tx) => {
+  private async inOneTransaction(items: Waiting<S>[]): Promise<unknown[]> {
+    const timer = groupCommitSeconds.startTimer();
+    groupCommitUploads.observe(items.length);
+    const values = await this.database.transaction(async (tx) => {
       const shared = this.state.start();
       const values: unknown[] = [];
       for (const item of items) values.push(await item.work.write(tx, shared));
@@ -102,5 +105,7 @@ export class GroupCommit<S> {
       await this.state.finishInTx(tx, shared);
       return values;
     });
+    timer();
+    return values;
   }
 }

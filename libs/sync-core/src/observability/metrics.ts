@@ -40,6 +40,20 @@ export const mergeSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
+export const groupCommitSeconds = new Histogram({
+  name: 'fieldsync_upload_group_seconds',
+  help: 'Time of one transaction committing a group of uploads (and merging the small ones)',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  registers: [metricsRegistry],
+});
+
+export const groupCommitUploads = new Histogram({
+  name: 'fieldsync_upload_group_size',
+  help: 'Uploads committed together in one transaction',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [metricsRegistry],
+});
+
 export const deliveries = new Counter({
   name: 'fieldsync_deliveries_total',
   help: 'POSTs to subscriptions, by outcome (delivered, failed)',
