@@ -32,34 +32,25 @@ export class BlobStore {
 
   /**
    * Streams `body` in, hashing and counting it, within `maxBytes` (UploadTooLargeError above it).
-   * Two chunk-sized buffers take turns: one is stored while the next fills from the network, so
-   * receiving and storing overlap, and memory stays at two chunks whatever the size of the file.
-   * A body that fits in one chunk writes nothing until `commit`, the common small upload's single
-   * transaction.
+   * One chunk-sized buffer is filled and stored over and over: the drivers copy the bytes during
+   * the insert, so memory stays at one chunk whatever the size of the file. A body that fits in
+   * one chunk writes nothing until `commit`, the common small upload's single transaction.
    */
   async streamIn(body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, maxBytes: number, options: { md5?: boolean } = {}): Promise<PendingBlob> {
     const hash = createHash('sha256');
     const md5 = options.md5 ? createHash('md5') : null;
-    const buffers = [Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES), Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES)];
-    let chunk = buffers[0];
+    const chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
     let pendingId: string | null = null;
     let size = 0;
     let chunkIdx = 0;
     let filled = 0;
-    // The store of the previous chunk, at most one at a time (chunks go in order).
-    let storing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      await storing;
       const isFirst = pendingId === null;
       pendingId ??= randomUUID();
-      storing = this.appendChunk(pendingId, chunkIdx++, chunk.subarray(0, filled), isFirst);
-      // Handled when awaited; an upload that fails meanwhile must not leave it unhandled.
-      storing.catch(() => undefined);
-      chunk = chunk === buffers[0] ? buffers[1] : buffers[0];
+      await this.appendChunk(pendingId, chunkIdx++, chunk.subarray(0, filled), isFirst);
       filled = 0;
     };
     const discard = async () => {
-      await storing.catch(() => undefined);
       if (pendingId !== null) await this.discardPending(pendingId).catch(() => undefined);
     };
     try {
@@ -77,7 +68,6 @@ export class BlobStore {
           if (filled === BLOB_CHUNK_BYTES) await flush();
         }
       }
-      await storing;
     } catch (error) {
       await discard();
       throw error;
