@@ -46,8 +46,10 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   // 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
   // about 190 MB for about 8% of the speed (bench/README.md). Consolidators keep V8's default.
   if (config.roles.includes('gateway')) setFlagsFromString('--heap-growing-percent=50');
-  // Colours only on a terminal: a log file or a collector gets plain lines.
-  const logger = new StartupLogger({ json: config.logFormat === 'json', prefix: 'FieldSync', colors: process.stdout.isTTY === true });
+  // Colours, and objects spread over several lines, only on a terminal: a log file or a collector
+  // gets one plain line per event.
+  const terminal = process.stdout.isTTY === true;
+  const logger = new StartupLogger({ json: config.logFormat === 'json', prefix: 'FieldSync', colors: terminal, compact: !terminal });
   const module = AppModule.forRoles(config);
   if (!config.roles.includes('gateway')) {
     const context = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });

@@ -6,6 +6,7 @@ import { curl } from './support/curl.js';
 import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { PrivateRedis } from './support/redis-server.js';
 import { feature, featureCollection } from './support/geojson.js';
+import { waitFor } from './support/ports.js';
 import { fieldSyncSite } from './support/suite.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/src/main.js');
@@ -155,6 +156,12 @@ describe('start-up', () => {
     // The token printed is the one that works.
     const answer = await fetch(`${first.baseUrl}/api/v1/projects`, { headers: { authorization: `Bearer ${boxed![1]}` } });
     expect(answer.status).toBe(200);
+    // An event with fields is one line, not an object spread over several.
+    const refused = await fetch(`${first.baseUrl}/upload`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('nobody:wrong').toString('base64')}` }, body: '{}' });
+    expect(refused.status).toBe(401);
+    await waitFor('the refused login in the log', async () => first.logs.includes('device login refused'));
+    const line = first.logs.split('\n').find((text) => text.includes('device login refused'));
+    expect(line).toMatch(/device login refused.*login: 'nobody'.*failures: 1/);
     await first.stop();
   });
 
