@@ -33,7 +33,7 @@ const RSS_GOAL_MB = 100;
  * 1,000,000 sightings streamed from the download API as CSV, NDJSON and GeoJSON, beside
  * psql \copy TO STDOUT of the same rows and columns as CSV; the gateway's peak RSS for each.
  */
-export async function exportCsv(): Promise<BenchFigure[]> {
+export async function exportFormats(): Promise<BenchFigure[]> {
   const [store, redis] = await Promise.all([StoreUnderTest.create('postgres'), PrivateRedis.start()]);
   const gateway = await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'gateway' });
   try {

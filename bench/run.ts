@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { bulkIngest } from './bulk-ingest.bench.js';
 import { consolePages } from './console.bench.js';
 import { delivery } from './delivery.bench.js';
-import { exportCsv } from './export.bench.js';
+import { exportFormats } from './export.bench.js';
 import { ftpUpload } from './ftp-upload.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
 import { mergeGrowth } from './merge-growth.bench.js';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     ['small', () => smallUploads('sqlite')],
     ['small', () => smallUploads('sqlite', 'embedded')],
     ['growth', () => mergeGrowth()],
-    ['export', () => exportCsv()],
+    ['export', () => exportFormats()],
     ['ftp', () => ftpUpload('postgres')],
     ['ftp', () => ftpUpload('sqlite')],
     // Two sizes: memory is flat when the 200 MB figure is no higher than the 50 MB one.

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Pool } from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { finished } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import { FieldSyncConfig } from '../config/config.js';

@@ -80,7 +80,7 @@ export class BlobStore {
       size,
       wholeBytes: pendingId === null ? tail : null,
       commit: async (manager) => {
-        if (pendingId === null) return (await this.putWhole(manager, tail)).blobId;
+        if (pendingId === null) return (await this.putWhole(manager, tail, sha256)).blobId;
         if (tail.length > 0) await this.insertChunk(manager, pendingId, chunkIdx, tail);
         return this.finalize(manager, pendingId, sha256, size);
       },
@@ -121,9 +121,8 @@ export class BlobStore {
     return pendingId;
   }
 
-  /** Stores a small blob whole, inside the caller's transaction; returns the id to use. */
-  async putWhole(manager: EntityManager, bytes: Buffer): Promise<{ blobId: string; sha256: string }> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+  /** Stores a small blob whole, inside the caller's transaction; returns the id to use. `sha256` when the caller hashed the bytes already. */
+  async putWhole(manager: EntityManager, bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')): Promise<{ blobId: string; sha256: string }> {
     // The same bytes may be stored already, or arriving on another connection right now (a device
     // resending): the unique sha256 decides which row stands, and this upload uses that one.
     const [inserted] = await this.database.queryInTx<{ id: string }>(manager, 'INSERT INTO blob (id, sha256, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id', [

@@ -80,8 +80,8 @@ export class IngestService {
         ...(mergeNow && {
           lockAndWrite: async (manager, batch, held) => {
             // Decoded here, not before: a group that rolls back runs each upload again from its bytes.
-            const { status, format, counts, error } = await this.merge.mergeReceivedInTx(manager, batch, await decodedInMemory(mergeNow, batch.fileName), held);
-            return { ...batch, status, format, ...counts, error, consolidatedAt: status === 'consolidated' ? nowIso() : null };
+            const { status, format, counts, error, finishedAt } = await this.merge.mergeReceivedInTx(manager, batch, await decodedInMemory(mergeNow, batch.fileName), held);
+            return { ...batch, status, format, ...counts, error, updatedAt: finishedAt, consolidatedAt: status === 'consolidated' ? finishedAt : null };
           },
         }),
       });

@@ -19,6 +19,8 @@ export interface BatchOutcome {
   format: string | null;
   counts: BatchCounts;
   error: string | null;
+  /** When the batch row was finished. */
+  finishedAt: string;
   lastSeq: number;
 }
 
@@ -146,7 +148,7 @@ export class BatchWriter {
     for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
     const format = decoder?.name ?? null;
     const reason = error === null ? null : storableText(error);
-    await this.batches.finishInTx(tx, batch.id, status, format, counts, reason);
-    return { status, format, counts, error: reason, lastSeq };
+    const finishedAt = await this.batches.finishInTx(tx, batch.id, status, format, counts, reason);
+    return { status, format, counts, error: reason, finishedAt, lastSeq };
   }
 }

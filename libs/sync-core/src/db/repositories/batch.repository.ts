@@ -63,7 +63,8 @@ export class BatchRepository {
     return states;
   }
 
-  async finishInTx(tx: Tx, batchId: string, status: BatchStatus, format: string | null, counts: BatchCounts, error: string | null): Promise<void> {
+  /** Writes a merge's outcome on the batch; returns the time written (its updated_at, and consolidated_at when consolidated). */
+  async finishInTx(tx: Tx, batchId: string, status: BatchStatus, format: string | null, counts: BatchCounts, error: string | null): Promise<string> {
     const now = nowIso();
     await this.database.queryInTx(
       tx,
@@ -71,6 +72,7 @@ export class BatchRepository {
         error = ?, updated_at = ?, consolidated_at = ? WHERE id = ?`,
       [status, format, counts.records, counts.new, counts.updated, counts.duplicate, counts.rejected, error, now, status === 'consolidated' ? now : null, batchId],
     );
+    return now;
   }
 
   /** Marks a batch still waiting or being merged as failed, with the reason; in a transaction of its own. */

@@ -80,14 +80,11 @@ const LINE: Record<CopiedFormat, string> = {
  * JSON lines leave COPY untouched in CSV mode when delimiter and quote are bytes JSON text never
  * holds raw (the database escapes control characters inside JSON strings): no quoting, no escaping.
  */
-const COPY_OPTIONS: Record<CopiedFormat, string> = {
-  csv: `(FORMAT csv)`,
-  ndjson: `(FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`,
-  geojson: `(FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`,
-};
+const JSON_LINES = `(FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
+const COPY_OPTIONS: Record<CopiedFormat, string> = { csv: `(FORMAT csv)`, ndjson: JSON_LINES, geojson: JSON_LINES };
 
 /** COPY takes no bound parameters: each is written as a literal, quoted by the driver's own escaping. */
-export function inlineParameters(sql: string, parameters: unknown[]): string {
+function inlineParameters(sql: string, parameters: unknown[]): string {
   return sql.replace(/\$(\d+)/g, (_, index: string) => {
     const value = parameters[Number(index) - 1];
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
