@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, FieldSyncConfig, loadConfig, portProblem, QUEUE_TRANSPORT, QueueTransport, readTlsFiles } from '@fieldsync/sync-core';
+import { ConfigError, FieldSyncConfig, loadConfig, portProblem, readTlsFiles, shownRedisUrl } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
 
@@ -72,7 +72,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
 }
 
 function queueMode(config: FieldSyncConfig): string {
-  return config.redisUrl ? `queue mode, Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//…@')}` : 'embedded mode, no Redis: set REDIS_URL for queue mode';
+  return config.redisUrl ? `queue mode, Redis at ${shownRedisUrl(config.redisUrl)}` : 'embedded mode, no Redis: set REDIS_URL for queue mode';
 }
 
 /**
@@ -89,20 +89,6 @@ function limitSlowClients(server: Server, limits: FieldSyncConfig['http']): void
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(5000, Math.ceil(limits.headersTimeoutMs / 4));
 }
 
-/** Tells the operator, in plain words, that work will wait for Redis rather than be lost. */
-async function warnIfRedisIsAway(context: INestApplicationContext, config: FieldSyncConfig): Promise<void> {
-  if (config.redisUrl === null) return;
-  try {
-    await context.get<QueueTransport>(QUEUE_TRANSPORT).ping();
-  } catch {
-    Logger.warn(
-      `Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//…@')} is not reachable. Uploads are still accepted and will be ` +
-        'consolidated once it is up. Start Redis (e.g. `redis-server`) or set REDIS_URL.',
-      'FieldSync',
-    );
-  }
-}
-
 async function main(): Promise<void> {
   let config: FieldSyncConfig;
   try {
@@ -113,8 +99,7 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   try {
-    const context = await start(config);
-    await warnIfRedisIsAway(context, config);
+    await start(config);
   } catch (error) {
     const reason = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
     process.stderr.write(`FieldSync cannot start: ${reason}\n`);

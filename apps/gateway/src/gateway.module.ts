@@ -19,6 +19,7 @@ import { TokensController } from './admin/tokens.controller.js';
 import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { EarthRangerController } from './earthranger/earthranger.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { HttpDoorShutdown } from './http-door-shutdown.js';
 import { ConsoleSettingsController } from './console/console-settings.controller.js';
 import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
@@ -45,6 +46,6 @@ import { UploadController } from './upload/upload.controller.js';
     LockoutsController,
     HealthController,
   ],
-  providers: [AdminBootstrap, EventStreams, { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AdminBootstrap, EventStreams, HttpDoorShutdown, { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })
 export class GatewayModule {}

@@ -4,7 +4,7 @@ import { AdminTokenService } from './auth/admin-token.service.js';
 import { DeviceLogin } from './auth/device-login.js';
 import { FAILURE_COUNTS, MemoryFailureCounts, RedisFailureCounts } from './auth/failure-counts.js';
 import type { FailureCounts } from './auth/failure-counts.js';
-import { redisConnection } from './queue/redis.js';
+import { RedisLink } from './queue/redis.js';
 import { BatchService } from './batches/batch.service.js';
 import { FIELDSYNC_CONFIG, FieldSyncConfig } from './config/config.js';
 import { databaseProblem } from './config/start-up-errors.js';
@@ -59,10 +59,12 @@ const byDatabase = <T>(make: (database: Database) => T) => ({ useFactory: make, 
 @Module({})
 export class SyncCoreModule {
   static forRoot(config: FieldSyncConfig): DynamicModule {
+    // One watch over every Redis connection of the process, so a lost Redis is said once.
+    const redis = config.redisUrl ? new RedisLink(config.redisUrl) : null;
     const providers = [
       { provide: FIELDSYNC_CONFIG, useValue: config },
       { provide: Database, useFactory: () => Database.open(config.database).catch((error: unknown) => Promise.reject(databaseProblem(error, config.database))) },
-      { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (config.redisUrl ? new BullMqTransport(config.redisUrl, config.queuePrefix) : new InProcessTransport()) },
+      { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (redis ? new BullMqTransport(redis, config.queuePrefix) : new InProcessTransport()) },
       { provide: ConsolidateQueue, useFactory: (transport: QueueTransport) => new ConsolidateQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: PullQueue, useFactory: (transport: QueueTransport) => new PullQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, config.dataDir) },
@@ -82,7 +84,7 @@ export class SyncCoreModule {
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
       {
         provide: FAILURE_COUNTS,
-        useFactory: (): FailureCounts => (config.redisUrl ? new RedisFailureCounts(redisConnection(config.redisUrl, 'producer'), config.queuePrefix) : new MemoryFailureCounts()),
+        useFactory: (): FailureCounts => (redis ? new RedisFailureCounts(redis.connect('producer'), config.queuePrefix) : new MemoryFailureCounts()),
       },
       { provide: DeviceLogin, useFactory: (devices: DeviceService, counts: FailureCounts) => new DeviceLogin(devices, counts), inject: [DeviceService, FAILURE_COUNTS] },
       { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },

@@ -10,6 +10,8 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(PullSourceJob.name);
   private worker: RunningWorker | null = null;
   private readonly scheduleKeeper: PeriodicTask;
+  /** The last problem said, so one that lasts (Redis away) is not repeated every round. */
+  private lastProblem: string | null = null;
 
   constructor(
     @Inject(PullService) private readonly pulls: PullService,
@@ -20,7 +22,10 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
     this.scheduleKeeper = new PeriodicTask(
       () => this.syncSchedules(),
       SCHEDULE_SYNC_MS,
-      (error) => this.logger.warn(`could not update pull schedules: ${error.message}`),
+      (error) => {
+        if (error.message !== this.lastProblem) this.logger.warn(`could not update pull schedules: ${error.message}`);
+        this.lastProblem = error.message;
+      },
     );
   }
 
@@ -35,6 +40,7 @@ export class PullSourceJob implements OnApplicationBootstrap, OnApplicationShutd
 
   private async syncSchedules(): Promise<void> {
     await this.queue.syncSchedules(await this.sources.list(null));
+    this.lastProblem = null;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import ftpSrv, { FtpConnection } from 'ftp-srv';
 import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, portProblem, readTlsFiles } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it is committed.
  */
 @Injectable()
-export class FtpServerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FtpServerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('FtpDoor');
   private server: FtpServer | null = null;
   private readonly sessionsByAddress = new Map<string, number>();
@@ -142,7 +142,9 @@ export class FtpServerService implements OnApplicationBootstrap, OnApplicationSh
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the workers and the database close, so no device starts a session that cannot be finished. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.server?.close();
+    this.server = null;
   }
 }

@@ -1,28 +1,48 @@
-import { Logger } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobName, QueueName } from './queue.contract.js';
 import { JobOptions, QueuedJob, QueueTransport, RunningWorker, Schedule, WorkerOptions } from './queue-transport.js';
-import { redisConnection } from './redis.js';
+import { RedisLink, shownRedisUrl } from './redis.js';
 
 const FAILED_JOBS_KEPT = 1000;
+const CONNECT_WAIT_MS = 2000;
 
 /** Queue mode: BullMQ on Redis, shared by every process of a deployment. */
 export class BullMqTransport implements QueueTransport {
   readonly mode = 'queue';
-  private readonly logger = new Logger('Queue');
   private readonly producer: Redis;
   private readonly queues = new Map<QueueName, Queue>();
 
   /** `prefix` keeps deployments that share one Redis apart (QUEUE_PREFIX). */
   constructor(
-    private readonly redisUrl: string,
+    private readonly link: RedisLink,
     private readonly prefix: string,
   ) {
-    this.producer = redisConnection(redisUrl, 'producer');
+    this.producer = link.connect('producer');
   }
 
-  private queue(name: QueueName): Queue {
+  /**
+   * BullMQ waits for a connection without end, so while Redis is away a call would hang (and a
+   * stop waiting on it with it): a call fails instead, and its caller leaves the work in the
+   * database for the reconciler.
+   */
+  private async reachable(): Promise<void> {
+    if (this.producer.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.producer.off('ready', ready);
+        reject(new Error(`Redis is not reachable at ${shownRedisUrl(this.link.url)}: ${this.link.trouble ?? 'not connected'}`));
+      }, CONNECT_WAIT_MS);
+      this.producer.once('ready', ready);
+    });
+  }
+
+  private async queue(name: QueueName): Promise<Queue> {
+    await this.reachable();
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.producer, prefix: this.prefix });
@@ -33,7 +53,9 @@ export class BullMqTransport implements QueueTransport {
   }
 
   async add<P>(queue: QueueName, name: JobName, data: P, options: JobOptions): Promise<void> {
-    await this.queue(queue).add(name, data, {
+    await (
+      await this.queue(queue)
+    ).add(name, data, {
       jobId: options.jobId,
       attempts: options.attempts ?? 1,
       ...(options.backoffMs ? { backoff: { type: 'exponential', delay: options.backoffMs } } : {}),
@@ -44,22 +66,23 @@ export class BullMqTransport implements QueueTransport {
 
   async remove(queue: QueueName, jobId: string): Promise<void> {
     await this.queue(queue)
-      .remove(jobId)
+      .then((waiting) => waiting.remove(jobId))
       .catch(() => 0);
   }
 
   async setSchedules<P>(queue: QueueName, name: JobName, schedules: Schedule<P>[]): Promise<void> {
     const wanted = new Set(schedules.map((schedule) => schedule.key));
+    const scheduled = await this.queue(queue);
     for (const schedule of schedules) {
-      await this.queue(queue).upsertJobScheduler(schedule.key, { every: schedule.everyMs }, { name, data: schedule.data, opts: { removeOnComplete: true, removeOnFail: 100 } });
+      await scheduled.upsertJobScheduler(schedule.key, { every: schedule.everyMs }, { name, data: schedule.data, opts: { removeOnComplete: true, removeOnFail: 100 } });
     }
-    for (const scheduler of await this.queue(queue).getJobSchedulers()) {
-      if (scheduler.key && !wanted.has(scheduler.key)) await this.queue(queue).removeJobScheduler(scheduler.key);
+    for (const scheduler of await scheduled.getJobSchedulers()) {
+      if (scheduler.key && !wanted.has(scheduler.key)) await scheduled.removeJobScheduler(scheduler.key);
     }
   }
 
   work<P>(queue: QueueName, handler: (job: QueuedJob<P>) => Promise<unknown>, options: WorkerOptions<P>): RunningWorker {
-    const connection = redisConnection(this.redisUrl, 'worker');
+    const connection = this.link.connect('worker');
     const asQueued = (job: Job<P>): QueuedJob<P> => ({
       id: job.id ?? '',
       data: job.data,
@@ -74,7 +97,8 @@ export class BullMqTransport implements QueueTransport {
       lockDuration: options.lockMs,
       stalledInterval: Math.max(5000, Math.floor(options.lockMs / 2)),
     });
-    worker.on('error', (error) => this.logger.warn(`${queue} worker, queue connection: ${error.message}`));
+    // The link logs a lost connection once; BullMQ repeats it on every reconnect attempt.
+    worker.on('error', () => undefined);
     if (options.onFailed) {
       worker.on('failed', (job, error) => {
         if (!job) return;
@@ -84,13 +108,22 @@ export class BullMqTransport implements QueueTransport {
     }
     return {
       close: async () => {
-        await worker.close();
+        // Running jobs are waited for only while Redis answers: without it they cannot be marked
+        // done anyway, and once their locks expire another worker runs them again (merges are
+        // idempotent). Waiting would hold the stop past any grace period.
+        const redisGone = new Promise<void>((resolve) => {
+          if (connection.status !== 'ready') resolve();
+          connection.once('error', () => resolve());
+          connection.once('end', () => resolve());
+        });
+        await Promise.race([worker.close(), redisGone]);
         connection.disconnect();
       },
     };
   }
 
   async ping(): Promise<void> {
+    if (this.link.trouble) throw new Error(`not reachable at ${shownRedisUrl(this.link.url)}: ${this.link.trouble}; uploads are kept and consolidated once it is back`);
     await this.producer.ping();
   }
 

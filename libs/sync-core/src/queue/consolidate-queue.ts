@@ -9,6 +9,8 @@ const BACKOFF_MS = 2000;
 /** The producer side of the consolidate queue, used by every door after its batch commits. */
 export class ConsolidateQueue {
   private readonly logger = new Logger(ConsolidateQueue.name);
+  /** While Redis is away every upload fails to queue: said once, then per batch only at debug level. */
+  private failing = false;
 
   constructor(private readonly transport: QueueTransport) {}
 
@@ -23,9 +25,13 @@ export class ConsolidateQueue {
         this.transport.add<ConsolidateBatchPayload>(QueueName.Consolidate, JobName.ConsolidateBatch, { batchId }, { jobId: batchId, attempts: CONSOLIDATE_ATTEMPTS, backoffMs: BACKOFF_MS }),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS))),
       ]);
+      this.failing = false;
       return true;
     } catch (error) {
-      this.logger.warn(`batch ${batchId} not queued (${(error as Error).message}); the reconciler will queue it when Redis is back`);
+      const message = `batch ${batchId} not queued (${(error as Error).message}); the reconciler will queue it when Redis is back`;
+      if (this.failing) this.logger.debug(message);
+      else this.logger.warn(`${message}. Batches that follow are kept the same way until then.`);
+      this.failing = true;
       return false;
     } finally {
       clearTimeout(timer);
