@@ -1,7 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,22 +144,42 @@ describe('the fieldsync command line against a real server', () => {
     expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(8);
   });
 
-  it('imports a folder on the server through the same intake: processed/ and failed/', async () => {
+  it('imports a folder on the server through the same intake: merged before it says so, processed/ and failed/', async () => {
     const incoming = join(work, 'incoming');
-    mkdirSync(incoming);
+    mkdirSync(join(incoming, 'day1'), { recursive: true });
     const imported = feature();
     writeFileSync(join(incoming, 'good.geojson'), featureCollection([imported]));
+    writeFileSync(join(incoming, 'broken.geojson'), '{"type":"FeatureCollection","features":[{"type":');
     writeFileSync(join(incoming, 'huge.geojson'), Buffer.alloc(2048, 0x20));
+    writeFileSync(join(incoming, 'day1', 'later.geojson'), featureCollection([feature()]));
     const result = await fieldsync(['--json', 'import', incoming, '--project', 'kruger'], { ...suite.store.env, REDIS_URL: suite.redis!.url, MAX_UPLOAD_BYTES: '1024' });
     expect(result.status).toBe(1);
     const outcomes = JSON.parse(result.stdout.trim().split('\n')[0]);
     expect(outcomes.map((o: any) => [o.file, o.outcome])).toEqual([
+      ['broken.geojson', 'failed'],
       ['good.geojson', 'ingested'],
       ['huge.geojson', 'failed'],
     ]);
+    expect(outcomes[0].reason).toMatch(/^batch \S+ was rejected: /);
+    expect(outcomes[1].status).toBe('consolidated');
+    expect(result.stderr).toContain('day1/: a folder, not read');
     expect(readdirSync(join(incoming, 'processed'))).toEqual(['good.geojson']);
-    expect(readdirSync(join(incoming, 'failed')).sort()).toEqual(['huge.geojson', 'huge.geojson.error.txt']);
-    await waitFor('the imported sighting', async () => (await suite.admin.allSightings('kruger')).some((row) => row.id === uid(imported)), 30_000);
+    // The shared-folder door puts a refused file in the same place, with the same reason beside it.
+    expect(readdirSync(join(incoming, 'failed')).sort()).toEqual(['broken.geojson', 'broken.geojson.error.txt', 'huge.geojson', 'huge.geojson.error.txt']);
+    expect(readFileSync(join(incoming, 'failed', 'broken.geojson.error.txt'), 'utf8')).toMatch(/was rejected/);
+    expect(readdirSync(join(incoming, 'day1'))).toEqual(['later.geojson']);
+    expect((await suite.admin.allSightings('kruger')).some((row) => row.id === uid(imported))).toBe(true);
+  });
+
+  it('refuses to import where no server runs, instead of making a new empty database there', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fieldsync-elsewhere-'));
+    mkdirSync(join(elsewhere, 'incoming'));
+    writeFileSync(join(elsewhere, 'incoming', 'good.geojson'), featureCollection([feature()]));
+    const result = await fieldsync(['import', join(elsewhere, 'incoming'), '--project', 'kruger'], { DATA_DIR: join(elsewhere, 'data'), DATABASE_URL: '', REDIS_URL: '' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`no FieldSync database at ${join(elsewhere, 'data', 'fieldsync.sqlite')}: run \`fieldsync import\` in the folder the server runs in`);
+    expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+    expect(readdirSync(join(elsewhere, 'incoming'))).toEqual(['good.geojson']);
   });
 
   it('says plainly which step of a connection failed', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the file-share poller on %s', 
     await waitFor('the broken file in failed/', async () => listing(FAILED).includes('broken.geojson.error.txt'), 30_000);
     expect(readFileSync(join(share, FAILED, 'broken.geojson.error.txt'), 'utf8')).toMatch(/rejected: the file is not valid JSON/);
     expect(listing(PROCESSED)).not.toContain('broken.geojson');
+  });
+
+  it('says once that a subfolder is not read, and leaves its files alone', async () => {
+    const before = await batchCount();
+    mkdirSync(join(share, 'day1'));
+    writeFileSync(join(share, 'day1', 'later.geojson'), featureCollection([feature()]));
+    await waitFor('the word about the subfolder', async () => suite.server.logs.includes(`${join(share, 'day1')}/ is a subfolder and is not read: put files directly in ${share}`));
+    await sleep(1500);
+    expect(suite.server.logs.split(`${join(share, 'day1')}/ is a subfolder`)).toHaveLength(2);
+    expect(await batchCount()).toBe(before);
+    expect(listing('day1')).toEqual(['later.geojson']);
+    expect(suite.server.logs).not.toMatch(/(processed|failed)\/ is a subfolder/);
+    rmSync(join(share, 'day1'), { recursive: true });
   });
 
   it('does not follow a symlink planted in the folder', async () => {

@@ -22,6 +22,12 @@ export class Output {
     if (!this.json) process.stdout.write(`${line}\n`);
   }
 
+  /** Something the person should act on: on stderr, so it is seen with --json too. */
+  warn(line: string): void {
+    this.endProgress();
+    process.stderr.write(`${line}\n`);
+  }
+
   progress(line: string): void {
     if (this.interactive) process.stderr.write(`\r\x1b[K${line}`);
   }

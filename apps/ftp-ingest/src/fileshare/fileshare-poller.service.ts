@@ -2,7 +2,20 @@ import { statSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BatchService, ConfigError, DeviceService, FIELDSYNC_CONFIG, FileStability, FileState, FolderIntake, IngestService, PeriodicTask, ProjectService } from '@fieldsync/sync-core';
+import {
+  BatchService,
+  ConfigError,
+  DeviceService,
+  FIELDSYNC_CONFIG,
+  FAILED_FOLDER,
+  FileStability,
+  FileState,
+  FolderIntake,
+  PROCESSED_FOLDER,
+  IngestService,
+  PeriodicTask,
+  ProjectService,
+} from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
 /** How long a taken file's batch is watched, to move the file to failed/ if it is rejected. */
@@ -33,6 +46,8 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   private readonly folders: WatchedFolder[];
   private readonly intake: FolderIntake;
   private readonly taken = new Map<string, TakenFile>();
+  /** Subfolders already said to be left alone, so each is said once. */
+  private readonly subfoldersSaid = new Set<string>();
   private readonly scans: PeriodicTask;
 
   constructor(
@@ -76,6 +91,7 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
   private async scanFolder(folder: WatchedFolder): Promise<void> {
     const files = new Map<string, FileState>();
     for (const entry of await readdir(folder.dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) this.sayNotRead(folder, entry.name);
       // Only plain files: links are not followed (they could point anywhere), temporary and hidden names wait.
       if (!entry.isFile() || entry.name.startsWith('.') || /\.(part|tmp|filepart)$/i.test(entry.name)) continue;
       const path = join(folder.dir, entry.name);
@@ -98,6 +114,14 @@ export class FileSharePollerService implements OnApplicationBootstrap, OnApplica
       if (this.scans.stopping) return;
       await this.take(folder, path, project.id, device?.id ?? null);
     }
+  }
+
+  /** Files are taken only directly in the folder (processed/ and failed/ live inside it): a device's subfolder is said, not skipped in silence. */
+  private sayNotRead(folder: WatchedFolder, name: string): void {
+    const path = join(folder.dir, name);
+    if (name === PROCESSED_FOLDER || name === FAILED_FOLDER || this.subfoldersSaid.has(path)) return;
+    this.subfoldersSaid.add(path);
+    this.logger.warn(`${path}/ is a subfolder and is not read: put files directly in ${folder.dir}`);
   }
 
   private async take(folder: WatchedFolder, path: string, projectId: string, deviceId: string | null): Promise<void> {

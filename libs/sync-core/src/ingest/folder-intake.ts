@@ -3,7 +3,7 @@ import { createReadStream, ReadStream } from 'node:fs';
 import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BatchService } from '../batches/batch.service.js';
-import { Door } from '../db/entities/index.js';
+import { Batch, BatchStatus, Door } from '../db/entities/index.js';
 import { storeTrouble } from '../db/store-trouble.js';
 import { UploadTooLargeError } from '../errors.js';
 import { IngestService } from './ingest.service.js';
@@ -12,7 +12,12 @@ export const PROCESSED_FOLDER = 'processed';
 export const FAILED_FOLDER = 'failed';
 
 export type IntakeOutcome =
-  { outcome: 'ingested' | 'already-ingested'; batchId: string; movedTo: string } | { outcome: 'failed'; reason: string; movedTo: string | null } | { outcome: 'retry-later'; reason: string };
+  | { outcome: 'ingested' | 'already-ingested'; batchId: string; status: BatchStatus; movedTo: string }
+  | { outcome: 'failed'; reason: string; movedTo: string | null; batchId?: string }
+  | { outcome: 'retry-later'; reason: string };
+
+/** Runs a received batch's merge now and says how it ended (`fieldsync import` does; a door leaves it to the queue). */
+export type SettleNow = (batchId: string) => Promise<Pick<Batch, 'status' | 'error'>>;
 
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -33,14 +38,16 @@ export async function freePath(dir: string, name: string): Promise<string> {
 /**
  * Takes files from a folder through IngestService the way every folder door does (the
  * file-share poller, `fieldsync import`): after the batch commits the file moves to processed/;
- * a file that is itself the problem moves to failed/ with a .error.txt; a file taken again
- * after a crash is recognised by name and content and only moved. Nothing is deleted.
+ * a file that is itself the problem, or whose batch is refused, moves to failed/ with a
+ * .error.txt; a file taken again after a crash is recognised by name and content and only
+ * moved. Nothing is deleted.
  */
 export class FolderIntake {
   constructor(
     private readonly ingest: IngestService,
     private readonly batches: BatchService,
     private readonly door: Door,
+    private readonly settleNow: SettleNow | null = null,
   ) {}
 
   async take(dir: string, path: string, projectId: string, deviceId: string | null): Promise<IntakeOutcome> {
@@ -48,8 +55,15 @@ export class FolderIntake {
     let body: ReadStream | null = null;
     try {
       const already = await this.batches.findSameFile(projectId, this.door, name, await sha256Of(path));
-      const batchId = already?.id ?? (await this.ingest.accept({ projectId, deviceId, door: this.door, fileName: name, body: (body = createReadStream(path)) })).id;
-      return { outcome: already ? 'already-ingested' : 'ingested', batchId, movedTo: await this.moveInto(dir, PROCESSED_FOLDER, path) };
+      let batch = already ?? (await this.ingest.accept({ projectId, deviceId, door: this.door, fileName: name, body: (body = createReadStream(path)) }));
+      if (batch.status === 'received' && this.settleNow) batch = { ...batch, ...(await this.settleNow(batch.id)) };
+      // A batch known to be refused (small files merge at upload) sends its file to failed/ at
+      // once; one still queued is watched by the door and moved when its merge refuses it.
+      if (batch.status === 'rejected' || batch.status === 'failed') {
+        const reason = `batch ${batch.id} was ${batch.status}: ${batch.error ?? 'no reason given'}`;
+        return { outcome: 'failed', reason, batchId: batch.id, movedTo: await this.fail(dir, path, reason) };
+      }
+      return { outcome: already ? 'already-ingested' : 'ingested', batchId: batch.id, status: batch.status, movedTo: await this.moveInto(dir, PROCESSED_FOLDER, path) };
     } catch (error) {
       // A stream the ingest gave up on before reading it to the end would hold the file open.
       body?.on('error', () => undefined).destroy();
