@@ -43,6 +43,16 @@ describe('the fieldsync command line against a real server', () => {
     expect(listed.stdout).toContain(device.login);
     const refused = await fieldsync(['admin', 'projects', 'list'], { FIELDSYNC_URL: suite.server.baseUrl, FIELDSYNC_TOKEN: 'wrong-token' });
     expect(refused.status).toBe(4);
+
+    expect((await fieldsync(['admin', 'projects', 'create', 'scratch', 'A try'], env)).status).toBe(0);
+    expect((await fieldsync(['admin', 'projects', 'delete', 'scratch'], env)).status).toBe(2);
+    const mistyped = await fieldsync(['admin', 'projects', 'delete', 'scratch', '--confirm', 'kruger'], env);
+    expect(mistyped.status).toBe(1);
+    expect(mistyped.stderr).toContain('to confirm, repeat its slug (confirm=scratch)');
+    const deleted = await fieldsync(['admin', 'projects', 'delete', 'scratch', '--confirm', 'scratch'], env);
+    expect(deleted.status, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain('deleted project scratch: 0 sightings');
+    expect((await fieldsync(['admin', 'projects', 'list'], env)).stdout).not.toContain('scratch');
   });
 
   it('exits with the documented codes: 2 wrong usage, 3 unreachable, 4 refused; host:port is taken as http://', async () => {

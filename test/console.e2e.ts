@@ -232,4 +232,26 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     expect(found).toEqual({});
     expect(pageErrors).toEqual([]);
   });
+  it('deletes a project only once its slug is typed again, and a viewer is not offered it', async () => {
+    await suite.admin.createProject('scratch');
+    await goTo('/projects/scratch', 'Project scratch');
+    const remove = page.getByRole('button', { name: 'Delete project for good' });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Type scratch to confirm').fill('scratc');
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Type scratch to confirm').fill('scratch');
+    await screenshot(page, kind, 'delete-project');
+    await remove.click();
+    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await expect.poll(async () => (await suite.admin.call('GET', '/api/v1/projects/scratch/overview')).status).toBe(404);
+    expect(await page.getByRole('link', { name: 'Project scratch' }).count()).toBe(0);
+
+    const viewerContext = await browser.newContext();
+    const viewer = await viewerContext.newPage();
+    await signIn(viewer, 'vera');
+    await viewer.getByRole('link', { name: 'Kruger carnivores' }).click();
+    await viewer.getByRole('heading', { name: 'Kruger carnivores', level: 1 }).waitFor();
+    expect(await viewer.getByRole('button', { name: 'Delete project for good' }).count()).toBe(0);
+    await viewerContext.close();
+  });
 });

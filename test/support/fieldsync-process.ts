@@ -40,6 +40,20 @@ export class StoreUnderTest {
     }
   }
 
+  /** A statement that changes the store under a running server (e.g. a trigger that makes a step fail). */
+  async execute(sql: string): Promise<void> {
+    if (this.postgres) {
+      await this.postgres.query(sql);
+      return;
+    }
+    const db = new Sqlite(join(this.dataDir, 'fieldsync.sqlite'), { timeout: 10_000 });
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  }
+
   async count(table: string, where = 'TRUE'): Promise<number> {
     const rows = await this.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`);
     return Number(rows[0].n);

@@ -42,7 +42,22 @@ function show(output: Output, answer: unknown, rows: Record<string, unknown>[], 
 }
 
 export function adminCommands(admin: Command, connect: Connection): void {
-  const projects = admin.command('projects').description('list, create and rename projects');
+  const projects = admin.command('projects').description('list, create, rename and delete projects');
+  projects
+    .command('delete <project>')
+    .description('delete the project and all its sightings, batches, devices and files, for good')
+    .requiredOption('--confirm <slug>', "the project's slug again")
+    .action(async (project: string, options: { confirm: string }) => {
+      const { api, output } = connect();
+      const query = new URLSearchParams({ confirm: options.confirm });
+      const answer = await api.call<{ slug: string; deleted: Record<string, number> }>('DELETE', `/projects/${encodeURIComponent(project)}?${query}`);
+      if (output.json) return output.result(answer);
+      output.info(
+        `deleted project ${answer.slug}: ${Object.entries(answer.deleted)
+          .map(([what, n]) => `${n} ${what}`)
+          .join(', ')}`,
+      );
+    });
   projects
     .command('rename <project> <name>')
     .description('a new name; the slug stays')

@@ -1,13 +1,14 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
 import { api } from '../api';
 import type { Me, Overview, Project } from '../api';
 import { canManage } from '../parts/roles';
 import type { ProjectProps } from '../parts/roles';
-import { Loading, Problem, UploadsChart } from '../parts/bits';
+import { Loading, Problem, Section, UploadsChart } from '../parts/bits';
 import { filterOf } from '../parts/filters';
 import { clustersUrl, startEarly, worldQuery } from '../parts/map-clusters';
 import { useLoad, when } from '../parts/load';
-import { href } from '../router';
+import { go, href } from '../router';
 import type { Place } from '../router';
 import { DevicesPage } from './DevicesPage';
 import { BatchesPage } from './BatchesPage';
@@ -63,6 +64,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
       </nav>
       <Problem text={project.error ?? overview.error} />
       {tab === '' && (overview.data ? <OverviewPanel overview={overview.data} /> : <Loading what="the project" />)}
+      {tab === '' && overview.data && me.person.siteAdmin && <DeleteProject slug={slug} overview={overview.data} />}
       {tab === 'devices' && <DevicesPage {...props} />}
       {tab === 'batches' && <BatchesPage {...props} />}
       {tab === 'sightings' && (place.parts[3] ? <SightingDetailPage {...props} uid={place.parts[3]} /> : <SightingsPage {...props} />)}
@@ -105,5 +107,38 @@ function OverviewPanel({ overview }: { overview: Overview }) {
       <h2>Uploads per day (last {overview.uploadsPerDay.length} days)</h2>
       <UploadsChart days={overview.uploadsPerDay} />
     </>
+  );
+}
+
+/** Site administrators only; the slug typed again is the confirmation the server asks for. */
+function DeleteProject({ slug, overview }: { slug: string; overview: Overview }) {
+  const [typed, setTyped] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await api(`/api/v1/projects/${slug}?${new URLSearchParams({ confirm: typed })}`, { method: 'DELETE' });
+      go('/');
+    } catch (error) {
+      setProblem((error as Error).message);
+    }
+  };
+  return (
+    <Section title="Delete this project">
+      <form onSubmit={(event) => void submit(event)} className="stack">
+        <p>
+          This removes its {overview.sightings.toLocaleString()} sightings, {overview.devices} devices, every batch and file, for good. Download what you want to keep first.
+        </p>
+        <label>
+          Type {slug} to confirm
+          <input value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" />
+        </label>
+        <Problem text={problem} />
+        <button type="submit" className="danger" disabled={typed !== slug}>
+          Delete project for good
+        </button>
+      </form>
+    </Section>
   );
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin, requireAllProjects } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
@@ -33,6 +33,15 @@ export class ProjectsController {
   async rename(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: RenameProjectDto) {
     const project = await this.projects.rename(await this.projects.bySlug(slug, admin.projectIds), body.name);
     return { id: project.id, slug: project.slug, name: project.name };
+  }
+
+  /** Deletes the project and all of it, for good; `confirm` must repeat the slug. Site administrators only. */
+  @Delete(':slug')
+  @ApiQuery({ name: 'confirm', required: true, description: "the project's slug again" })
+  async remove(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query('confirm') confirm: string | undefined) {
+    requireAllProjects(admin);
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    return { slug: project.slug, deleted: await this.projects.remove(project, confirm) };
   }
 
   /** Counts (sightings, devices, batches waiting and failed), the last upload, and batches per day over two weeks. */

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Project, ProjectFeed } from '../db/entities/index.js';
+import { ProjectFeedRepository } from '../db/repositories/project-feed.repository.js';
+import { ProjectRemovalQueries, RemovedProject } from '../db/repositories/project-removal.queries.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -26,6 +28,23 @@ export class ProjectService {
     if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
     await this.database.transaction((manager) => manager.update(Project, { id: project.id }, { name: name.trim() }));
     return { ...project, name: name.trim() };
+  }
+
+  /**
+   * Deletes the project and everything of it — sightings and their revisions, batches, devices,
+   * sources, forms, subscriptions, memberships, files no other project shares — in one
+   * transaction, so a failure leaves the whole project as it was. `confirm` must repeat the slug.
+   */
+  async remove(project: Project, confirm: string | undefined): Promise<RemovedProject> {
+    if (confirm !== project.slug) {
+      throw new InvalidInputError(`deleting project "${project.slug}" removes all its sightings, batches, devices and files for good: to confirm, repeat its slug (confirm=${project.slug})`);
+    }
+    return this.database.transaction(async (tx) => {
+      // The lock every merge of the project takes: a merge under way finishes first, and one
+      // that follows finds its batch gone.
+      await new ProjectFeedRepository(this.database).lockFeedInTx(tx, project.id);
+      return new ProjectRemovalQueries(this.database).removeInTx(tx, project.id);
+    });
   }
 
   /** Projects visible to a scope (null = all). */
