@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { describe, expect, it, beforeAll } from 'vitest';
 import { ADMIN_TOKEN, StoreKind } from './support/fieldsync-process.js';
 import { uploadAsDevice } from './support/curl.js';
@@ -62,7 +63,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect(Buffer.from(await file.arrayBuffer()).equals(body)).toBe(true);
     const retry = await suite.admin.call('POST', `/api/v1/projects/serengeti/batches/${batchId}/retry`);
     expect(retry.status).toBe(409);
-    expect(retry.body.message).toContain('only a failed batch can be retried');
+    expect(retry.body.detail).toContain('only a failed batch can be retried');
     await suite.admin.createProject('elsewhere');
     expect((await open(`/api/v1/projects/elsewhere/batches/${batchId}/file`)).status).toBe(404);
   });
@@ -101,8 +102,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect(bySpecies.features.map((cluster: any) => cluster.properties.colour)).toEqual(['Buffalo']);
     const text = await suite.admin.allSightings('serengeti', '&q=BUFFALO');
     expect(text.map((row) => row.id).sort()).toEqual(['map-1', 'map-2']);
-    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings/map?zoom=99')).body.message).toBe('zoom must be a number from 0 to 24');
-    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings?from=April')).body.message).toBe('from must be a day written YYYY-MM-DD');
+    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings/map?zoom=99')).body.detail).toBe('zoom must be a number from 0 to 24');
+    expect((await suite.admin.call('GET', '/api/v1/projects/serengeti/sightings?from=April')).body.detail).toBe('from must be a day written YYYY-MM-DD');
   });
 
   it('counts a project at a glance and tells when each device last sent', async () => {
@@ -175,14 +176,14 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect(edited).toMatchObject({ url: 'ftps://ftp.example.org/CTData', username: 'ranger', everyMinutes: 60, hasPassword: false });
     const refused = await suite.admin.call('PATCH', `/api/v1/projects/serengeti/sources/${source.id}`, { url: 'ftp://user:pw@ftp.example.org/x' });
     expect(refused.status).toBe(400);
-    expect(refused.body.message).toContain('not in the URL');
+    expect(refused.body.detail).toContain('not in the URL');
     expect((await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/sources')).sources[0]).toMatchObject({ url: 'ftps://ftp.example.org/CTData', everyMinutes: 60 });
   });
 
   it('answers a change sent as something else than JSON with 415 and what to send', async () => {
     const sent = await fetch(`${suite.server.baseUrl}/api/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' }, body: 'slug=x' });
     expect(sent.status).toBe(415);
-    expect(((await sent.json()) as { message: string }).message).toBe('send the body as JSON with Content-Type: application/json (got text/plain)');
+    expect(((await sent.json()) as { detail: string }).detail).toBe('send the body as JSON with Content-Type: application/json (got text/plain)');
     // Forms take XML: still accepted (and refused for what it says, not for its type).
     const form = await fetch(`${suite.server.baseUrl}/api/v1/projects/serengeti/forms`, {
       method: 'POST',
@@ -190,6 +191,36 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
       body: '<not-a-form/>',
     });
     expect(form.status).toBe(400);
+  });
+
+  it('answers every error as problem details (RFC 9457), whichever part refused it', async () => {
+    const device = await suite.admin.createDevice('serengeti', 'problem handheld');
+    const tooLarge = Buffer.alloc(300, 0x20);
+    const cases: [string, Promise<Response>, number, RegExp][] = [
+      ['a domain error', fetch(`${suite.server.baseUrl}/api/v1/projects/nowhere/overview`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }), 404, /^no project "nowhere"$/],
+      [
+        'a refused field',
+        fetch(`${suite.server.baseUrl}/api/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"slug":7}' }),
+        400,
+        /slug must be a string/,
+      ],
+      ['a guard', fetch(`${suite.server.baseUrl}/api/v1/projects`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } }), 401, /token/],
+      ['an unknown route', fetch(`${suite.server.baseUrl}/api/v1/no-such-thing`), 404, /GET \/api\/v1\/no-such-thing/],
+      [
+        'a device door',
+        fetch(`${suite.server.baseUrl}/upload`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${device.login}:wrong`).toString('base64')}` }, body: tooLarge }),
+        401,
+        /./,
+      ],
+    ];
+    for (const [what, answer, status, detail] of cases) {
+      const response = await answer;
+      expect(response.status, what).toBe(status);
+      expect(response.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body, what).toMatchObject({ type: 'about:blank', status, title: STATUS_CODES[status] });
+      expect(body.detail, what).toMatch(detail);
+    }
   });
 
   it('stops at once while a console follows the batches', async () => {

@@ -157,7 +157,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
     const plain = await site.start({ roles: 'gateway', env: { FIELDSYNC_SECRET_KEY: ENV.FIELDSYNC_SECRET_KEY } });
     const refused = await new AdminClient(plain.baseUrl).call('POST', '/api/v1/projects/mara/subscriptions', { name: 'inside', url: 'http://127.0.0.1:9/hook' });
     expect(refused.status).toBe(400);
-    expect(refused.body.message).toContain('DELIVERY_ALLOW_PRIVATE_NETWORKS');
+    expect(refused.body.detail).toContain('DELIVERY_ALLOW_PRIVATE_NETWORKS');
     await plain.stop();
   });
 });

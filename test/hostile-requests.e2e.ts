@@ -45,7 +45,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('hostile requests get a 4xx, ne
       Buffer.from(`${'['.repeat(20_000)}${']'.repeat(20_000)}`),
     );
     expect(deep.status).toBe(400);
-    expect(deep.body.message ?? deep.body).toMatch(/nested deeper/);
+    expect(deep.body.detail ?? deep.body).toMatch(/nested deeper/);
     const nullProjects = await suite.admin.call('POST', '/api/v1/tokens', { name: 'n', role: 'admin', projects: null });
     expect(nullProjects.status).toBe(400);
   });

@@ -49,7 +49,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('deleting a project on %s', (ki
 
     const unconfirmed = await suite.admin.call('DELETE', '/api/v1/projects/kruger');
     expect(unconfirmed.status).toBe(400);
-    expect(unconfirmed.body.message).toContain('to confirm, repeat its slug (confirm=kruger)');
+    expect(unconfirmed.body.detail).toContain('to confirm, repeat its slug (confirm=kruger)');
     expect((await suite.admin.call('DELETE', '/api/v1/projects/kruger?confirm=serengeti')).status).toBe(400);
     const limited = await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'kruger admin', role: 'admin', projects: ['kruger'] });
     expect((await new AdminClient(suite.server.baseUrl, limited.token).call('DELETE', '/api/v1/projects/kruger?confirm=kruger')).status).toBe(403);

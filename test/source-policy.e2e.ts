@@ -22,13 +22,13 @@ describe.each(STORES_AND_QUEUE_MODES)('pull sources stay where the operator allo
       await suite.admin.createProject('p');
       const etc = await suite.admin.call('POST', '/api/v1/projects/p/sources', { url: '/etc', everyMinutes: 1 });
       expect(etc.status).toBe(400);
-      expect(etc.body.message).toMatch(/folder sources are off on this server.*SOURCE_FOLDERS/);
+      expect(etc.body.detail).toMatch(/folder sources are off on this server.*SOURCE_FOLDERS/);
       const dataDir = await suite.admin.call('POST', '/api/v1/projects/p/sources', { url: suite.store.dataDir, everyMinutes: 1, deleteAfterIngest: true });
       expect(dataDir.status).toBe(400);
       for (const url of ['ftp://127.0.0.1:6379/', 'ftp://localhost/', 'ftp://169.254.169.254/', 'ftps://[::1]:22/', 'ftp://10.0.0.1/CTData']) {
         const answer = await suite.admin.call('POST', '/api/v1/projects/p/sources', { url, everyMinutes: 1 });
         expect(answer.status, url).toBe(400);
-        expect(answer.body.message).toMatch(/private, loopback or link-local.*SOURCE_ALLOW_PRIVATE_NETWORKS=true/);
+        expect(answer.body.detail).toMatch(/private, loopback or link-local.*SOURCE_ALLOW_PRIVATE_NETWORKS=true/);
       }
       expect(await suite.store.count('source')).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -51,7 +51,7 @@ describe.each(STORES_AND_QUEUE_MODES)('pull sources stay where the operator allo
       for (const url of ['/etc', suite.store.dataDir, join(outbox, '..', '..', 'etc'), join(outbox, 'etc-link'), '/']) {
         const answer = await suite.admin.call('POST', '/api/v1/projects/q/sources', { url, everyMinutes: 1, deleteAfterIngest: true });
         expect(answer.status, url).toBe(400);
-        expect(answer.body.message).toMatch(/not under a folder this server lets sources read/);
+        expect(answer.body.detail).toMatch(/not under a folder this server lets sources read/);
       }
       expect(await suite.store.count('source')).toBe(0);
     });

@@ -52,7 +52,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('what one device can make the s
     const before = await storedBytes(suite.store);
     const answer = await curl(['-u', `${device.login}:${device.secret}`, '-H', 'Content-Encoding: gzip', '--data-binary', '@-', `${suite.server.baseUrl}/upload`], bomb);
     expect(answer.status).toBe(413);
-    expect(answer.body.message).toMatch(/MAX_COMPRESSION_RATIO/);
+    expect(answer.body.detail).toMatch(/MAX_COMPRESSION_RATIO/);
     expect((await storedBytes(suite.store)) - before).toBeLessThan(64 * MiB);
     expect(await suite.store.count('batch')).toBe(0);
     expect(await suite.store.count('blob_chunk')).toBe(0);

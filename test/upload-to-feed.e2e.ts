@@ -221,7 +221,7 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     const big = Buffer.alloc(MAX_UPLOAD_BYTES + 512 * 1024, 0x20);
     const declared = await uploadAsDevice(suite.server.baseUrl, device, big);
     expect(declared.status).toBe(413);
-    expect(declared.body.message).toMatch(/MAX_UPLOAD_BYTES/);
+    expect(declared.body.detail).toMatch(/MAX_UPLOAD_BYTES/);
     // Chunked: no length up front, so the limit trips after chunks were already stored.
     const streamed = await uploadAsDevice(suite.server.baseUrl, device, big, ['-H', 'Transfer-Encoding: chunked']);
     expect(streamed.status).toBe(413);

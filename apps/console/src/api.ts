@@ -37,8 +37,9 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   const text = await response.text();
   const json = text ? safeJson(text) : null;
   if (!response.ok) {
-    const message = json && typeof json === 'object' && 'message' in json ? (json as { message: unknown }).message : text;
-    throw new ApiError(response.status, Array.isArray(message) ? message.join('; ') : String(message || response.statusText));
+    // Every error is problem details (RFC 9457): `detail` says what went wrong.
+    const detail = json && typeof json === 'object' && 'detail' in json ? (json as { detail: unknown }).detail : text;
+    throw new ApiError(response.status, String(detail || response.statusText));
   }
   return json as T;
 }

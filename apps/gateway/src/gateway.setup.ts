@@ -21,7 +21,7 @@ export function setUpGateway(app: INestApplication, options: { tls: boolean; map
   serveConsole(app);
   app.use('/api', express.json({ limit: '1mb', reviver: refuseNul, verify: refuseDeepJson }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new DomainErrorsFilter(app.getHttpAdapter()));
+  app.useGlobalFilters(new DomainErrorsFilter());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('FieldSync').setDescription('Device uploads (POST/PUT /upload) and the admin API: projects, devices, tokens, batches, sightings feed.').addBearerAuth().build(),

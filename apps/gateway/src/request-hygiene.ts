@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { sendProblem } from './problem.js';
 
 /** Deeper JSON than any admin or device request needs; JSON.parse and class-transformer recurse. */
 export const MAX_JSON_DEPTH = 64;
@@ -28,7 +29,7 @@ export function refuseNul(_key: string, value: unknown): unknown {
 /** A path holding NUL (raw or %00) is answered 400 before it reaches a route, and so the database. */
 export function refuseNulInPath(request: Request, response: Response, next: NextFunction): void {
   if (/%00|\u0000/.test(request.url)) {
-    response.status(400).json({ statusCode: 400, message: 'the path holds a NUL character' });
+    sendProblem(response, 400, 'the path holds a NUL character');
     return;
   }
   next();

@@ -24,7 +24,7 @@ export class AdminApi {
     const parsed = text ? JSON.parse(text) : null;
     if (!response.ok) {
       const code = response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete;
-      throw new CliError(`${method} ${path}: ${response.status} ${parsed?.message ?? text}`, code);
+      throw new CliError(`${method} ${path}: ${response.status} ${parsed?.detail ?? text}`, code);
     }
     return parsed as T;
   }

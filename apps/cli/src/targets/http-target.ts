@@ -61,7 +61,7 @@ export class HttpTarget implements UploadTarget {
 async function reason(response: Response): Promise<string> {
   const text = await response.text();
   try {
-    return (JSON.parse(text) as { message?: string }).message ?? text;
+    return (JSON.parse(text) as { detail?: string }).detail ?? text;
   } catch {
     return text.slice(0, 200);
   }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 /** How often an open stream looks for news, and how long it may stay silent before a keep-alive comment. */
@@ -26,7 +26,7 @@ export function serverSentEvent(event: string, data: unknown, id?: number | stri
  * gateway stops: an open console must not hold a restart up.
  */
 @Injectable()
-export class EventStreams implements BeforeApplicationShutdown {
+export class EventStreams {
   private readonly open = new Set<AbortController>();
   private readonly logger = new Logger('EventStreams');
 
@@ -63,7 +63,8 @@ export class EventStreams implements BeforeApplicationShutdown {
     }
   }
 
-  beforeApplicationShutdown(): void {
+  /** Ends every open stream (HttpDoorShutdown does, as the gateway stops). */
+  endAll(): void {
     for (const stream of this.open) stream.abort();
   }
 }

@@ -6,6 +6,7 @@ import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
+import { sendProblem } from '../problem.js';
 
 const MAX_FORM_BYTES = 10 * 1024 * 1024;
 const MAX_MEDIA_FILES = 100;
@@ -56,7 +57,7 @@ export class FormsController {
       response.status(created ? HttpStatus.CREATED : HttpStatus.OK).json(formView(form, await this.forms.media(form)));
     } catch (error) {
       for (const file of media) await file.pending.discard();
-      if (error instanceof BadUploadError) return void response.status(error.status).json({ statusCode: error.status, message: error.message });
+      if (error instanceof BadUploadError) return void sendProblem(response, error.status, error.message);
       throw error;
     }
   }

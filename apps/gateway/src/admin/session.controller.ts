@@ -6,6 +6,7 @@ import { Account, AccountService, AuditService, FIELDSYNC_CONFIG, ProjectService
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { AdminAuthGuard, AnyRole, CurrentAdmin, SESSION_COOKIE } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
+import { sendProblem } from '../problem.js';
 
 class SignInDto {
   @IsString() @Length(1, 200) login: string;
@@ -38,12 +39,12 @@ export class SessionController {
     const result = await this.accounts.signIn(body.login, body.password, address);
     if (result.outcome === 'throttled') {
       response.setHeader('Retry-After', String(result.retryAfterSeconds));
-      response.status(HttpStatus.TOO_MANY_REQUESTS).json({ statusCode: 429, message: `too many wrong passwords for this login from your address; try again in ${result.retryAfterSeconds} s` });
+      sendProblem(response, HttpStatus.TOO_MANY_REQUESTS, `too many wrong passwords for this login from your address; try again in ${result.retryAfterSeconds} s`);
       return;
     }
     if (result.outcome === 'refused') {
       this.logger.warn({ message: 'sign-in refused', login: String(body.login).slice(0, 200), address });
-      response.status(HttpStatus.UNAUTHORIZED).json({ statusCode: 401, message: 'login or password is wrong, or the account is disabled' });
+      sendProblem(response, HttpStatus.UNAUTHORIZED, 'login or password is wrong, or the account is disabled');
       return;
     }
     const { token, session } = await this.sessions.open(result.account, address);

@@ -14,6 +14,7 @@ import {
   subscriptionsByState,
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig, QueueTransport } from '@fieldsync/sync-core';
+import { sendProblem } from '../problem.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -68,7 +69,7 @@ export class HealthController {
   @Get('metrics')
   async metrics(@Headers('authorization') authorization: string | undefined, @Res() response: Response): Promise<void> {
     if (this.config.metricsToken && !sameSecret(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '', this.config.metricsToken)) {
-      response.status(HttpStatus.UNAUTHORIZED).json({ statusCode: 401, message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
+      sendProblem(response, HttpStatus.UNAUTHORIZED, 'metrics need Authorization: Bearer <METRICS_TOKEN>');
       return;
     }
     const [states, backlog] = await Promise.all([this.subscriptions.countByState().catch(() => null), this.batches.backlog().catch(() => null)]);

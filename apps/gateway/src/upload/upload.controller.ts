@@ -6,6 +6,7 @@ import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from './device-credentials.js';
 import { errorAnswer } from '../error-answer.js';
 import { BadUploadError, decodedBody, forEachMultipartFile } from './upload-body.js';
+import { sendProblem } from '../problem.js';
 
 const MAX_FILES_PER_REQUEST = 50;
 const DRAIN_BYTES = 16 * 1024 * 1024;
@@ -104,9 +105,7 @@ export class UploadController {
    */
   private refuse(request: Request, response: Response, status: number, message: string, committed: Batch[] = []): void {
     response.setHeader('Connection', 'close');
-    const body: Record<string, unknown> = { statusCode: status, message };
-    if (committed.length > 0) body.batches = committed.map(batchAnswer);
-    response.status(status).json(body);
+    sendProblem(response, status, message, committed.length > 0 ? { batches: committed.map(batchAnswer) } : {});
     response.on('finish', () => {
       let drained = 0;
       const stop = setTimeout(() => request.destroy(), DRAIN_MS);
