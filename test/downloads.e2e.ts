@@ -18,6 +18,9 @@ const BULK_ROWS = 20_000;
  * itself with COPY; SQLite serialises in the gateway): the same rows and values as the JSON pages,
  * the same filters, formulas defused, and clients that go away mid-download leave the server whole.
  */
+/** A device name a spreadsheet would take for a formula, with a quote and a comma in it. */
+const DEVICE_NAME = '=Ranger "7", north';
+
 describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
   const suite = fieldSyncSuite(kind, { mode: 'embedded' });
 
@@ -31,10 +34,12 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
     return curl(['-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/tricky/sightings?${query}`]);
   }
 
+  let device: { id: string; login: string; secret: string };
+
   beforeAll(async () => {
     await suite.admin.createProject('tricky');
     await suite.admin.createProject('bulk');
-    const device = await suite.admin.createDevice('tricky');
+    device = await suite.admin.createDevice('tricky', DEVICE_NAME);
     await upload(device, [
       feature({ deviceId: FORMULA_DEVICE, species: 'Lion' }),
       feature({ deviceId: QUOTED_DEVICE, species: TRICKY_SPECIES }),
@@ -83,6 +88,24 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
     // A spreadsheet must show the formula as text, never run it.
     expect(records[0].deviceId).toBe(`'${FORMULA_DEVICE}`);
     expect(records[1].deviceId).toBe(QUOTED_DEVICE);
+    // Which registered device sent each record, beside the id the record names itself.
+    expect(json.map((row) => [row.deviceName, row.deviceLogin])).toEqual(json.map(() => [DEVICE_NAME, device.login]));
+    expect(records.map((record) => [record.deviceName, record.deviceLogin])).toEqual(json.map(() => [`'${DEVICE_NAME}`, device.login]));
+  });
+
+  it('names the sending device as it is called now, in every format', async () => {
+    await suite.admin.expect(200, 'PATCH', `/api/v1/projects/tricky/devices/${device.id}`, { name: 'Ranger 8, renamed' });
+    const json = await suite.admin.allSightings('tricky');
+    expect(new Set(json.map((row) => row.deviceName))).toEqual(new Set(['Ranger 8, renamed']));
+    const ndjson = String((await download('format=ndjson')).body)
+      .trim()
+      .split('\n');
+    expect(ndjson.map((line) => JSON.parse(line).deviceName)).toEqual(json.map(() => 'Ranger 8, renamed'));
+    const records: Record<string, string>[] = parse(String((await download('format=csv')).body), { columns: true });
+    expect(records.map((record) => record.deviceName)).toEqual(json.map(() => 'Ranger 8, renamed'));
+    const [first] = json;
+    expect((await suite.admin.expect(200, 'GET', `/api/v1/projects/tricky/sightings/${first.id}`)).sighting).toMatchObject({ deviceName: 'Ranger 8, renamed', deviceLogin: device.login });
+    await suite.admin.expect(200, 'PATCH', `/api/v1/projects/tricky/devices/${device.id}`, { name: DEVICE_NAME });
   });
 
   it('applies the filters the same way in every format, whatever quotes or wildcards they hold', async () => {

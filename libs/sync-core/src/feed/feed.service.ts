@@ -3,7 +3,7 @@ import { ProjectFeed } from '../db/entities/index.js';
 import { FeedExportQueries } from '../db/repositories/feed-export.queries.js';
 import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
 import { SIGHTING_FIELD_COLUMNS, sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
-import { DownloadFormat, SERIALIZERS, sightingView } from './sighting-formats.js';
+import { DownloadFormat, Sender, SERIALIZERS, sightingView } from './sighting-formats.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;
@@ -35,10 +35,10 @@ const NEWLINE = 0x0a;
 const COMMA = 0x2c;
 
 /** Columns read for the feed, as raw values under their own names: hydrating entities cost more than the export itself. */
-const FEED_COLUMNS: [string, string][] = SIGHTING_FIELD_COLUMNS.map((column) => [`s.${column}`, column]);
+const FEED_COLUMNS: [string, string][] = [...SIGHTING_FIELD_COLUMNS.map((column): [string, string] => [`s.${column}`, column]), ['d.name', 'device_name'], ['d.login', 'device_login']];
 
 /** A sighting as the feed reads it: what every download format shows. */
-export type FeedRow = SightingFields;
+export type FeedRow = SightingFields & Sender;
 
 /**
  * The one cursor feed behind every download format. A window is (after, upTo]: `upTo` never
@@ -105,7 +105,7 @@ export class FeedService {
     while (cursor < upTo) {
       const page = await this.database.read((manager) => this.queries.page(manager, { ...query, after: cursor }, upTo, FEED_COLUMNS, PAGE_ROWS));
       if (page.length === 0) return;
-      for (const raw of page) yield sightingFieldsFromRow(raw);
+      for (const raw of page) yield { ...sightingFieldsFromRow(raw), deviceName: (raw.device_name as string | null) ?? null, deviceLogin: (raw.device_login as string | null) ?? null };
       cursor = Number(page[page.length - 1].seq);
     }
   }

@@ -4,6 +4,8 @@ import { csvField, SERIALIZERS, SightingView } from './sighting-formats.js';
 const view: SightingView = {
   id: 'a',
   deviceId: 'd',
+  deviceName: 'Ranger 7',
+  deviceLogin: 'kruger-1a2b',
   kind: 'sighting',
   observedAt: '2026-01-01T00:00:00+02:00',
   latitude: -1,

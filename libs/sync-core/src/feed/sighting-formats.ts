@@ -1,9 +1,20 @@
 import type { SightingFields } from '../db/repositories/sighting.repository.js';
 
+/** The registered device whose upload carried a version, as it is named now; null for a door without one (shared folder, import, pull). */
+export interface Sender {
+  deviceName: string | null;
+  deviceLogin: string | null;
+}
+
+export const NO_SENDER: Sender = { deviceName: null, deviceLogin: null };
+
 /** A sighting as every download format shows it. */
 export interface SightingView {
   id: string;
+  /** The device id the record itself names (CyberTracker's own). */
   deviceId: string | null;
+  deviceName: string | null;
+  deviceLogin: string | null;
   kind: string;
   observedAt: string | null;
   latitude: number | null;
@@ -18,10 +29,12 @@ export interface SightingView {
   batchId: string;
 }
 
-export function sightingView(row: SightingFields): SightingView {
+export function sightingView(row: SightingFields & Sender): SightingView {
   return {
     id: row.uid,
     deviceId: row.deviceId,
+    deviceName: row.deviceName,
+    deviceLogin: row.deviceLogin,
     kind: row.kind,
     observedAt: row.observedAt,
     latitude: row.latitude,
@@ -48,7 +61,24 @@ export interface RowSerializer {
   end(next: number): string;
 }
 
-const CSV_COLUMNS = ['id', 'deviceId', 'kind', 'observedAt', 'latitude', 'longitude', 'altitude', 'accuracy', 'deleted', 'revision', 'seq', 'batchId', 'data', 'attachments'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'deviceId',
+  'deviceName',
+  'deviceLogin',
+  'kind',
+  'observedAt',
+  'latitude',
+  'longitude',
+  'altitude',
+  'accuracy',
+  'deleted',
+  'revision',
+  'seq',
+  'batchId',
+  'data',
+  'attachments',
+] as const;
 
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -1,9 +1,9 @@
 import { Database } from '../db/database.js';
-import { Project, Sighting } from '../db/entities/index.js';
+import { Batch, Device, Project, Sighting } from '../db/entities/index.js';
 import { SightingFilter } from '../db/repositories/feed.queries.js';
 import { MapCluster, MapView, SightingMapQueries, StoredVersionRow } from '../db/repositories/sighting-map.queries.js';
 import { NotFoundError } from '../errors.js';
-import { sightingView, SightingView } from './sighting-formats.js';
+import { NO_SENDER, Sender, sightingView, SightingView } from './sighting-formats.js';
 
 export interface SightingDetail {
   sighting: SightingView & { receivedAt: string; updatedAt: string };
@@ -24,7 +24,10 @@ export class SightingReader {
       const row = await reader.findOneBy(Sighting, { projectId: project.id, uid });
       if (!row) throw new NotFoundError(`no sighting "${uid}" in project "${project.slug}"`);
       const earlierVersions = await this.queries.earlierVersions(reader, project.id, uid);
-      return { sighting: { ...sightingView(row), receivedAt: row.receivedAt, updatedAt: row.updatedAt }, earlierVersions };
+      const batch = await reader.findOne(Batch, { select: { id: true, deviceId: true }, where: { id: row.batchId } });
+      const device = batch?.deviceId ? await reader.findOne(Device, { select: { id: true, name: true, login: true }, where: { id: batch.deviceId } }) : null;
+      const sender: Sender = device ? { deviceName: device.name, deviceLogin: device.login } : NO_SENDER;
+      return { sighting: { ...sightingView({ ...row, ...sender }), receivedAt: row.receivedAt, updatedAt: row.updatedAt }, earlierVersions };
     });
   }
 

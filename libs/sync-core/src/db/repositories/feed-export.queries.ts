@@ -2,7 +2,7 @@ import { escapeLiteral } from 'pg';
 import type { Readable } from 'node:stream';
 import { Database } from '../database.js';
 import { Sighting } from '../entities/index.js';
-import { FeedFilter, whereFiltered } from './feed.queries.js';
+import { FeedFilter, whereFiltered, withSender } from './feed.queries.js';
 
 /** The formats PostgreSQL writes itself, a line per sighting. */
 export type CopiedFormat = 'csv' | 'ndjson' | 'geojson';
@@ -31,6 +31,8 @@ function jsonObject(members: [string, string][]): string {
 const VIEW: [string, string][] = [
   ['id', jsonText('s.uid')],
   ['deviceId', jsonText('s.device_id')],
+  ['deviceName', jsonText('d.name')],
+  ['deviceLogin', jsonText('d.login')],
   ['kind', jsonText('s.kind')],
   ['observedAt', jsonText('s.observed_at')],
   ['latitude', jsonDouble('s.latitude')],
@@ -54,6 +56,8 @@ const LINE: Record<CopiedFormat, string> = {
   csv: [
     `${defused('s.uid')} AS "id"`,
     `${defused('s.device_id')} AS "deviceId"`,
+    `${defused('d.name')} AS "deviceName"`,
+    `${defused('d.login')} AS "deviceLogin"`,
     `s.kind AS "kind"`,
     `${defused('s.observed_at')} AS "observedAt"`,
     `s.latitude AS "latitude"`,
@@ -102,8 +106,7 @@ export class FeedExportQueries {
   constructor(private readonly database: Database) {}
 
   copy(filter: FeedFilter, upTo: number, format: CopiedFormat): Promise<Readable & { rowCount: number }> {
-    const builder = this.database.dataSource
-      .createQueryBuilder(Sighting, 's')
+    const builder = withSender(this.database.dataSource.createQueryBuilder(Sighting, 's'))
       .select(LINE[format])
       .where('s.projectId = :projectId', { projectId: filter.projectId })
       .andWhere('s.seq > :after', { after: filter.after })

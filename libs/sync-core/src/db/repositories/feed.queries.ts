@@ -1,6 +1,6 @@
 import { SelectQueryBuilder } from 'typeorm';
 import { Tx } from '../database.js';
-import { Sighting, SightingKind } from '../entities/index.js';
+import { Batch, Device, Sighting, SightingKind } from '../entities/index.js';
 
 /** What narrows the sightings a reader sees: the same filter for the feed, the table and the map. */
 export interface SightingFilter {
@@ -14,6 +14,15 @@ export interface SightingFilter {
   to: string | null;
   /** Words anywhere in the record's fields or its uid, any case. */
   text: string | null;
+}
+
+/**
+ * Joins `d`, the registered device whose upload carried each version (through its batch): its
+ * name as it is now, so a renamed device shows its new name in every later download. None for
+ * a batch that came by a door without a device (shared folder, import, pull).
+ */
+export function withSender<T extends SelectQueryBuilder<Sighting>>(builder: T): T {
+  return builder.leftJoin(Batch, 'b', 'b.id = s.batchId').leftJoin(Device, 'd', 'd.id = b.deviceId');
 }
 
 export const NO_FILTER: SightingFilter = { kind: null, includeDeleted: false, deviceId: null, from: null, to: null, text: null };
@@ -55,9 +64,9 @@ export class FeedQueries {
     return last ? Number(last.seq) : null;
   }
 
-  /** Up to `limit` matching rows, as raw column values under the given aliases. */
+  /** Up to `limit` matching rows, as raw column values under the given aliases (`d.` is the device that sent it). */
   page(reader: Tx, filter: FeedFilter, upTo: number, columns: [string, string][], limit: number): Promise<Record<string, unknown>[]> {
-    const builder = this.matching(reader, filter, upTo).select([]);
+    const builder = withSender(this.matching(reader, filter, upTo)).select([]);
     for (const [column, alias] of columns) builder.addSelect(column, alias);
     return builder.orderBy('s.seq', 'ASC').limit(limit).getRawMany<Record<string, unknown>>();
   }
