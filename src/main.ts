@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, FieldSyncConfig, loadConfig, portProblem, readTlsFiles, shownRedisUrl } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
@@ -41,6 +42,7 @@ async function assertPortFree(port: number, host: string, variable: string): Pro
 async function start(config: FieldSyncConfig): Promise<INestApplicationContext> {
   if (config.roles.includes('gateway')) await assertPortFree(config.httpPort, config.host, 'HTTP_PORT');
   if (config.roles.includes('ftp-ingest')) await assertPortFree(config.ftp.port, config.host, 'FTP_PORT');
+  if (config.healthPort !== null && !config.roles.includes('gateway')) await assertPortFree(config.healthPort, config.host, 'HEALTH_PORT');
   // V8 lets the old generation grow to up to 4× what is live before it collects. Streaming an
   // export or an upload promotes a steady flow of short-lived rows and chunks, so a gateway with
   // 47 MB live peaked at 314 MB RSS during a 1M-row export; growing by 50% at most keeps it at
@@ -57,9 +59,9 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
     Logger.log(`started (roles: ${config.roles.join(', ')}; ${queueMode(config)})`, 'FieldSync');
     return context;
   }
-  const app = await NestFactory.create(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls), abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false, httpsOptions: readTlsFiles(config.tls), abortOnError: false });
   app.enableShutdownHooks();
-  setUpGateway(app, { tls: config.tls !== null, mapTileUrl: config.mapTiles?.url ?? null });
+  setUpGateway(app, { tls: config.tls !== null, mapTileUrl: config.mapTiles?.url ?? null, trustProxy: config.trustProxy });
   limitSlowClients(app.getHttpServer(), config.http);
   await app.listen(config.httpPort, config.host).catch((error: unknown) => Promise.reject(portProblem(error, 'HTTP_PORT', config.httpPort, config.host)));
   const address = app.getHttpServer().address();

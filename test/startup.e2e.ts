@@ -6,7 +6,7 @@ import { curl } from './support/curl.js';
 import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { PrivateRedis } from './support/redis-server.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { waitFor } from './support/ports.js';
+import { freePort, waitFor } from './support/ports.js';
 import { fieldSyncSite } from './support/suite.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/src/main.js');
@@ -25,6 +25,8 @@ describe('start-up', () => {
     ['DATABASE_URL', 'mysql://localhost/x'],
     ['FIELDSYNC_ROLES', 'gateway,toaster'],
     ['HOST', 'every address'],
+    ['TRUST_PROXY', '10.0.0.0/99'],
+    ['HEALTH_PORT', 'ninety'],
   ])('stops with a message naming %s when it is bad', (variable, value) => {
     const result = startExpectingFailure({ ...site.store.env, [variable]: value });
     expect(result.status).toBe(78);
@@ -50,6 +52,29 @@ describe('start-up', () => {
     const missing = startExpectingFailure({ ...site.store.env, HTTP_PORT: '0', FTP_PORT: '0', FILESHARE_DIRS: '/nonexistent/share=kruger' });
     expect(missing.status).toBe(78);
     expect(missing.stderr).toMatch(/^FieldSync cannot start: FILESHARE_DIRS: \/nonexistent\/share does not exist or is not a folder/);
+  });
+
+  it('answers health checks on HEALTH_PORT in a container without the gateway, saying when Redis is away', async () => {
+    const store = await StoreUnderTest.create('sqlite');
+    const redis = await PrivateRedis.start();
+    const healthPort = await freePort();
+    const consolidator = await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: { HEALTH_PORT: String(healthPort) } });
+    try {
+      const base = `http://127.0.0.1:${healthPort}`;
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ok', mode: 'queue', database: { status: 'ok' }, redis: { status: 'ok' } });
+      expect((await fetch(`${base}/api/v1/projects`)).status).toBe(404);
+      await redis.stop();
+      const away = await fetch(`${base}/health/ready`);
+      expect(away.status).toBe(503);
+      expect(((await away.json()) as { redis: { error: string } }).redis.error).toMatch(/not reachable at redis:/);
+    } finally {
+      await consolidator.stop();
+      await redis.stop().catch(() => undefined);
+      await store.destroy();
+    }
   });
 
   it('starts five processes at once on one new SQLite file, each migration run once', async () => {

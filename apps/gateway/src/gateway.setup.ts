@@ -1,4 +1,5 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
@@ -15,7 +16,8 @@ const HSTS_SECONDS = 365 * 24 * 3600;
  * the usual security headers (nosniff, frame and referrer policies, no X-Powered-By), HSTS only
  * under TLS.
  */
-export function setUpGateway(app: INestApplication, options: { tls: boolean; mapTileUrl: string | null }): void {
+export function setUpGateway(app: NestExpressApplication, options: { tls: boolean; mapTileUrl: string | null; trustProxy: string[] }): void {
+  if (options.trustProxy.length > 0) app.set('trust proxy', options.trustProxy);
   app.use(helmet({ strictTransportSecurity: options.tls ? { maxAge: HSTS_SECONDS } : false, contentSecurityPolicy: consoleContentSecurity(options.mapTileUrl, options.tls) }));
   app.use(refuseNulInPath);
   serveConsole(app);

@@ -51,6 +51,7 @@ export * from './queue/pull-queue.js';
 export * from './queue/queue.contract.js';
 export * from './queue/queue-transport.js';
 export * from './queue/redis.js';
+export * from './observability/readiness.js';
 export * from './sync-core.module.js';
 export * from './observability/metrics.js';
 export * from './config/tls-files.js';

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { Account, AccountService, AdminToken, AdminTokenService, FAILURE_COUNTS, LoginThrottle, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
 import type { FailureCounts } from '@fieldsync/sync-core';
+import { clientAddress } from '../client-address.js';
 
 export const SESSION_COOKIE = 'fieldsync_session';
 
@@ -68,7 +69,7 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const key = [`admin:${request.socket.remoteAddress ?? 'unknown'}`];
+    const key = [`admin:${clientAddress(request)}`];
     const wait = await this.throttle.retryAfterSeconds(key);
     if (wait > 0) {
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
 import { AuditService, ProjectService } from '@fieldsync/sync-core';
 import type { Principal } from './admin-auth.guard.js';
+import { clientAddress } from '../client-address.js';
 
 const READS = new Set(['GET', 'HEAD']);
 /** Routes that record their own events (signing in and out, a person's own password). */
@@ -49,6 +50,6 @@ export class AuditInterceptor implements NestInterceptor {
         .map(([name, value]) => `${name}=${value}`)
         .join(' ') || null;
     const details = { ...(READS.has(request.method) ? { ...request.query } : summary(request.body)), ...handlerDetails };
-    await this.audit.record({ actor: principal.actor, address: request.socket.remoteAddress ?? 'unknown', action: `${request.method} ${route}`, projectId: project?.id ?? null, target, details });
+    await this.audit.record({ actor: principal.actor, address: clientAddress(request), action: `${request.method} ${route}`, projectId: project?.id ?? null, target, details });
   }
 }

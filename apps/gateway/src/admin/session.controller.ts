@@ -2,11 +2,11 @@ import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Inject, Lo
 import { ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Account, AccountService, AuditService, FIELDSYNC_CONFIG, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
-import type { FieldSyncConfig } from '@fieldsync/sync-core';
+import { Account, AccountService, AuditService, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, AnyRole, CurrentAdmin, SESSION_COOKIE } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { sendProblem } from '../problem.js';
+import { clientAddress } from '../client-address.js';
 
 class SignInDto {
   @IsString() @Length(1, 200) login: string;
@@ -29,13 +29,12 @@ export class SessionController {
     @Inject(SessionService) private readonly sessions: SessionService,
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
   ) {}
 
   @Post()
   @Header('Cache-Control', 'no-store')
   async signIn(@Body() body: SignInDto, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(request);
     const result = await this.accounts.signIn(body.login, body.password, address);
     if (result.outcome === 'throttled') {
       response.setHeader('Retry-After', String(result.retryAfterSeconds));
@@ -48,7 +47,8 @@ export class SessionController {
       return;
     }
     const { token, session } = await this.sessions.open(result.account, address);
-    response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: this.config.tls !== null, path: '/', maxAge: Date.parse(session.expiresAt) - Date.now() });
+    // Secure when the browser came over HTTPS: to this gateway, or to a proxy in TRUST_PROXY (X-Forwarded-Proto).
+    response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/', maxAge: Date.parse(session.expiresAt) - Date.now() });
     await this.audit.record({ actor: `person:${result.account.login}`, address, action: 'session.sign-in' });
     response.status(HttpStatus.OK).json(await this.whoAmI(result.account, session));
   }
@@ -68,7 +68,7 @@ export class SessionController {
   async signOut(@CurrentAdmin() caller: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     if (caller.session) await this.sessions.close(caller.session.id);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
-    await this.audit.record({ actor: caller.actor, address: request.socket.remoteAddress ?? 'unknown', action: 'session.sign-out' });
+    await this.audit.record({ actor: caller.actor, address: clientAddress(request), action: 'session.sign-out' });
   }
 
   /** A person changes their own password (their other sessions end). */
@@ -79,7 +79,7 @@ export class SessionController {
   async changePassword(@CurrentAdmin() caller: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<void> {
     if (!caller.account) return;
     await this.accounts.changeOwnPassword(caller.account, body.current, body.password, caller.session?.id ?? null);
-    await this.audit.record({ actor: caller.actor, address: request.socket.remoteAddress ?? 'unknown', action: 'person.password-changed', target: caller.account.login });
+    await this.audit.record({ actor: caller.actor, address: clientAddress(request), action: 'person.password-changed', target: caller.account.login });
   }
 
   private async whoAmI(account: Account, session: Session) {

@@ -7,6 +7,7 @@ import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { errorAnswer } from '../error-answer.js';
 import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
+import { clientAddress } from '../client-address.js';
 
 const MAX_FILES = 20;
 const MAX_FORM_BYTES = 16 * 1024;
@@ -39,7 +40,7 @@ export class EarthRangerController {
     const grant = form.get('grant_type');
     const secret = grant === 'refresh_token' ? form.get('refresh_token') : form.get('password');
     const login = grant === 'password' ? (form.get('username') ?? undefined) : undefined;
-    const result = secret ? await this.deviceLogin.authenticate({ login, secret }, request.socket.remoteAddress ?? 'unknown') : null;
+    const result = secret ? await this.deviceLogin.authenticate({ login, secret }, clientAddress(request)) : null;
     if (result?.outcome !== 'ok' || !secret) {
       response.status(HttpStatus.UNAUTHORIZED).json({ error: 'invalid_grant', error_description: 'the device login or secret is wrong, or the device is disabled' });
       return;

@@ -10,23 +10,17 @@ import {
   metricsRegistry,
   oldestWaitingBatchSeconds,
   QUEUE_TRANSPORT,
+  readiness,
   SubscriptionService,
   subscriptionsByState,
 } from '@fieldsync/sync-core';
 import type { FieldSyncConfig, QueueTransport } from '@fieldsync/sync-core';
 import { sendProblem } from '../problem.js';
 
-const CHECK_TIMEOUT_MS = 2000;
-
 /** Compares digests, so the time taken tells neither how much of a guess was right nor the token's length. */
 function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 @ApiTags('health')
@@ -45,21 +39,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /**
-   * Ready means the database and the queue answer (in embedded mode the queue is this process);
-   * uploads are still accepted while Redis is away, but an operator should know.
-   */
+  /** Whether the database and the queue answer (readiness). */
   @Get('health/ready')
   async ready(@Res() response: Response): Promise<void> {
-    const check = (probe: Promise<unknown>) =>
-      within(probe, CHECK_TIMEOUT_MS).then(
-        () => ({ status: 'ok' }),
-        (error: Error) => ({ status: 'down', error: error.message }),
-      );
-    const [database, queue] = await Promise.all([check(this.database.ping()), check(this.queue.ping())]);
-    const ready = database.status === 'ok' && queue.status === 'ok';
-    const queueKey = this.queue.mode === 'queue' ? 'redis' : 'queue';
-    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ready ? 'ok' : 'degraded', mode: this.queue.mode, database, [queueKey]: queue });
+    const { ready, body } = await readiness(this.database, this.queue);
+    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(body);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { DeviceCredentials, DeviceLogin, DeviceLoginResult } from '@fieldsync/sync-core';
+import { clientAddress } from '../client-address.js';
 
 /**
  * Reads `Authorization: Basic login:secret` (what CyberTracker sends), `Bearer secret` (its ODK and
@@ -24,5 +25,5 @@ export function parseDeviceCredentials(header: string | undefined): DeviceCreden
 export function authenticateDevice(request: Request, deviceLogin: DeviceLogin): Promise<DeviceLoginResult | null> {
   const key = request.params?.key;
   const credentials = typeof key === 'string' && key ? { secret: key } : parseDeviceCredentials(request.headers.authorization);
-  return credentials ? deviceLogin.authenticate(credentials, request.socket.remoteAddress ?? 'unknown') : Promise.resolve(null);
+  return credentials ? deviceLogin.authenticate(credentials, clientAddress(request)) : Promise.resolve(null);
 }

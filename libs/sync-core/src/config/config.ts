@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 export const ROLES = ['gateway', 'ftp-ingest', 'consolidator'] as const;
@@ -65,6 +66,14 @@ export interface FieldSyncConfig {
   };
   /** When set, /metrics answers only `Authorization: Bearer <this>`. */
   metricsToken: string | null;
+  /**
+   * The reverse proxies (addresses, CIDR ranges, or loopback/linklocal/uniquelocal) whose
+   * X-Forwarded-For names the client: failed logins and the audit trail then count the device's
+   * address, not the proxy's. Empty: the header is ignored, so no client can claim another address.
+   */
+  trustProxy: string[];
+  /** A port where a role without the gateway answers /health/live and /health/ready (container health checks); null: none. */
+  healthPort: number | null;
   /** The console map's optional raster basemap (a {z}/{x}/{y} URL) with its attribution; null: the bundled offline basemap only. */
   mapTiles: { url: string; attribution: string } | null;
 }
@@ -214,12 +223,29 @@ function secretKeyFrom(env: Env): string | null {
   return key;
 }
 
-/** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR, inside it or above it. */
 function metricsTokenFrom(env: Env): string | null {
   const token = env.METRICS_TOKEN?.trim();
   if (!token) return null;
   if (token.length < 16) throw new ConfigError('METRICS_TOKEN', 'is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 24`)');
   return token;
+}
+
+/** `TRUST_PROXY=10.0.0.0/8,loopback`: what Express's "trust proxy" takes, checked here so a typo stops start-up. */
+function trustProxyFrom(env: Env): string[] {
+  const entries = (env.TRUST_PROXY ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!named && (family === 0 || !prefixOk || rest.length > 0)) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not an address, a range such as 10.0.0.0/8, or loopback, linklocal or uniquelocal (list your reverse proxy's address)`);
+    }
+  }
+  return entries;
 }
 
 function mapTilesFrom(env: Env): FieldSyncConfig['mapTiles'] {
@@ -237,6 +263,7 @@ function mapTilesFrom(env: Env): FieldSyncConfig['mapTiles'] {
   return { url, attribution: text(env, 'MAP_TILE_ATTRIBUTION', parsed.host) };
 }
 
+/** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR, inside it or above it. */
 function sourceFoldersFrom(env: Env, dataDir: string): string[] {
   const raw = env.SOURCE_FOLDERS?.trim();
   if (!raw) return [];
@@ -311,6 +338,8 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     },
     mapTiles: mapTilesFrom(env),
     metricsToken: metricsTokenFrom(env),
+    trustProxy: trustProxyFrom(env),
+    healthPort: env.HEALTH_PORT?.trim() ? integer(env, 'HEALTH_PORT', 0, 1, 65535) : null,
     delivery: {
       allowPrivateNetworks: booleanFrom(env, 'DELIVERY_ALLOW_PRIVATE_NETWORKS', false),
       pollMs: integer(env, 'DELIVERY_POLL_MS', 1000, 50, 60_000),

@@ -2,7 +2,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobName, QueueName } from './queue.contract.js';
 import { JobOptions, QueuedJob, QueueTransport, RunningWorker, Schedule, WorkerOptions } from './queue-transport.js';
-import { RedisLink, shownRedisUrl } from './redis.js';
+import { RedisLink, redisProblemInWords, shownRedisUrl } from './redis.js';
 
 const FAILED_JOBS_KEPT = 1000;
 const CONNECT_WAIT_MS = 2000;
@@ -123,8 +123,9 @@ export class BullMqTransport implements QueueTransport {
   }
 
   async ping(): Promise<void> {
-    if (this.link.trouble) throw new Error(`not reachable at ${shownRedisUrl(this.link.url)}: ${this.link.trouble}; uploads are kept and consolidated once it is back`);
-    await this.producer.ping();
+    const away = (trouble: string) => new Error(`not reachable at ${shownRedisUrl(this.link.url)}: ${trouble}; uploads are kept and consolidated once it is back`);
+    if (this.link.trouble) throw away(this.link.trouble);
+    await this.producer.ping().catch((error: Error) => Promise.reject(away(redisProblemInWords(error))));
   }
 
   async close(): Promise<void> {
