@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { adminCommands, AdminApi } from './commands/admin.js';
 import { download } from './commands/download.js';
 import { importFolder } from './commands/import.js';
+import { migrateToPostgres } from './commands/migrate.js';
 import { exitCodeOf, filesIn, parseInterval, sendFiles, watchOutbox } from './commands/upload.js';
 import { CliError, EXIT, Output } from './output.js';
 import { serverUrl } from './server-url.js';
@@ -116,6 +117,15 @@ const admin = program
   .description('projects, devices, tokens and batches, through the admin API')
   .option('--server <url>', 'the gateway (or FIELDSYNC_URL)', process.env.FIELDSYNC_URL)
   .option('--token <token>', 'admin token (or FIELDSYNC_TOKEN)', process.env.FIELDSYNC_TOKEN);
+admin
+  .command('migrate')
+  .description("on the server, FieldSync stopped: copy the embedded database (DATA_DIR's) into a new PostgreSQL database")
+  .requiredOption('--to <url>', 'postgres://user:password@host:5432/database (empty: FieldSync makes the tables)')
+  .option('--from <file>', 'the SQLite file (default: DATA_DIR/fieldsync.sqlite)')
+  .action(async (options: { to: string; from?: string }) => {
+    const out = output();
+    out.result(await migrateToPostgres(options.to, options.from, out));
+  });
 adminCommands(admin, () => {
   const { server, token } = admin.opts<{ server?: string; token?: string }>();
   if (!server || !token) throw new CliError('give --server and --token (or FIELDSYNC_URL and FIELDSYNC_TOKEN)', EXIT.usage);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditInterceptor } from './admin/audit.interceptor.js';
 import { AttachmentsController } from './admin/attachments.controller.js';
+import { BackupController } from './admin/backup.controller.js';
 import { BatchesController } from './admin/batches.controller.js';
 import { EventStreams } from './admin/event-streams.js';
 import { JsonBodyInterceptor } from './admin/json-body.interceptor.js';
@@ -45,6 +46,7 @@ import { UploadController } from './upload/upload.controller.js';
     AuditController,
     LockoutsController,
     HealthController,
+    BackupController,
   ],
   providers: [AdminBootstrap, EventStreams, HttpDoorShutdown, { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })

@@ -10,6 +10,7 @@ export * from './batches/batch.service.js';
 export * from './config/config.js';
 export * from './config/start-up-errors.js';
 export * from './db/database.js';
+export * from './db/database-copy.js';
 export * from './db/store-trouble.js';
 export * from './network-trouble.js';
 export * from './periodic-task.js';

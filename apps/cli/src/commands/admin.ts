@@ -1,3 +1,7 @@
+import { createWriteStream } from 'node:fs';
+import { rename, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { CliError, EXIT, Output } from '../output.js';
 import { describeNetworkError } from '../targets/http-target.js';
@@ -28,6 +32,31 @@ export class AdminApi {
     }
     return parsed as T;
   }
+
+  /** Streams an answer's body into `file` (through `file.part`, renamed once whole); its size. */
+  async download(path: string, file: string): Promise<number> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.server.replace(/\/+$/, '')}/api/v1${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    } catch (error) {
+      throw new CliError(`cannot reach ${this.server}: ${describeNetworkError(((error as { cause?: Error }).cause ?? error) as Error)}`, EXIT.unreachable);
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      const detail = (() => {
+        try {
+          return (JSON.parse(text) as { detail?: string }).detail ?? text;
+        } catch {
+          return text;
+        }
+      })();
+      throw new CliError(`GET ${path}: ${response.status} ${detail}`, response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete);
+    }
+    const partial = `${file}.part`;
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
+    await rename(partial, file);
+    return (await stat(file)).size;
+  }
 }
 
 type Connection = () => { api: AdminApi; output: Output };
@@ -42,6 +71,16 @@ function show(output: Output, answer: unknown, rows: Record<string, unknown>[], 
 }
 
 export function adminCommands(admin: Command, connect: Connection): void {
+  admin
+    .command('backup')
+    .description('a consistent copy of the embedded database, taken while FieldSync runs (site administrators; PostgreSQL: pg_dump)')
+    .requiredOption('--out <file>', 'where to write it, e.g. fieldsync-2026-11-26.sqlite')
+    .action(async (options: { out: string }) => {
+      const { api, output } = connect();
+      const bytes = await api.download('/backup', options.out);
+      if (output.json) return output.result({ file: options.out, bytes });
+      output.info(`backup written to ${options.out} (${bytes} bytes); to restore, stop FieldSync and put it in place of DATA_DIR/fieldsync.sqlite`);
+    });
   const projects = admin.command('projects').description('list, create, rename and delete projects');
   projects
     .command('delete <project>')

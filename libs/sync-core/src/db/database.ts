@@ -246,6 +246,16 @@ export class Database {
     await this.read((manager) => manager.query('SELECT 1'));
   }
 
+  /**
+   * A consistent copy of the embedded database while it runs: SQLite's online backup, which
+   * copies page by page and lets writers go on between steps.
+   */
+  async backupTo(path: string): Promise<void> {
+    if (this.type !== 'sqlite') throw new Error('only the embedded database is backed up by FieldSync; PostgreSQL has pg_dump');
+    const connection = (this.dataSource.driver as unknown as { databaseConnection: { backup(path: string): Promise<unknown> } }).databaseConnection;
+    await connection.backup(path);
+  }
+
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.sqliteLock.run(() => this.dataSource.destroy());
   }
