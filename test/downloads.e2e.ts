@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { curl, uploadAsDevice } from './support/curl.js';
 import { feature, featureCollection } from './support/geojson.js';
+import { run } from './support/run.js';
 import { fieldSyncSuite } from './support/suite.js';
 
 const TOKEN = 'e2e-admin-token-0123456789abcdef';
@@ -23,6 +27,7 @@ const DEVICE_NAME = '=Ranger "7", north';
 
 describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
   const suite = fieldSyncSuite(kind, { mode: 'embedded' });
+  const work = mkdtempSync(join(tmpdir(), 'fieldsync-downloads-'));
 
   async function upload(device: { login: string; secret: string }, features: unknown[]) {
     const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection(features));
@@ -91,6 +96,53 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
     // Which registered device sent each record, beside the id the record names itself.
     expect(json.map((row) => [row.deviceName, row.deviceLogin])).toEqual(json.map(() => [DEVICE_NAME, device.login]));
     expect(records.map((record) => [record.deviceName, record.deviceLogin])).toEqual(json.map(() => [`'${DEVICE_NAME}`, device.login]));
+  });
+
+  it('gives a column per field in the wide CSV and the XLSX, with the same rows and values as the JSON pages', async () => {
+    const json = await suite.admin.allSightings('tricky');
+    const fields = [...new Set(json.flatMap((row) => Object.keys(row.data)))].sort((a, b) => a.localeCompare(b));
+    const fixed = ['id', 'revision', 'deleted', 'kind', 'observedAt', 'latitude', 'longitude', 'altitude', 'accuracy', 'deviceId', 'deviceName', 'deviceLogin', 'attachments', 'seq', 'batchId'];
+    const header = [...fixed, ...fields.map((field) => (fixed.includes(field) ? `data.${field}` : field))];
+    const asText = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+
+    const wide = await download('format=wide-csv');
+    expect(wide.status).toBe(200);
+    const rows: string[][] = parse(String(wide.body));
+    expect(rows[0]).toEqual(header);
+    expect(rows.slice(1).map((row) => row[0])).toEqual(json.map((row) => row.id));
+    for (const [index, row] of json.entries()) {
+      for (const field of fields) {
+        const expected = asText(row.data[field]);
+        // Spreadsheet formulas are defused in CSV, as in the narrow one.
+        expect(rows[index + 1][header.indexOf(fixed.includes(field) ? `data.${field}` : field)], field).toBe(/^[=+\-@\t\r]/.test(expected) ? `'${expected}` : expected);
+      }
+    }
+
+    const file = join(work, `${kind}.xlsx`);
+    const xlsx = await curl(['-H', `Authorization: Bearer ${TOKEN}`, '-o', file, '-D', '-', `${suite.server.baseUrl}/api/v1/projects/tricky/sightings?format=xlsx`]);
+    expect(String(xlsx.body)).toMatch(/content-type: application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet/i);
+    // openpyxl, a reference reader: every cell as Excel would read it, and whether any is a formula.
+    // Debian's python3, where python3-openpyxl is installed (.ci/run).
+    const read = await run('/usr/bin/python3', [
+      '-c',
+      'import json, sys, openpyxl\nws = openpyxl.load_workbook(sys.argv[1]).active\nprint(json.dumps({"rows": [[c.value for c in r] for r in ws.iter_rows()], "formulas": sum(c.data_type == "f" for r in ws.iter_rows() for c in r)}, default=str))',
+      file,
+    ]);
+    expect(read.status, read.stderr).toBe(0);
+    const sheet = JSON.parse(read.stdout) as { rows: unknown[][]; formulas: number };
+    expect(sheet.formulas).toBe(0);
+    expect(sheet.rows[0]).toEqual(header);
+    expect(sheet.rows.slice(1).map((row) => row[header.indexOf('deviceId')])).toEqual(json.map((row) => row.deviceId));
+    expect(sheet.rows.slice(1).map((row) => row[header.indexOf('latitude')])).toEqual(json.map((row) => row.latitude));
+    for (const [index, row] of json.entries()) {
+      for (const field of fields) {
+        const value = row.data[field];
+        const got = sheet.rows[index + 1][header.indexOf(fixed.includes(field) ? `data.${field}` : field)];
+        expect(got, field).toEqual(
+          value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : typeof value === 'string' ? value.replace(/\r\n?/g, '\n') : value,
+        );
+      }
+    }
   });
 
   it('names the sending device as it is called now, in every format', async () => {

@@ -54,7 +54,11 @@ program
 
 program
   .command('download')
-  .description("download a project's sightings; with --state, each run appends only what changed since the last")
+  .description(
+    "download a project's sightings; with --state, each run appends only what changed since the last. An edited sighting " +
+      'is appended again with the same id and a higher revision (a removed one with deleted=true): keep the highest revision ' +
+      'per id. A first run (no state file) holds each sighting once, at its latest revision.',
+  )
   .requiredOption('--from <url>', 'the gateway, http(s)://host:port (or FIELDSYNC_URL)', process.env.FIELDSYNC_URL)
   .requiredOption('--project <slug>')
   .option('--token <token>', 'admin token (or FIELDSYNC_TOKEN)', process.env.FIELDSYNC_TOKEN)

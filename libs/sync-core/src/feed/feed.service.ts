@@ -3,7 +3,8 @@ import { ProjectFeed } from '../db/entities/index.js';
 import { FeedExportQueries } from '../db/repositories/feed-export.queries.js';
 import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
 import { SIGHTING_FIELD_COLUMNS, sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
-import { DownloadFormat, Sender, SERIALIZERS, sightingView } from './sighting-formats.js';
+import { DownloadFormat, isWide, RowSerializer, Sender, SERIALIZERS, sightingView, wideColumns, wideCsvSerializer } from './sighting-formats.js';
+import { xlsxPackage, xlsxSheetSerializer } from './xlsx-writer.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;
@@ -67,15 +68,27 @@ export class FeedService {
   async download(query: FeedQuery, format: DownloadFormat): Promise<Download> {
     const upTo = await this.upTo(query);
     const next = Math.max(upTo, query.after);
+    if (isWide(format)) {
+      // The window's field names first (the header), then its rows against them.
+      const columns = wideColumns(await this.database.read((manager) => this.queries.fieldNames(manager, query, upTo)));
+      const serializer = format === 'xlsx' ? xlsxSheetSerializer(columns) : wideCsvSerializer(columns);
+      const written = this.serialised(query, upTo, next, serializer);
+      return { contentType: serializer.contentType, next, chunks: format === 'xlsx' ? xlsxPackage(written.chunks) : written.chunks, rows: written.rows };
+    }
     const serializer = SERIALIZERS[format];
     if (this.database.type === 'postgres' && format !== 'json') {
       const copied = await this.exports.copy(query, upTo, format);
       const lines = format === 'geojson' ? joinedByCommas(copied) : copied;
       return { contentType: serializer.contentType, next, chunks: framed(serializer.start(next), lines, serializer.end(next)), rows: () => copied.rowCount };
     }
+    return { contentType: serializer.contentType, next, ...this.serialised(query, upTo, next, serializer) };
+  }
+
+  /** The window's rows through a serializer, written in pieces of about WRITE_CHARS. */
+  private serialised(query: FeedQuery, upTo: number, next: number, serializer: RowSerializer): { chunks: AsyncGenerator<string>; rows(): number } {
     let rows = 0;
     const stream = this.stream(query, upTo);
-    async function* serialised(): AsyncGenerator<string> {
+    async function* chunks(): AsyncGenerator<string> {
       let pending = serializer.start(next);
       for await (const row of stream) {
         pending += serializer.row(sightingView(row), rows === 0);
@@ -87,7 +100,7 @@ export class FeedService {
       }
       yield pending + serializer.end(next);
     }
-    return { contentType: serializer.contentType, next, chunks: serialised(), rows: () => rows };
+    return { chunks: chunks(), rows: () => rows };
   }
 
   /** The window's upper bound: the committed feed counter, or the seq of the limit-th matching row. */

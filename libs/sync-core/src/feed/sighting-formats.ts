@@ -50,8 +50,11 @@ export function sightingView(row: SightingFields & Sender): SightingView {
   };
 }
 
-export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson';
-export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson'];
+/** `wide-csv` and `xlsx` have a column per field of the records (the others keep them in one `data`). */
+export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson' | 'wide-csv' | 'xlsx';
+export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson', 'wide-csv', 'xlsx'];
+export type WideFormat = Extract<DownloadFormat, 'wide-csv' | 'xlsx'>;
+export const isWide = (format: DownloadFormat): format is WideFormat => format === 'wide-csv' || format === 'xlsx';
 
 /** How one format frames a stream of rows: it only serialises, the feed decides what rows come. */
 export interface RowSerializer {
@@ -88,7 +91,7 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export const SERIALIZERS: Record<DownloadFormat, RowSerializer> = {
+export const SERIALIZERS: Record<Exclude<DownloadFormat, WideFormat>, RowSerializer> = {
   json: {
     contentType: 'application/json; charset=utf-8',
     start: () => '{"sightings":[',
@@ -119,3 +122,45 @@ export const SERIALIZERS: Record<DownloadFormat, RowSerializer> = {
     end: (next) => `],"next":${JSON.stringify(String(next))}}`,
   },
 };
+
+/** The columns every wide row starts with, before the record's own fields. */
+const WIDE_FIXED: [string, (view: SightingView) => unknown][] = [
+  ['id', (view) => view.id],
+  ['revision', (view) => view.revision],
+  ['deleted', (view) => view.deleted],
+  ['kind', (view) => view.kind],
+  ['observedAt', (view) => view.observedAt],
+  ['latitude', (view) => view.latitude],
+  ['longitude', (view) => view.longitude],
+  ['altitude', (view) => view.altitude],
+  ['accuracy', (view) => view.accuracy],
+  ['deviceId', (view) => view.deviceId],
+  ['deviceName', (view) => view.deviceName],
+  ['deviceLogin', (view) => view.deviceLogin],
+  ['attachments', (view) => (view.attachments as { name?: string }[]).map((attachment) => attachment.name ?? '').join('; ')],
+  ['seq', (view) => view.seq],
+  ['batchId', (view) => view.batchId],
+];
+
+/** A wide table's header and how a row fills it: the fixed columns, then one per field (named `data.x` where a field shares a fixed column's name). */
+export interface WideColumns {
+  header: string[];
+  cells(view: SightingView): unknown[];
+}
+
+export function wideColumns(fields: string[]): WideColumns {
+  const fixed = new Set(WIDE_FIXED.map(([name]) => name));
+  return {
+    header: [...WIDE_FIXED.map(([name]) => name), ...fields.map((field) => (fixed.has(field) ? `data.${field}` : field))],
+    cells: (view) => [...WIDE_FIXED.map(([, value]) => value(view)), ...fields.map((field) => view.data[field] ?? null)],
+  };
+}
+
+export function wideCsvSerializer(columns: WideColumns): RowSerializer {
+  return {
+    contentType: 'text/csv; charset=utf-8',
+    start: () => `${columns.header.map(csvField).join(',')}\n`,
+    row: (view) => `${columns.cells(view).map(csvField).join(',')}\n`,
+    end: () => '',
+  };
+}

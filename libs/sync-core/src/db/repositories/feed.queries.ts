@@ -71,6 +71,18 @@ export class FeedQueries {
     return builder.orderBy('s.seq', 'ASC').limit(limit).getRawMany<Record<string, unknown>>();
   }
 
+  /**
+   * Every field name the window's records hold, each once, in name order: the columns of a wide
+   * download. Asked of the database (json_each / jsonb_object_keys), so no record is held in memory.
+   */
+  async fieldNames(reader: Tx, filter: FeedFilter, upTo: number): Promise<string[]> {
+    const [sql, parameters] = this.matching(reader, filter, upTo).select('s.data', 'data').getQueryAndParameters();
+    const postgres = reader.connection.options.type === 'postgres';
+    const keys = postgres ? `SELECT DISTINCT jsonb_object_keys(w.data::jsonb) AS name FROM (${sql}) w` : `SELECT DISTINCT j.key AS name FROM (${sql}) w, json_each(w.data) j`;
+    const rows: { name: string }[] = await reader.query(keys, parameters);
+    return rows.map((row) => row.name).sort((a, b) => a.localeCompare(b));
+  }
+
   private matching(reader: Tx, filter: FeedFilter, upTo: number) {
     const builder = reader
       .createQueryBuilder(Sighting, 's')

@@ -1,0 +1,62 @@
+import { Readable } from 'node:stream';
+import { ZipFile } from 'yazl';
+import type { RowSerializer, WideColumns } from './sighting-formats.js';
+
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Excel refuses a file with a longer cell. */
+const MAX_CELL_CHARS = 32_767;
+const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const RELATIONSHIPS = 'http://schemas.openxmlformats.org/package/2006/relationships';
+const OFFICE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+
+/** The parts of a one-sheet workbook beside the sheet itself (OOXML's minimum). */
+const PARTS: [string, string][] = [
+  [
+    '[Content_Types].xml',
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+  ],
+  ['_rels/.rels', `<Relationships xmlns="${RELATIONSHIPS}"><Relationship Id="rId1" Type="${OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>`],
+  ['xl/workbook.xml', `<workbook xmlns="${MAIN}" xmlns:r="${OFFICE}"><sheets><sheet name="Sightings" sheetId="1" r:id="rId1"/></sheets></workbook>`],
+  ['xl/_rels/workbook.xml.rels', `<Relationships xmlns="${RELATIONSHIPS}"><Relationship Id="rId1" Type="${OFFICE}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`],
+];
+
+/** Text as XML character data: escaped, and without the characters XML 1.0 cannot hold at all. */
+function xmlText(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** One cell: numbers and true/false as such, everything else as text (never a formula). */
+function cell(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '<c/>';
+  if (typeof value === 'number') return Number.isFinite(value) ? `<c><v>${value}</v></c>` : '<c/>';
+  if (typeof value === 'boolean') return `<c t="b"><v>${value ? 1 : 0}</v></c>`;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const kept = text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS - 1)}…` : text;
+  return `<c t="inlineStr"><is><t xml:space="preserve">${xmlText(kept)}</t></is></c>`;
+}
+
+const rowOf = (values: unknown[]) => `<row>${values.map(cell).join('')}</row>`;
+
+/** The sheet's XML, a row per sighting after the header row. */
+export function xlsxSheetSerializer(columns: WideColumns): RowSerializer {
+  return {
+    contentType: XLSX_CONTENT_TYPE,
+    start: () => `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="${MAIN}"><sheetData>${rowOf(columns.header)}`,
+    row: (view) => rowOf(columns.cells(view)),
+    end: () => '</sheetData></worksheet>',
+  };
+}
+
+/** The workbook, zipped as it is written: the sheet's XML is compressed while the rows still stream in. */
+export function xlsxPackage(sheet: AsyncIterable<string>): AsyncIterable<Buffer> {
+  const zip = new ZipFile();
+  for (const [name, xml] of PARTS) zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${xml}`), name);
+  zip.addReadStream(Readable.from(sheet), 'xl/worksheets/sheet1.xml');
+  zip.end();
+  return zip.outputStream as unknown as AsyncIterable<Buffer>;
+}
