@@ -1,8 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync, deflateRawSync, deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
 import { curl, uploadAsDevice } from './support/curl.js';
 import { feature, featureCollection } from './support/geojson.js';
+import { run } from './support/run.js';
 import { fieldSyncSuite, STORES_AND_QUEUE_MODES } from './support/suite.js';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
@@ -213,6 +217,24 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await served.arrayBuffer()).equals(jpeg)).toBe(true);
     expect((await suite.admin.call('GET', `/api/v1/projects/etosha/attachments/${sha256}`)).status).toBe(404);
+
+    // The zip for spreadsheet users: the wide CSV, and the photo once, where the CSV says it is.
+    const zipped = await fetch(`${suite.server.baseUrl}/api/v1/projects/kruger/sightings?format=zip&q=photo-`, { headers: { authorization: 'Bearer e2e-admin-token-0123456789abcdef' } });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers.get('content-disposition')).toBe('attachment; filename="kruger-sightings.zip"');
+    const file = join(mkdtempSync(join(tmpdir(), 'fieldsync-zip-')), 'kruger.zip');
+    writeFileSync(file, Buffer.from(await zipped.arrayBuffer()));
+    const listing = await run('/usr/bin/python3', [
+      '-c',
+      'import csv, io, json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nz.testzip()\nrows = list(csv.DictReader(io.TextIOWrapper(z.open("sightings.csv"), "utf-8", newline="")))\nprint(json.dumps({"names": z.namelist(), "cells": [r["attachments"] for r in rows], "media": {n: z.read(n).hex() for n in z.namelist() if n.startswith("media/")}}))',
+      file,
+    ]);
+    expect(listing.status, listing.stderr).toBe(0);
+    const zip = JSON.parse(listing.stdout) as { names: string[]; cells: string[]; media: Record<string, string> };
+    const path = `media/${sha256.slice(0, 12)}-Photo.jpg`;
+    expect(zip.names).toEqual(['sightings.csv', path]);
+    expect(zip.cells).toEqual([path, path]);
+    expect(zip.media[path]).toBe(jpeg.toString('hex'));
   });
 
   it('answers 413 to a body over MAX_UPLOAD_BYTES and leaves nothing behind', async () => {

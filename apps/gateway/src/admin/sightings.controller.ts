@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { BadRequestException, Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DOWNLOAD_FORMATS, FeedService, ProjectService, SightingReader, sightingView } from '@fieldsync/sync-core';
+import { AttachmentService, DOWNLOAD_FORMATS, FeedService, ProjectService, SightingReader, sightingView } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { EventStreams, serverSentEvent } from './event-streams.js';
@@ -22,6 +22,7 @@ export class SightingsController {
     @Inject(FeedService) private readonly feed: FeedService,
     @Inject(SightingReader) private readonly reader: SightingReader,
     @Inject(EventStreams) private readonly streams: EventStreams,
+    @Inject(AttachmentService) private readonly attachments: AttachmentService,
   ) {}
 
   /**
@@ -37,16 +38,22 @@ export class SightingsController {
   @ApiQuery({ name: 'from', required: false, description: 'observed on or after this day, YYYY-MM-DD' })
   @ApiQuery({ name: 'to', required: false, description: 'observed on or before this day, YYYY-MM-DD' })
   @ApiQuery({ name: 'q', required: false, description: 'words anywhere in the fields, any case' })
-  @ApiQuery({ name: 'format', required: false, enum: DOWNLOAD_FORMATS, description: 'wide-csv and xlsx: a column per field of the records; the others keep the fields in one data column' })
+  @ApiQuery({
+    name: 'format',
+    required: false,
+    enum: DOWNLOAD_FORMATS,
+    description: 'wide-csv, xlsx and zip: a column per field of the records (zip: with the photos and recordings, in media/); the others keep the fields in one data column',
+  })
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: SightingsParams, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
     const query = parseSightingsQuery(params, accept);
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const { format, ...feedQuery } = query;
-    const download = await this.feed.download({ ...feedQuery, projectId: project.id }, format);
+    const media = (sha256: string) => this.attachments.open(project, sha256).then((attachment) => attachment.bytes);
+    const download = await this.feed.download({ ...feedQuery, projectId: project.id }, format, media);
     response.status(200).setHeader('Content-Type', download.contentType);
     response.setHeader('X-Next-Cursor', String(download.next));
     response.setHeader('Cache-Control', 'no-store');
-    const extension = { csv: 'csv', 'wide-csv': 'csv', xlsx: 'xlsx' }[format as string];
+    const extension = { csv: 'csv', 'wide-csv': 'csv', xlsx: 'xlsx', zip: 'zip' }[format as string];
     if (extension) response.setHeader('Content-Disposition', `attachment; filename="${project.slug}-sightings.${extension}"`);
     for await (const chunk of download.chunks) {
       if (!(await this.write(response, chunk))) return;

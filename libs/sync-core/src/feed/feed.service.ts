@@ -4,6 +4,7 @@ import { FeedExportQueries } from '../db/repositories/feed-export.queries.js';
 import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js';
 import { SIGHTING_FIELD_COLUMNS, sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
 import { DownloadFormat, isWide, RowSerializer, Sender, SERIALIZERS, sightingView, wideColumns, wideCsvSerializer } from './sighting-formats.js';
+import { csvWithMedia, MediaIndex, MediaOpener } from './media-zip.js';
 import { xlsxPackage, xlsxSheetSerializer } from './xlsx-writer.js';
 
 export interface FeedQuery extends SightingFilter {
@@ -65,12 +66,20 @@ export class FeedService {
    * database itself (COPY … TO STDOUT) and passed through untouched: serialising in JavaScript
    * ran at a fifth of the database's own export.
    */
-  async download(query: FeedQuery, format: DownloadFormat): Promise<Download> {
+  /** `media` opens the project's stored attachments, for the zip format. */
+  async download(query: FeedQuery, format: DownloadFormat, media?: MediaOpener): Promise<Download> {
     const upTo = await this.upTo(query);
     const next = Math.max(upTo, query.after);
     if (isWide(format)) {
       // The window's field names first (the header), then its rows against them.
-      const columns = wideColumns(await this.database.read((manager) => this.queries.fieldNames(manager, query, upTo)));
+      const fields = await this.database.read((manager) => this.queries.fieldNames(manager, query, upTo));
+      if (format === 'zip') {
+        if (!media) throw new Error("a zip download needs the project's media");
+        const index = new MediaIndex();
+        const written = this.serialised(query, upTo, next, wideCsvSerializer(wideColumns(fields, index.cell)));
+        return { contentType: 'application/zip', next, chunks: csvWithMedia(written.chunks, index, media), rows: written.rows };
+      }
+      const columns = wideColumns(fields);
       const serializer = format === 'xlsx' ? xlsxSheetSerializer(columns) : wideCsvSerializer(columns);
       const written = this.serialised(query, upTo, next, serializer);
       return { contentType: serializer.contentType, next, chunks: format === 'xlsx' ? xlsxPackage(written.chunks) : written.chunks, rows: written.rows };

@@ -50,11 +50,14 @@ export function sightingView(row: SightingFields & Sender): SightingView {
   };
 }
 
-/** `wide-csv` and `xlsx` have a column per field of the records (the others keep them in one `data`). */
-export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson' | 'wide-csv' | 'xlsx';
-export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson', 'wide-csv', 'xlsx'];
-export type WideFormat = Extract<DownloadFormat, 'wide-csv' | 'xlsx'>;
-export const isWide = (format: DownloadFormat): format is WideFormat => format === 'wide-csv' || format === 'xlsx';
+/**
+ * `wide-csv`, `xlsx` and `zip` have a column per field of the records (the others keep them in one
+ * `data`); `zip` is the wide CSV with the photos and recordings it names, in `media/`.
+ */
+export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson' | 'wide-csv' | 'xlsx' | 'zip';
+export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson', 'wide-csv', 'xlsx', 'zip'];
+export type WideFormat = Extract<DownloadFormat, 'wide-csv' | 'xlsx' | 'zip'>;
+export const isWide = (format: DownloadFormat): format is WideFormat => format === 'wide-csv' || format === 'xlsx' || format === 'zip';
 
 /** How one format frames a stream of rows: it only serialises, the feed decides what rows come. */
 export interface RowSerializer {
@@ -123,6 +126,8 @@ export const SERIALIZERS: Record<Exclude<DownloadFormat, WideFormat>, RowSeriali
   },
 };
 
+const ATTACHMENT_NAMES = (view: SightingView) => (view.attachments as { name?: string }[]).map((attachment) => attachment.name ?? '').join('; ');
+
 /** The columns every wide row starts with, before the record's own fields. */
 const WIDE_FIXED: [string, (view: SightingView) => unknown][] = [
   ['id', (view) => view.id],
@@ -137,7 +142,7 @@ const WIDE_FIXED: [string, (view: SightingView) => unknown][] = [
   ['deviceId', (view) => view.deviceId],
   ['deviceName', (view) => view.deviceName],
   ['deviceLogin', (view) => view.deviceLogin],
-  ['attachments', (view) => (view.attachments as { name?: string }[]).map((attachment) => attachment.name ?? '').join('; ')],
+  ['attachments', (view) => ATTACHMENT_NAMES(view)],
   ['seq', (view) => view.seq],
   ['batchId', (view) => view.batchId],
 ];
@@ -148,11 +153,13 @@ export interface WideColumns {
   cells(view: SightingView): unknown[];
 }
 
-export function wideColumns(fields: string[]): WideColumns {
+/** `attachments` says what the attachments cell holds: their names, or (in a zip) where each file is. */
+export function wideColumns(fields: string[], attachments: (view: SightingView) => unknown = ATTACHMENT_NAMES): WideColumns {
   const fixed = new Set(WIDE_FIXED.map(([name]) => name));
+  const values = WIDE_FIXED.map(([name, value]) => (name === 'attachments' ? attachments : value));
   return {
     header: [...WIDE_FIXED.map(([name]) => name), ...fields.map((field) => (fixed.has(field) ? `data.${field}` : field))],
-    cells: (view) => [...WIDE_FIXED.map(([, value]) => value(view)), ...fields.map((field) => view.data[field] ?? null)],
+    cells: (view) => [...values.map((value) => value(view)), ...fields.map((field) => view.data[field] ?? null)],
   };
 }
 
