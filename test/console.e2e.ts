@@ -166,11 +166,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     expect(await page.getByLabel('Download command', { exact: true }).inputValue()).toBe(
       `fieldsync download --from ${suite.server.baseUrl} --project ${slug} --out ${slug}-sightings.csv --kind waypoint`,
     );
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV', exact: true }).click()]);
     const fromPage = readFileSync((await download.path())!, 'utf8');
     const fromApi = await suite.admin.call('GET', `/api/v1/projects/${slug}/sightings?format=csv&kind=waypoint`);
     expect(fromPage).toBe(fromApi.body);
     expect(fromPage.trim().split('\n')).toHaveLength(3);
+    // The spreadsheet a person opens in Excel: the same two rows, a workbook (a zip) by its first bytes.
+    const [workbook] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download Excel' }).click()]);
+    expect(workbook.suggestedFilename()).toBe(`${slug}-sightings.xlsx`);
+    expect(
+      readFileSync((await workbook.path())!)
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     await screenshot(page, kind, 'downloads');
   });
 

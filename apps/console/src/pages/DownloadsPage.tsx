@@ -3,10 +3,14 @@ import { CopyField, Section } from '../parts/bits';
 import { go } from '../router';
 import type { ProjectProps } from '../parts/roles';
 
+/** Format, what the link says, the file's extension, and who it is for. */
 const FORMATS = [
-  ['csv', 'CSV (spreadsheets, CyberTracker desktop)'],
-  ['geojson', 'GeoJSON (QGIS, ArcGIS)'],
-  ['ndjson', 'NDJSON (one JSON sighting per line)'],
+  ['xlsx', 'Excel', 'xlsx', 'a column per field (Excel, LibreOffice)'],
+  ['zip', 'CSV with photos', 'zip', 'a column per field, and the photos and recordings in media/'],
+  ['wide-csv', 'wide CSV', 'csv', 'a column per field'],
+  ['csv', 'CSV', 'csv', 'the fields in one JSON column (CyberTracker desktop)'],
+  ['geojson', 'GeoJSON', 'geojson', 'QGIS, ArcGIS'],
+  ['ndjson', 'NDJSON', 'ndjson', 'one JSON sighting per line'],
 ] as const;
 
 /** The flags of `fieldsync download` that carry the same filter as the page. */
@@ -29,13 +33,13 @@ export function DownloadsPage({ slug, place }: ProjectProps) {
       <FilterBar query={place.query} onApply={(next) => go(`/projects/${slug}/downloads`, next)} />
       <p className="muted">{filter.toString() ? 'The files hold the sightings that match the filter.' : 'No filter: the files hold every sighting (deleted ones left out).'}</p>
       <ul className="downloads">
-        {FORMATS.map(([format, label]) => {
+        {FORMATS.map(([format, name, extension, label]) => {
           const query = new URLSearchParams(filter);
           query.set('format', format);
           return (
             <li key={format}>
-              <a href={`/api/v1/projects/${slug}/sightings?${query}`} download={`${slug}-sightings.${format}`}>
-                Download {format.toUpperCase()}
+              <a href={`/api/v1/projects/${slug}/sightings?${query}`} download={`${slug}-sightings${format === 'wide-csv' ? '-wide' : ''}.${extension}`}>
+                Download {name}
               </a>{' '}
               <span className="muted">{label}</span>
             </li>
