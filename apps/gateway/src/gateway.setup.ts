@@ -1,10 +1,11 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
 import { consoleContentSecurity, serveConsole } from './console/console-files.js';
 import { DomainErrorsFilter } from './domain-errors.filter.js';
+import { openApiDocument } from './openapi.js';
 import { refuseDeepJson, refuseNul, refuseNulInPath } from './request-hygiene.js';
 
 /** HSTS for a year once the gateway speaks HTTPS: a browser that saw it never falls back to plain HTTP. */
@@ -24,9 +25,5 @@ export function setUpGateway(app: NestExpressApplication, options: { tls: boolea
   app.use('/api', express.json({ limit: '1mb', reviver: refuseNul, verify: refuseDeepJson }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new DomainErrorsFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('FieldSync').setDescription('Device uploads (POST/PUT /upload) and the admin API: projects, devices, tokens, batches, sightings feed.').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('api/docs', app, document);
+  SwaggerModule.setup('api/docs', app, openApiDocument(app));
 }
