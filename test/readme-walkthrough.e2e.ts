@@ -25,12 +25,12 @@ describe.each<QueueMode>(['embedded', 'queue'])('README walk-through, %s mode', 
     expect(result.stdout).toContain('"slug":"kruger"');
     // The example file is small: merged in its upload's own transaction, and the answer says what it held.
     expect(result.stdout).toMatch(/\{"batches":\[\{"id":"[0-9a-f-]{36}","status":"consolidated","counts":\{"records":4,"new":4,"updated":0,"duplicate":0,"rejected":0\}\}\]\}/);
-    const csvLines = result.stdout.slice(result.stdout.indexOf('id,deviceId,kind')).trim().split('\n');
+    const csvLines = result.stdout.slice(result.stdout.indexOf('id,deviceId,deviceName,deviceLogin,kind')).trim().split('\n');
     expect(csvLines).toHaveLength(5);
     expect(
       csvLines
         .slice(1)
-        .map((line) => line.split(',')[2])
+        .map((line) => line.split(',')[4])
         .sort(),
     ).toEqual(['sighting', 'sighting', 'sighting', 'waypoint']);
     expect(csvLines.join('\n')).toContain('Wild dog');

@@ -65,9 +65,9 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
 
     const csv = await curl(['-H', `Authorization: Bearer ${'e2e-admin-token-0123456789abcdef'}`, `${suite.server.baseUrl}/api/v1/projects/kruger/sightings?format=csv`]);
     const [header, ...lines] = String(csv.body).trim().split('\n');
-    expect(header.split(',').slice(0, 6)).toEqual(['id', 'deviceId', 'kind', 'observedAt', 'latitude', 'longitude']);
+    expect(header.split(',').slice(0, 8)).toEqual(['id', 'deviceId', 'deviceName', 'deviceLogin', 'kind', 'observedAt', 'latitude', 'longitude']);
     expect(lines.map((line) => line.split(',')[0])).toEqual(json.map((row) => row.id));
-    expect(lines.map((line) => Number(line.split(',')[4]))).toEqual(json.map((row) => row.latitude));
+    expect(lines.map((line) => Number(line.split(',')[6]))).toEqual(json.map((row) => row.latitude));
     expect(csv.body).toContain('"{""Species"":""Kudu, greater"",""Count"":1}"');
   });
 
