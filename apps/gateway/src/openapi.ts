@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ANSWER_SCHEMAS, ANSWERS, FEED_PAGE } from './openapi-answers.js';
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
 const PROBLEM_ANSWER = { description: 'an error, as RFC 9457 problem details', content: { 'application/problem+json': { schema: PROBLEM } } };
@@ -176,11 +177,13 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     },
   } as never;
   delete (document.components?.securitySchemes?.bearer as { bearerFormat?: string } | undefined)?.bearerFormat;
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...SCHEMAS } };
-  for (const item of Object.values(document.paths)) {
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...SCHEMAS, ...(ANSWER_SCHEMAS as Record<string, never>) } };
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
+      const answer = ANSWERS[`${method} ${path}`];
+      if (answer) operation.responses = { ...operation.responses, '200': { description: 'OK', content: { 'application/json': { schema: answer as never } } } };
       operation.responses = { ...operation.responses, default: PROBLEM_ANSWER };
       // A query parameter declared without a type gets an empty schema, which generated clients cannot use.
       for (const parameter of (operation.parameters ?? []) as { name: string; schema?: Record<string, unknown> }[]) {
@@ -188,6 +191,20 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
         parameter.schema = parameter.name === 'limit' || parameter.name === 'after' ? { type: 'integer', minimum: parameter.name === 'limit' ? 1 : 0 } : { type: 'string' };
       }
     }
+  }
+  const feed = document.paths['/api/v1/projects/{slug}/sightings']?.get;
+  if (feed) {
+    feed.responses['200'] = {
+      description: 'the window: a JSON page (format=json), or the file in the format asked for',
+      content: {
+        'application/json': { schema: FEED_PAGE as never },
+        'text/csv': { schema: { type: 'string' } },
+        'application/x-ndjson': { schema: { type: 'string' } },
+        'application/geo+json': { schema: { type: 'object' } },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+        'application/zip': { schema: { type: 'string', format: 'binary' } },
+      },
+    };
   }
   return document;
 }

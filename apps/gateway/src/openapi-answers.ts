@@ -1,0 +1,116 @@
+/**
+ * What the admin API's main reads answer, as OpenAPI schemas (3.0: `nullable` for null). Kept in
+ * one place beside the document; test/openapi.e2e.ts calls each of these routes on a populated
+ * server and checks every answer against its schema.
+ */
+const text = { type: 'string' };
+const nullableText = { type: 'string', nullable: true };
+const time = { type: 'string', format: 'date-time' };
+const nullableTime = { ...time, nullable: true };
+const integer = { type: 'integer' };
+const nullableNumber = { type: 'number', nullable: true };
+const id = { type: 'string', format: 'uuid' };
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', required, properties });
+const listOf = (key: string, item: unknown, extra: Record<string, unknown> = {}) => object({ [key]: { type: 'array', items: item }, ...extra });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+export const ANSWER_SCHEMAS: Record<string, unknown> = {
+  Counts: object({ records: integer, new: integer, updated: integer, duplicate: integer, rejected: integer }),
+  Project: object({ id, slug: text, name: text, createdAt: time }),
+  Batch: object(
+    {
+      id,
+      projectId: id,
+      deviceId: { ...id, nullable: true },
+      door: text,
+      fileName: nullableText,
+      format: nullableText,
+      status: { type: 'string', enum: ['received', 'processing', 'consolidated', 'rejected', 'failed'] },
+      counts: ref('Counts'),
+      error: nullableText,
+      receivedAt: time,
+      consolidatedAt: nullableTime,
+      rejections: { type: 'array', items: object({ index: integer, reason: text }) },
+    },
+    ['id', 'projectId', 'deviceId', 'door', 'fileName', 'format', 'status', 'counts', 'error', 'receivedAt', 'consolidatedAt'],
+  ),
+  Attachment: object({ name: text, contentType: text, size: integer, sha256: text }),
+  Sighting: object({
+    id: text,
+    deviceId: { ...nullableText, description: 'the device id the record names itself' },
+    deviceName: { ...nullableText, description: 'the registered device that sent it, as it is named now' },
+    deviceLogin: nullableText,
+    kind: { type: 'string', enum: ['sighting', 'waypoint', 'alert'] },
+    observedAt: nullableText,
+    latitude: nullableNumber,
+    longitude: nullableNumber,
+    altitude: nullableNumber,
+    accuracy: nullableNumber,
+    data: { type: 'object', additionalProperties: true, description: "the record's own fields" },
+    attachments: { type: 'array', items: ref('Attachment') },
+    deleted: { type: 'boolean' },
+    revision: integer,
+    seq: integer,
+    batchId: id,
+  }),
+  Device: object(
+    {
+      id,
+      name: text,
+      login: text,
+      enabled: { type: 'boolean' },
+      createdAt: time,
+      lastSeenAt: nullableTime,
+      lastDoor: nullableText,
+      lastBatchStatus: nullableText,
+    },
+    ['id', 'name', 'login', 'enabled', 'createdAt'],
+  ),
+  Token: object({
+    id: text,
+    name: text,
+    role: { type: 'string', enum: ['admin', 'read-only'] },
+    createdAt: time,
+    owner: nullableText,
+    lastUsedAt: nullableTime,
+    revokedAt: nullableTime,
+    projects: { type: 'array', items: text, nullable: true, description: 'project slugs; null for every project' },
+  }),
+  AuditEvent: object({
+    id: integer,
+    at: time,
+    actor: text,
+    address: text,
+    action: text,
+    projectId: { ...id, nullable: true },
+    target: nullableText,
+    details: { type: 'object', nullable: true, additionalProperties: true },
+  }),
+};
+
+/** The 200 answer of each documented read, by operation ("get /path"). */
+export const ANSWERS: Record<string, unknown> = {
+  'get /api/v1/projects': listOf('projects', ref('Project')),
+  'get /api/v1/projects/{slug}/overview': object({
+    slug: text,
+    name: text,
+    sightings: integer,
+    devices: integer,
+    waiting: integer,
+    failed: integer,
+    lastUploadAt: nullableTime,
+    uploadsPerDay: { type: 'array', items: object({ day: { type: 'string', format: 'date' }, batches: integer }) },
+  }),
+  'get /api/v1/projects/{slug}/devices': listOf('devices', ref('Device')),
+  'get /api/v1/projects/{slug}/batches': listOf('batches', ref('Batch'), { asOf: time }),
+  'get /api/v1/batches/{id}': ref('Batch'),
+  'get /api/v1/projects/{slug}/sightings/{uid}': object({
+    sighting: { allOf: [ref('Sighting'), object({ receivedAt: time, updatedAt: time })] },
+    earlierVersions: { type: 'array', items: object({ uid: text, seq: integer, revision: integer, receivedAt: time }, ['uid', 'seq', 'revision', 'receivedAt']) },
+  }),
+  'get /api/v1/tokens': listOf('tokens', ref('Token')),
+  'get /api/v1/audit': listOf('events', ref('AuditEvent'), { next: { type: 'string', description: 'pass back as `after`' } }),
+};
+
+/** The JSON page of the feed (format=json, the default); other formats are files. */
+export const FEED_PAGE = listOf('sightings', ref('Sighting'), { next: { type: 'string', description: 'pass back as `after`' } });

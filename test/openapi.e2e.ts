@@ -1,0 +1,80 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { uploadAsDevice } from './support/curl.js';
+import { StoreKind } from './support/fieldsync-process.js';
+import { feature, featureCollection } from './support/geojson.js';
+import { fieldSyncSuite } from './support/suite.js';
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+type Document = { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
+
+// ajv-formats is CommonJS: its default export arrives wrapped when imported from ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+/**
+ * The OpenAPI document against the server it describes: every answer shape it documents is
+ * checked against what the route really answers, on a project holding devices, batches, a
+ * revised sighting and tokens; and the device door and an error answer in their documented shapes.
+ */
+describe.each<StoreKind>(['sqlite', 'postgres'])('the OpenAPI document against real answers, on %s', (kind) => {
+  const suite = fieldSyncSuite(kind, { mode: 'embedded' });
+  let document: Document;
+  let ajv: Ajv;
+  const params: Record<string, string> = { slug: 'kruger' };
+  let uploadAnswer: unknown;
+
+  const validate = (schema: unknown, value: unknown): string[] => {
+    const check = ajv.compile({ ...(schema as object), components: document.components });
+    return check(value) ? [] : (check.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
+  };
+
+  beforeAll(async () => {
+    await suite.admin.createProject('kruger');
+    const device = await suite.admin.createDevice('kruger', 'Ranger 7');
+    const edited = feature();
+    await uploadAsDevice(suite.server.baseUrl, device, featureCollection([edited, feature(), feature({ waypoint: true })]));
+    const second = await uploadAsDevice(suite.server.baseUrl, device, featureCollection([{ ...edited, properties: { ...edited.properties, dateTime: '2026-03-05T10:00:00+02:00' } }]));
+    uploadAnswer = second.body;
+    params.uid = edited.properties.id.slice(1, -1).toLowerCase();
+    params.id = second.body.batches[0].id;
+    await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'nightly export', role: 'read-only', projects: ['kruger'] });
+    document = await suite.admin.expect(200, 'GET', '/api/docs-json');
+    ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  });
+
+  it('answers every documented read in the documented shape', async () => {
+    const checked: string[] = [];
+    const wrong: Record<string, string[]> = {};
+    for (const [template, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const schema = operation.responses?.['200']?.content?.['application/json']?.schema;
+        if (!schema || !template.startsWith('/api/v1/')) continue;
+        expect(method, `${template}: only reads have documented answers so far`).toBe('get');
+        const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+          expect(params[name], `${template}: no value for {${name}}`).toBeDefined();
+          return encodeURIComponent(params[name]);
+        });
+        const answer = await suite.admin.call('GET', path);
+        expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
+        const errors = validate(schema, answer.body);
+        if (errors.length > 0) wrong[path] = errors;
+        checked.push(`${method} ${template}`);
+      }
+    }
+    expect(wrong).toEqual({});
+    expect(checked.length).toBeGreaterThanOrEqual(9);
+    expect(checked).toContain('get /api/v1/projects/{slug}/sightings');
+  });
+
+  it('answers an upload and an error in their documented shapes', async () => {
+    const upload = document.paths['/upload'].post.responses['202'].content!['application/json'].schema;
+    expect(validate(upload, uploadAnswer)).toEqual([]);
+    const problem = document.paths['/api/v1/projects/{slug}/overview'].get.responses.default.content!['application/problem+json'].schema;
+    const missing = await suite.admin.call('GET', '/api/v1/projects/nowhere/overview');
+    expect(missing.status).toBe(404);
+    expect(validate(problem, missing.body)).toEqual([]);
+    // A schema that says what it should: a wrong shape is caught.
+    expect(validate(problem, { status: '404' })).not.toEqual([]);
+  });
+});
