@@ -43,28 +43,65 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the OpenAPI document against r
     ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
   });
 
+  /** The success answer's status and schema an operation documents, if any. */
+  const documented = (operation: Operation): [string, unknown] | null => {
+    for (const status of ['200', '201']) {
+      const schema = operation.responses?.[status]?.content?.['application/json']?.schema;
+      if (schema) return [status, schema];
+    }
+    return null;
+  };
+
   it('answers every documented read in the documented shape', async () => {
     const checked: string[] = [];
     const wrong: Record<string, string[]> = {};
     for (const [template, item] of Object.entries(document.paths)) {
-      for (const [method, operation] of Object.entries(item)) {
-        const schema = operation.responses?.['200']?.content?.['application/json']?.schema;
-        if (!schema || !template.startsWith('/api/v1/')) continue;
-        expect(method, `${template}: only reads have documented answers so far`).toBe('get');
-        const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-          expect(params[name], `${template}: no value for {${name}}`).toBeDefined();
-          return encodeURIComponent(params[name]);
-        });
-        const answer = await suite.admin.call('GET', path);
-        expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
-        const errors = validate(schema, answer.body);
-        if (errors.length > 0) wrong[path] = errors;
-        checked.push(`${method} ${template}`);
-      }
+      const operation = item.get;
+      const answer = operation && documented(operation);
+      if (!answer || !template.startsWith('/api/v1/')) continue;
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+        expect(params[name], `${template}: no value for {${name}}`).toBeDefined();
+        return encodeURIComponent(params[name]);
+      });
+      const got = await suite.admin.call('GET', path);
+      expect(got.status, `${path}: ${JSON.stringify(got.body)}`).toBe(Number(answer[0]));
+      const errors = validate(answer[1], got.body);
+      if (errors.length > 0) wrong[path] = errors;
+      checked.push(`get ${template}`);
     }
     expect(wrong).toEqual({});
     expect(checked.length).toBeGreaterThanOrEqual(9);
     expect(checked).toContain('get /api/v1/projects/{slug}/sightings');
+  });
+
+  it('answers every documented change in the documented shape', async () => {
+    // Each documented change, in an order that makes sense, on a project of its own.
+    const changes: [string, () => string, unknown][] = [
+      ['post /api/v1/projects', () => '/api/v1/projects', { slug: 'scratch', name: 'Scratch' }],
+      ['patch /api/v1/projects/{slug}', () => '/api/v1/projects/scratch', { name: 'Scratch, renamed' }],
+      ['post /api/v1/projects/{slug}/devices', () => '/api/v1/projects/scratch/devices', { name: 'Spare handheld' }],
+      ['patch /api/v1/projects/{slug}/devices/{deviceId}', () => `/api/v1/projects/scratch/devices/${params.deviceId}`, { name: 'Spare handheld 2' }],
+      ['post /api/v1/projects/{slug}/devices/{deviceId}/secret', () => `/api/v1/projects/scratch/devices/${params.deviceId}/secret`, undefined],
+      ['post /api/v1/tokens', () => '/api/v1/tokens', { name: 'scratch reader', role: 'read-only', projects: ['scratch'] }],
+      ['delete /api/v1/projects/{slug}', () => '/api/v1/projects/scratch?confirm=scratch', undefined],
+    ];
+    const documentedChanges = Object.entries(document.paths).flatMap(([template, item]) =>
+      Object.entries(item)
+        .filter(([method, operation]) => method !== 'get' && template.startsWith('/api/v1/') && documented(operation))
+        .map(([method]) => `${method} ${template}`),
+    );
+    expect(documentedChanges.sort()).toEqual(changes.map(([operation]) => operation).sort());
+    const wrong: Record<string, string[]> = {};
+    for (const [operation, path, body] of changes) {
+      const [method, template] = operation.split(' ');
+      const [status, schema] = documented(document.paths[template][method])!;
+      const got = await suite.admin.call(method.toUpperCase(), path(), body);
+      expect(got.status, `${operation}: ${JSON.stringify(got.body)}`).toBe(Number(status));
+      if (operation === 'post /api/v1/projects/{slug}/devices') params.deviceId = got.body.id;
+      const errors = validate(schema, got.body);
+      if (errors.length > 0) wrong[operation] = errors;
+    }
+    expect(wrong).toEqual({});
   });
 
   it('answers an upload and an error in their documented shapes', async () => {

@@ -88,8 +88,29 @@ export const ANSWER_SCHEMAS: Record<string, unknown> = {
   }),
 };
 
-/** The 200 answer of each documented read, by operation ("get /path"). */
+const projectAnswer = object({ id, slug: text, name: text });
+const deviceWithSecret = {
+  allOf: [
+    ref('Device'),
+    object({
+      secret: { type: 'string', description: 'shown this once' },
+      setup: { type: 'object', additionalProperties: true, description: 'what each kind of device is configured with (URLs, QR codes)' },
+    }),
+  ],
+};
+
+/** The success answer of each documented operation ("method /path"): reads 200, creations 201. */
 export const ANSWERS: Record<string, unknown> = {
+  'post /api/v1/projects': { status: '201', schema: projectAnswer },
+  'patch /api/v1/projects/{slug}': projectAnswer,
+  'delete /api/v1/projects/{slug}': object({
+    slug: text,
+    deleted: object(Object.fromEntries(['sightings', 'revisions', 'batches', 'devices', 'attachments', 'sources', 'forms', 'subscriptions', 'files', 'tokensRevoked'].map((key) => [key, integer]))),
+  }),
+  'post /api/v1/projects/{slug}/devices': { status: '201', schema: deviceWithSecret },
+  'post /api/v1/projects/{slug}/devices/{deviceId}/secret': { status: '201', schema: deviceWithSecret },
+  'patch /api/v1/projects/{slug}/devices/{deviceId}': ref('Device'),
+  'post /api/v1/tokens': { status: '201', schema: { allOf: [ref('Token'), object({ token: { type: 'string', description: 'shown this once' } })] } },
   'get /api/v1/projects': listOf('projects', ref('Project')),
   'get /api/v1/projects/{slug}/overview': object({
     slug: text,

@@ -182,8 +182,11 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
-      const answer = ANSWERS[`${method} ${path}`];
-      if (answer) operation.responses = { ...operation.responses, '200': { description: 'OK', content: { 'application/json': { schema: answer as never } } } };
+      const answer = ANSWERS[`${method} ${path}`] as { status?: string; schema?: unknown } | undefined;
+      if (answer) {
+        const [status, schema] = answer.status ? [answer.status, answer.schema] : ['200', answer];
+        operation.responses = { ...operation.responses, [status]: { description: status === '201' ? 'Created' : 'OK', content: { 'application/json': { schema: schema as never } } } };
+      }
       operation.responses = { ...operation.responses, default: PROBLEM_ANSWER };
       // A query parameter declared without a type gets an empty schema, which generated clients cannot use.
       for (const parameter of (operation.parameters ?? []) as { name: string; schema?: Record<string, unknown> }[]) {
