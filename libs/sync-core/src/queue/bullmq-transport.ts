@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobName, QueueName } from './queue.contract.js';
@@ -10,6 +11,7 @@ const CONNECT_WAIT_MS = 2000;
 /** Queue mode: BullMQ on Redis, shared by every process of a deployment. */
 export class BullMqTransport implements QueueTransport {
   readonly mode = 'queue';
+  private readonly logger = new Logger('Queue');
   private readonly producer: Redis;
   private readonly queues = new Map<QueueName, Queue>();
 
@@ -97,8 +99,11 @@ export class BullMqTransport implements QueueTransport {
       lockDuration: options.lockMs,
       stalledInterval: Math.max(5000, Math.floor(options.lockMs / 2)),
     });
-    // The link logs a lost connection once; BullMQ repeats it on every reconnect attempt.
-    worker.on('error', () => undefined);
+    // A lost connection is the link's to say, once (BullMQ repeats it on every reconnect attempt);
+    // anything else a worker reports is said here.
+    worker.on('error', (error) => {
+      if (this.link.trouble === null && redisProblemInWords(error) === error.message) this.logger.warn(`${queue} worker: ${error.message}`);
+    });
     if (options.onFailed) {
       worker.on('failed', (job, error) => {
         if (!job) return;
