@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { CliError, EXIT, Output } from '../output.js';
-import { describeNetworkError } from '../targets/http-target.js';
+import { describeNetworkError, problemDetail } from '../targets/http-target.js';
 
 /** The admin API over HTTP, for the `fieldsync admin` commands. */
 export class AdminApi {
@@ -14,9 +14,25 @@ export class AdminApi {
   ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+    const response = await this.send(method, path, body);
+    const text = await response.text();
+    if (!response.ok) throw this.refusal(method, path, response, text);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  /** Streams an answer's body into `file` (through `file.part`, renamed once whole); its size. */
+  async download(path: string, file: string): Promise<number> {
+    const response = await this.send('GET', path);
+    if (!response.ok || !response.body) throw this.refusal('GET', path, response, await response.text());
+    const partial = `${file}.part`;
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
+    await rename(partial, file);
+    return (await stat(file)).size;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      response = await fetch(`${this.server.replace(/\/+$/, '')}/api/v1${path}`, {
+      return await fetch(`${this.server.replace(/\/+$/, '')}/api/v1${path}`, {
         method,
         headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -24,38 +40,11 @@ export class AdminApi {
     } catch (error) {
       throw new CliError(`cannot reach ${this.server}: ${describeNetworkError(((error as { cause?: Error }).cause ?? error) as Error)}`, EXIT.unreachable);
     }
-    const text = await response.text();
-    const parsed = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      const code = response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete;
-      throw new CliError(`${method} ${path}: ${response.status} ${parsed?.detail ?? text}`, code);
-    }
-    return parsed as T;
   }
 
-  /** Streams an answer's body into `file` (through `file.part`, renamed once whole); its size. */
-  async download(path: string, file: string): Promise<number> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.server.replace(/\/+$/, '')}/api/v1${path}`, { headers: { authorization: `Bearer ${this.token}` } });
-    } catch (error) {
-      throw new CliError(`cannot reach ${this.server}: ${describeNetworkError(((error as { cause?: Error }).cause ?? error) as Error)}`, EXIT.unreachable);
-    }
-    if (!response.ok || !response.body) {
-      const text = await response.text();
-      const detail = (() => {
-        try {
-          return (JSON.parse(text) as { detail?: string }).detail ?? text;
-        } catch {
-          return text;
-        }
-      })();
-      throw new CliError(`GET ${path}: ${response.status} ${detail}`, response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete);
-    }
-    const partial = `${file}.part`;
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
-    await rename(partial, file);
-    return (await stat(file)).size;
+  private refusal(method: string, path: string, response: Response, text: string): CliError {
+    const code = response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete;
+    return new CliError(`${method} ${path}: ${response.status} ${problemDetail(text)}`, code);
   }
 }
 

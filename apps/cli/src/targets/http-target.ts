@@ -59,7 +59,11 @@ export class HttpTarget implements UploadTarget {
 }
 
 async function reason(response: Response): Promise<string> {
-  const text = await response.text();
+  return problemDetail(await response.text());
+}
+
+/** What an error answer says: its problem details' `detail`, or the start of its text. */
+export function problemDetail(text: string): string {
   try {
     return (JSON.parse(text) as { detail?: string }).detail ?? text;
   } catch {
