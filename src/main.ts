@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigError, FieldSyncConfig, loadConfig, portProblem, readTlsFiles, shownRedisUrl } from '@fieldsync/sync-core';
+import { ConfigError, FieldSyncConfig, loadConfig, portProblem, readTlsFiles, shownUrl } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
 
@@ -74,7 +74,7 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
 }
 
 function queueMode(config: FieldSyncConfig): string {
-  return config.redisUrl ? `queue mode, Redis at ${shownRedisUrl(config.redisUrl)}` : 'embedded mode, no Redis: set REDIS_URL for queue mode';
+  return config.redisUrl ? `queue mode, Redis at ${shownUrl(config.redisUrl)}` : 'embedded mode, no Redis: set REDIS_URL for queue mode';
 }
 
 /**

@@ -9,6 +9,7 @@ export * from './auth/secret.js';
 export * from './batches/batch.service.js';
 export * from './config/config.js';
 export * from './config/start-up-errors.js';
+export * from './config/shown-url.js';
 export * from './db/database.js';
 export * from './db/database-copy.js';
 export * from './db/store-trouble.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { copyDatabase, Database, loadConfig } from '@fieldsync/sync-core';
+import { copyDatabase, Database, loadConfig, shownUrl } from '@fieldsync/sync-core';
 import { CliError, EXIT, Output } from '../output.js';
 
 /**
@@ -16,7 +16,7 @@ export async function migrateToPostgres(to: string, from: string | undefined, ou
   let target: Database | null = null;
   try {
     target = await Database.open({ type: 'postgres', url: to }).catch((error: Error) => {
-      throw new CliError(`cannot open ${to.replace(/\/\/[^@]*@/, '//…@')}: ${error.message}`, EXIT.unreachable);
+      throw new CliError(`cannot open ${shownUrl(to)}: ${error.message}`, EXIT.unreachable);
     });
     const report = await copyDatabase(source, target, (table, rows) => output.info(`${table}: ${rows} rows`)).catch((error: Error) => {
       throw new CliError(`nothing was copied: ${error.message}`, EXIT.incomplete);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { shownUrl } from './shown-url.js';
 
 export const ROLES = ['gateway', 'ftp-ingest', 'consolidator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -126,7 +127,7 @@ function databaseFrom(env: Env, dataDir: string): FieldSyncConfig['database'] {
     if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:///var/lib/fieldsync/db.sqlite');
     return { type: 'sqlite', path: isAbsolute(path) ? path : resolve(dataDir, path) };
   }
-  throw new ConfigError('DATABASE_URL', `unsupported URL "${url.replace(/\/\/[^@]*@/, '//…@')}"; use postgres://user:password@host:5432/db or leave it unset for SQLite in DATA_DIR`);
+  throw new ConfigError('DATABASE_URL', `unsupported URL "${shownUrl(url)}"; use postgres://user:password@host:5432/db or leave it unset for SQLite in DATA_DIR`);
 }
 
 function rolesFrom(env: Env): Role[] {

@@ -1,5 +1,6 @@
 import { networkTrouble } from '../network-trouble.js';
 import { ConfigError } from './config.js';
+import { shownUrl } from './shown-url.js';
 
 /**
  * A port that cannot be listened on, as the one sentence start-up stops with: which variable,
@@ -19,7 +20,7 @@ export function databaseProblem(error: unknown, database: { type: 'sqlite'; path
   if (database.type === 'sqlite') {
     return new ConfigError('DATA_DIR', `the SQLite database ${database.path} cannot be opened (${message}): make the folder writable by FieldSync, or set DATA_DIR`);
   }
-  const where = database.url.replace(/\/\/[^@]*@/, '//…@');
+  const where = shownUrl(database.url);
   const trouble = networkTrouble(error);
   const code = String((error as { code?: unknown })?.code ?? '');
   const words = trouble

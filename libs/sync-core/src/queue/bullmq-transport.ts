@@ -3,7 +3,8 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobName, QueueName } from './queue.contract.js';
 import { JobOptions, QueuedJob, QueueTransport, RunningWorker, Schedule, WorkerOptions } from './queue-transport.js';
-import { RedisLink, redisProblemInWords, shownRedisUrl } from './redis.js';
+import { shownUrl } from '../config/shown-url.js';
+import { RedisLink, redisProblemInWords } from './redis.js';
 
 const FAILED_JOBS_KEPT = 1000;
 const CONNECT_WAIT_MS = 2000;
@@ -37,7 +38,7 @@ export class BullMqTransport implements QueueTransport {
       };
       const timer = setTimeout(() => {
         this.producer.off('ready', ready);
-        reject(new Error(`Redis is not reachable at ${shownRedisUrl(this.link.url)}: ${this.link.trouble ?? 'not connected'}`));
+        reject(new Error(`Redis is not reachable at ${shownUrl(this.link.url)}: ${this.link.trouble ?? 'not connected'}`));
       }, CONNECT_WAIT_MS);
       this.producer.once('ready', ready);
     });
@@ -128,7 +129,7 @@ export class BullMqTransport implements QueueTransport {
   }
 
   async ping(): Promise<void> {
-    const away = (trouble: string) => new Error(`not reachable at ${shownRedisUrl(this.link.url)}: ${trouble}; uploads are kept and consolidated once it is back`);
+    const away = (trouble: string) => new Error(`not reachable at ${shownUrl(this.link.url)}: ${trouble}; uploads are kept and consolidated once it is back`);
     if (this.link.trouble) throw away(this.link.trouble);
     await this.producer.ping().catch((error: Error) => Promise.reject(away(redisProblemInWords(error))));
   }

@@ -1,10 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
-
-/** The Redis URL as it may be shown: without a password. */
-export function shownRedisUrl(url: string): string {
-  return url.replace(/\/\/[^@]*@/, '//…@');
-}
+import { shownUrl } from '../config/shown-url.js';
 
 /** What went wrong with Redis, in words an operator can act on (ioredis's own texts are about its internals). */
 export function redisProblemInWords(error: Error & { code?: string }): string {
@@ -45,14 +41,12 @@ export class RedisLink {
   private lost(error: Error): void {
     if (this.problem !== null) return;
     this.problem = redisProblemInWords(error);
-    this.logger.warn(
-      `lost Redis at ${shownRedisUrl(this.url)} (${this.problem}). Uploads are still accepted and kept; they are consolidated once Redis is back. ` + 'Start Redis or correct REDIS_URL.',
-    );
+    this.logger.warn(`lost Redis at ${shownUrl(this.url)} (${this.problem}). Uploads are still accepted and kept; they are consolidated once Redis is back. ` + 'Start Redis or correct REDIS_URL.');
   }
 
   private back(): void {
     if (this.problem === null) return;
     this.problem = null;
-    this.logger.log(`Redis at ${shownRedisUrl(this.url)} is reachable again; waiting batches are being consolidated`);
+    this.logger.log(`Redis at ${shownUrl(this.url)} is reachable again; waiting batches are being consolidated`);
   }
 }
