@@ -99,10 +99,7 @@ export class SubscriptionService {
       if (input.startAt === 'now') {
         subscription.cursor = (await tx.findOneBy(ProjectFeed, { projectId: project.id }))?.lastSeq ?? 0;
       }
-      const { cursor } = subscription;
       await tx.insert(Subscription, subscription);
-      // TypeORM writes the defaults PostgreSQL returns back onto the object, bigint as text: keep the number.
-      subscription.cursor = cursor;
     });
     return { subscription, secret };
   }

@@ -21,8 +21,12 @@ export class Subscription {
   @Column({ type: 'text', name: 'secret_encrypted' }) secretEncrypted: string;
   @Column({ type: 'integer', name: 'batch_size' }) batchSize: number;
   @Column({ type: 'boolean', default: true }) enabled: boolean;
-  /** Every seq up to here was delivered (a 2xx came back). */
-  @Column({ ...seqColumn, default: 0 }) cursor: number;
+  /**
+   * Every seq up to here was delivered (a 2xx came back). The table's default (0) is in the
+   * migration only: a default declared here makes TypeORM write the value PostgreSQL returns back
+   * onto the inserted object, and a bigint comes back as text, past the column's transformer.
+   */
+  @Column(seqColumn) cursor: number;
   /** The end of the range being delivered: a retry sends exactly (cursor, pendingTo] again, under the same idempotency key. */
   @Column({ ...seqColumn, name: 'pending_to', nullable: true }) pendingTo: number | null;
   @Column({ type: 'integer', default: 0 }) attempts: number;
