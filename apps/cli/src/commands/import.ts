@@ -1,19 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { BatchService, DeviceService, FAILED_FOLDER, FolderIntake, IngestService, loadConfig, MergeService, PROCESSED_FOLDER, ProjectService, SettleNow, SyncCoreModule } from '@fieldsync/sync-core';
-import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { CliError, EXIT, Output } from '../output.js';
-
-/**
- * An embedded database that is not there means this is not where the server runs: opening it
- * would make a new, empty one (and then find no project in it).
- */
-function assertServerDatabase(config: FieldSyncConfig): void {
-  if (config.database.type !== 'sqlite' || existsSync(config.database.path)) return;
-  throw new CliError(`no FieldSync database at ${config.database.path}: run \`fieldsync import\` in the folder the server runs in, or set DATA_DIR (or DATABASE_URL) as the server has it`, EXIT.usage);
-}
+import { requireDatabaseFile } from './server-database.js';
 
 /**
  * `fieldsync import DIR --project SLUG`: the scheduled-task import on the server itself. It
@@ -24,7 +14,9 @@ function assertServerDatabase(config: FieldSyncConfig): void {
  */
 export async function importFolder(dir: string, projectSlug: string, deviceLogin: string | undefined, output: Output) {
   const config = loadConfig();
-  assertServerDatabase(config);
+  if (config.database.type === 'sqlite') {
+    requireDatabaseFile(config.database.path, 'run `fieldsync import` in the folder the server runs in, or set DATA_DIR (or DATABASE_URL) as the server has it');
+  }
   const context = await NestFactory.createApplicationContext(SyncCoreModule.forRoot(config), { logger: ['error'] });
   try {
     const project = await context

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { copyDatabase, Database, loadConfig, shownUrl } from '@fieldsync/sync-core';
 import { CliError, EXIT, Output } from '../output.js';
+import { requireDatabaseFile } from './server-database.js';
 
 /**
  * `fieldsync admin migrate --to postgres://…`: moves an embedded database (DATA_DIR's, or
@@ -11,7 +11,7 @@ import { CliError, EXIT, Output } from '../output.js';
 export async function migrateToPostgres(to: string, from: string | undefined, output: Output) {
   if (!/^postgres(ql)?:\/\//.test(to)) throw new CliError(`--to must be a postgres://user:password@host:5432/database URL`, EXIT.usage);
   const path = from ? resolve(from) : defaultSqlitePath();
-  if (!existsSync(path)) throw new CliError(`no FieldSync database at ${path}: give --from FILE, or run this in the folder the server runs in`, EXIT.usage);
+  requireDatabaseFile(path, 'give --from FILE, or run this in the folder the server runs in');
   const source = await Database.open({ type: 'sqlite', path });
   let target: Database | null = null;
   try {
