@@ -1,7 +1,8 @@
 import { Database } from '../db/database.js';
 import { QueueTransport } from '../queue/queue-transport.js';
 
-const CHECK_TIMEOUT_MS = 2000;
+// Longer than the queue's own wait for a first connection, so its plain words reach the answer.
+const CHECK_TIMEOUT_MS = 2500;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

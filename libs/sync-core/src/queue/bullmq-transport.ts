@@ -30,6 +30,11 @@ export class BullMqTransport implements QueueTransport {
    * database for the reconciler.
    */
   private async reachable(): Promise<void> {
+    await this.connected().catch((error: Error) => Promise.reject(new Error(`Redis is not reachable at ${shownUrl(this.link.url)}: ${error.message}`)));
+  }
+
+  /** The producer does not queue commands offline, so a call made before its first connection would fail: wait for it, briefly. */
+  private async connected(): Promise<void> {
     if (this.producer.status === 'ready') return;
     await new Promise<void>((resolve, reject) => {
       const ready = () => {
@@ -38,7 +43,7 @@ export class BullMqTransport implements QueueTransport {
       };
       const timer = setTimeout(() => {
         this.producer.off('ready', ready);
-        reject(new Error(`Redis is not reachable at ${shownUrl(this.link.url)}: ${this.link.trouble ?? 'not connected'}`));
+        reject(new Error(this.link.trouble ?? 'not connected'));
       }, CONNECT_WAIT_MS);
       this.producer.once('ready', ready);
     });
@@ -131,6 +136,7 @@ export class BullMqTransport implements QueueTransport {
   async ping(): Promise<void> {
     const away = (trouble: string) => new Error(`not reachable at ${shownUrl(this.link.url)}: ${trouble}; uploads are kept and consolidated once it is back`);
     if (this.link.trouble) throw away(this.link.trouble);
+    await this.connected().catch((error: Error) => Promise.reject(away(error.message)));
     await this.producer.ping().catch((error: Error) => Promise.reject(away(redisProblemInWords(error))));
   }
 
