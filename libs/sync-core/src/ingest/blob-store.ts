@@ -123,20 +123,52 @@ export class BlobStore {
 
   /** Stores a small blob whole, inside the caller's transaction; returns the id to use. `sha256` when the caller hashed the bytes already. */
   async putWhole(manager: EntityManager, bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')): Promise<{ blobId: string; sha256: string }> {
+    const ids = await this.putWholeMany(manager, [{ bytes, sha256 }]);
+    return { blobId: ids.get(sha256)!, sha256 };
+  }
+
+  /**
+   * Stores small blobs whole, in one statement of each kind for all of them (a group commit's
+   * uploads: round trips were their cost); returns the id to use for each sha256.
+   */
+  async putWholeMany(manager: EntityManager, blobs: { bytes: Buffer; sha256: string }[]): Promise<Map<string, string>> {
+    // In hash order, so two transactions storing the same contents never wait on each other in a cycle.
+    const distinct = [...new Map(blobs.map((blob) => [blob.sha256, blob])).values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
+    const ids = new Map<string, string>();
+    if (distinct.length === 0) return ids;
     // The same bytes may be stored already, or arriving on another connection right now (a device
-    // resending): the unique sha256 decides which row stands, and this upload uses that one.
-    const [inserted] = await this.database.queryInTx<{ id: string }>(manager, 'INSERT INTO blob (id, sha256, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id', [
-      randomUUID(),
-      sha256,
-      bytes.length,
-      nowIso(),
-    ]);
-    if (inserted) {
-      await this.insertChunk(manager, inserted.id, 0, bytes);
-      return { blobId: inserted.id, sha256 };
+    // resending): the unique sha256 decides which row stands, and each upload uses that one.
+    const now = nowIso();
+    const proposed = distinct.map((blob) => ({ ...blob, id: randomUUID() }));
+    const inserted = await this.database.queryInTx<{ id: string; sha256: string }>(
+      manager,
+      `INSERT INTO blob (id, sha256, size, created_at) VALUES ${proposed.map(() => '(?, ?, ?, ?)').join(', ')} ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256`,
+      proposed.flatMap((blob) => [blob.id, blob.sha256, blob.bytes.length, now]),
+    );
+    for (const row of inserted) ids.set(row.sha256, row.id);
+    await this.database.insertRowsInTx(
+      manager,
+      'blob_chunk',
+      ['blob_id', 'idx', 'bytes'],
+      proposed.filter((blob) => ids.get(blob.sha256) === blob.id).map((blob) => [blob.id, 0, blob.bytes]),
+    );
+    const known = proposed.filter((blob) => !ids.has(blob.sha256)).map((blob) => blob.sha256);
+    if (known.length > 0) {
+      const stored = await this.database.queryInTx<{ id: string; sha256: string }>(manager, `SELECT id, sha256 FROM blob WHERE sha256 IN (${known.map(() => '?').join(', ')})`, known);
+      for (const row of stored) ids.set(row.sha256, row.id);
     }
-    const stored = await manager.findOneByOrFail(Blob, { sha256 });
-    return { blobId: stored.id, sha256 };
+    return ids;
+  }
+
+  /** Commits pending blobs inside the caller's transaction, the small ones together; the id to use for each, in order. */
+  async commitAll(manager: EntityManager, pendings: PendingBlob[]): Promise<string[]> {
+    const whole = await this.putWholeMany(
+      manager,
+      pendings.flatMap((pending) => (pending.wholeBytes !== null ? [{ bytes: pending.wholeBytes, sha256: pending.sha256 }] : [])),
+    );
+    const ids: string[] = [];
+    for (const pending of pendings) ids.push(pending.wholeBytes !== null ? whole.get(pending.sha256)! : await pending.commit(manager));
+    return ids;
   }
 
   /** Reads a blob chunk by chunk through `manager`, so memory holds one chunk at a time. */

@@ -2,27 +2,21 @@ import { Database, Tx } from '../db/database.js';
 import { groupCommitSeconds, groupCommitUploads } from '../observability/metrics.js';
 
 /**
- * One caller's part of a group transaction, in two passes: `write` (rows that take no lock) runs
- * for every member first, then `lockAndWrite` (e.g. a merge, which locks its project's feed row),
- * so the locks are held only for the second pass and the commit.
+ * How a group's members are written, each pass for all of them at once (one statement of each
+ * kind per group: round trips were the cost of small uploads): `write` (rows that take no lock)
+ * first, then `lockAndWrite` (e.g. a merge, which locks its project's feed row), so the locks
+ * are held only for the second pass and the commit. Members come in key order.
  */
-export interface GroupWork<T, S> {
-  write(tx: Tx, shared: S): Promise<T>;
-  lockAndWrite?(tx: Tx, written: T, shared: S): Promise<T>;
+export interface GroupSteps<M, R> {
+  write(tx: Tx, members: M[]): Promise<R[]>;
+  lockAndWrite(tx: Tx, members: M[], written: R[]): Promise<R[]>;
 }
 
-/** What the members of one transaction share (e.g. the feed rows it holds), and how it ends. */
-export interface GroupState<S> {
-  start(): S;
-  /** Runs last, before the commit. */
-  finishInTx(tx: Tx, shared: S): Promise<void>;
-}
-
-interface Waiting<S> {
-  work: GroupWork<unknown, S>;
-  /** Work of the same key runs in arrival order; the group runs in key order (see below). */
+interface Waiting<M, R> {
+  member: M;
+  /** Members of the same key run in arrival order; the group runs in key order (see below). */
   key: string;
-  resolve(value: unknown): void;
+  resolve(value: R): void;
   reject(error: unknown): void;
 }
 
@@ -45,18 +39,18 @@ const WRITERS = 3;
  * in a cycle. If the group's transaction fails, each piece runs again in a transaction of its own,
  * so one bad upload fails alone and the others are still committed.
  */
-export class GroupCommit<S> {
-  private waiting: Waiting<S>[] = [];
+export class GroupCommit<M, R> {
+  private waiting: Waiting<M, R>[] = [];
   private writers = 0;
 
   constructor(
     private readonly database: Database,
-    private readonly state: GroupState<S>,
+    private readonly steps: GroupSteps<M, R>,
   ) {}
 
-  run<T>(key: string, work: GroupWork<T, S>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ key, work: work as GroupWork<unknown, S>, resolve: resolve as (value: unknown) => void, reject });
+  run(key: string, member: M): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ key, member, resolve, reject });
       void this.drain();
     });
   }
@@ -71,10 +65,10 @@ export class GroupCommit<S> {
     }
   }
 
-  private async commit(group: Waiting<S>[]): Promise<void> {
+  private async commit(group: Waiting<M, R>[]): Promise<void> {
     const ordered = [...group].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (ordered.length > 1) {
-      let results: unknown[] | null = null;
+      let results: R[] | null = null;
       try {
         results = await this.inOneTransaction(ordered);
       } catch {
@@ -94,17 +88,11 @@ export class GroupCommit<S> {
     }
   }
 
-  private async inOneTransaction(items: Waiting<S>[]): Promise<unknown[]> {
+  private async inOneTransaction(items: Waiting<M, R>[]): Promise<R[]> {
     const timer = groupCommitSeconds.startTimer();
     groupCommitUploads.observe(items.length);
-    const values = await this.database.transaction(async (tx) => {
-      const shared = this.state.start();
-      const values: unknown[] = [];
-      for (const item of items) values.push(await item.work.write(tx, shared));
-      for (const [index, item] of items.entries()) if (item.work.lockAndWrite) values[index] = await item.work.lockAndWrite(tx, values[index], shared);
-      await this.state.finishInTx(tx, shared);
-      return values;
-    });
+    const members = items.map((item) => item.member);
+    const values = await this.database.transaction(async (tx) => this.steps.lockAndWrite(tx, members, await this.steps.write(tx, members)));
     timer();
     return values;
   }

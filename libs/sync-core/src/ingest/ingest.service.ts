@@ -7,8 +7,9 @@ import { Batch, Door } from '../db/entities/index.js';
 import { batchesReceived, bytesReceived } from '../observability/metrics.js';
 import { ConsolidateQueue } from '../queue/consolidate-queue.js';
 import { decodedInMemory } from '../merge/decoded-file.js';
-import { HeldFeeds, MergeService } from '../merge/merge.service.js';
-import { BlobStore } from './blob-store.js';
+import { MergeService } from '../merge/merge.service.js';
+import { BatchRepository } from '../db/repositories/batch.repository.js';
+import { BlobStore, PendingBlob } from './blob-store.js';
 import { GroupCommit } from './group-commit.js';
 
 export interface IncomingFile {
@@ -29,7 +30,8 @@ export interface IncomingFile {
  */
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
-  private readonly commits: GroupCommit<HeldFeeds>;
+  private readonly commits: GroupCommit<Upload, Batch>;
+  private readonly batches: BatchRepository;
 
   constructor(
     database: Database,
@@ -38,7 +40,8 @@ export class IngestService {
     private readonly merge: MergeService,
     private readonly limits: { maxUploadBytes: number; inlineMergeMaxBytes: number },
   ) {
-    this.commits = new GroupCommit<HeldFeeds>(database, { start: () => new Map(), finishInTx: (tx, held) => merge.saveHeldFeedsInTx(tx, held) });
+    this.batches = new BatchRepository(database);
+    this.commits = new GroupCommit<Upload, Batch>(database, { write: (tx, uploads) => this.writeInTx(tx, uploads), lockAndWrite: (tx, uploads, batches) => this.mergeInTx(tx, uploads, batches) });
   }
 
   /**
@@ -49,42 +52,7 @@ export class IngestService {
     const pending = await this.blobs.streamIn(file.body, this.limits.maxUploadBytes);
     const mergeNow = pending.wholeBytes !== null && pending.size <= this.limits.inlineMergeMaxBytes ? pending.wholeBytes : null;
     try {
-      const batch = await this.commits.run<Batch>(file.projectId, {
-        write: async (manager) => {
-          const blobId = await pending.commit(manager);
-          const now = nowIso();
-          const batch: Batch = {
-            id: randomUUID(),
-            projectId: file.projectId,
-            deviceId: file.deviceId,
-            door: file.door,
-            fileName: file.fileName?.slice(0, 255) ?? null,
-            blobId,
-            format: null,
-            status: 'received',
-            records: 0,
-            new: 0,
-            updated: 0,
-            duplicate: 0,
-            rejected: 0,
-            error: null,
-            attempts: 0,
-            receivedAt: now,
-            updatedAt: now,
-            consolidatedAt: null,
-          };
-          await manager.insert(Batch, batch);
-          if (alsoCommit) await alsoCommit(manager, batch);
-          return batch;
-        },
-        ...(mergeNow && {
-          lockAndWrite: async (manager, batch, held) => {
-            // Decoded here, not before: a group that rolls back runs each upload again from its bytes.
-            const { status, format, counts, error, finishedAt } = await this.merge.mergeReceivedInTx(manager, batch, await decodedInMemory(mergeNow, batch.fileName), held);
-            return { ...batch, status, format, ...counts, error, updatedAt: finishedAt, consolidatedAt: status === 'consolidated' ? finishedAt : null };
-          },
-        }),
-      });
+      const batch = await this.commits.run(file.projectId, { file, pending, mergeNow, alsoCommit });
       batchesReceived.inc({ door: file.door });
       bytesReceived.inc({ door: file.door }, pending.size);
       this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: pending.size, sha256: pending.sha256 });
@@ -96,4 +64,58 @@ export class IngestService {
       throw error;
     }
   }
+
+  /** The blobs and batch rows of a group's uploads. */
+  private async writeInTx(tx: EntityManager, uploads: Upload[]): Promise<Batch[]> {
+    const blobIds = await this.blobs.commitAll(
+      tx,
+      uploads.map((upload) => upload.pending),
+    );
+    const now = nowIso();
+    const batches = uploads.map(({ file }, index): Batch => ({
+      id: randomUUID(),
+      projectId: file.projectId,
+      deviceId: file.deviceId,
+      door: file.door,
+      fileName: file.fileName?.slice(0, 255) ?? null,
+      blobId: blobIds[index],
+      format: null,
+      status: 'received',
+      records: 0,
+      new: 0,
+      updated: 0,
+      duplicate: 0,
+      rejected: 0,
+      error: null,
+      attempts: 0,
+      receivedAt: now,
+      updatedAt: now,
+      consolidatedAt: null,
+    }));
+    await this.batches.insertManyInTx(tx, batches);
+    for (const [index, upload] of uploads.entries()) if (upload.alsoCommit) await upload.alsoCommit(tx, batches[index]);
+    return batches;
+  }
+
+  /** Merges the small files of a group; larger ones stay received, for the queue. */
+  private async mergeInTx(tx: EntityManager, uploads: Upload[], batches: Batch[]): Promise<Batch[]> {
+    // Decoded here, not before: a group that rolls back runs each upload again from its bytes.
+    const small = await Promise.all(uploads.flatMap(({ mergeNow }, index) => (mergeNow ? [decodedInMemory(mergeNow, batches[index].fileName).then((file) => ({ batch: batches[index], file }))] : [])));
+    const outcomes = new Map((await this.merge.mergeReceivedInTx(tx, small)).map((outcome, index) => [small[index].batch.id, outcome]));
+    return batches.map((batch) => {
+      const outcome = outcomes.get(batch.id);
+      if (!outcome) return batch;
+      const { status, format, counts, error, finishedAt } = outcome;
+      return { ...batch, status, format, ...counts, error, updatedAt: finishedAt, consolidatedAt: status === 'consolidated' ? finishedAt : null };
+    });
+  }
+}
+
+/** An upload waiting for its group's transaction. */
+interface Upload {
+  file: IncomingFile;
+  pending: PendingBlob;
+  /** The bytes, when the file is small enough to merge in that transaction. */
+  mergeNow: Buffer | null;
+  alsoCommit?: (manager: EntityManager, batch: Batch) => Promise<void>;
 }

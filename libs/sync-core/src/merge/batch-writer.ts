@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Tx } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Attachment, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
-import { BatchCounts, BatchRepository, ClaimedBatch } from '../db/repositories/batch.repository.js';
+import { BatchCounts, BatchFinish, BatchRepository, ClaimedBatch } from '../db/repositories/batch.repository.js';
 import { RejectionRepository } from '../db/repositories/rejection.repository.js';
 import { SightingRepository, StoredVersion } from '../db/repositories/sighting.repository.js';
 import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFileError } from '../formats/format.js';
@@ -26,6 +26,79 @@ export interface BatchOutcome {
 
 const emptyCounts = (): BatchCounts => ({ records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0 });
 
+const unrecognised = (file: DecodedFile): string => (file.emptyFile ? 'the file is empty' : `unrecognised file format: FieldSync reads ${formatsRead()}`);
+
+const versionOf = (row: Sighting): StoredVersion => ({ id: row.id, contentHash: row.contentHash, dataHash: row.dataHash, revision: row.revision, receivedAt: row.receivedAt });
+
+/** A step's records, checked: what to merge, and what was refused. */
+interface CheckedStep {
+  candidates: { uid: string; hash: string; dataHash: string; item: DecodedRecord }[];
+  rejections: Rejection[];
+}
+
+/** Where a step's rows go. */
+interface StepSink {
+  insertInTx(tx: Tx, rows: Sighting[]): Promise<void>;
+  rejectInTx(tx: Tx, rows: Rejection[]): Promise<void>;
+  replaceInTx(tx: Tx, row: Sighting, options: { keepReplaced: boolean }): Promise<void>;
+}
+
+/** Step by step, as a large file streams: memory holds one step. */
+class DirectSink implements StepSink {
+  constructor(
+    private readonly sightings: SightingRepository,
+    private readonly rejections: RejectionRepository,
+  ) {}
+
+  storedVersions(tx: Tx, projectId: string, step: CheckedStep): Promise<Map<string, StoredVersion>> {
+    return this.sightings.storedVersionsInTx(tx, projectId, [...new Set(step.candidates.map((candidate) => candidate.uid))]);
+  }
+
+  insertInTx(tx: Tx, rows: Sighting[]): Promise<void> {
+    return this.sightings.insertInTx(tx, rows);
+  }
+
+  rejectInTx(tx: Tx, rows: Rejection[]): Promise<void> {
+    return this.rejections.insertInTx(tx, rows);
+  }
+
+  replaceInTx(tx: Tx, row: Sighting, options: { keepReplaced: boolean }): Promise<void> {
+    return this.sightings.replaceVersionInTx(tx, row, options);
+  }
+}
+
+/** Gathered for one statement of each kind at the end (small files written together). */
+class GatheringSink implements StepSink {
+  private readonly inserts = new Map<string, Sighting>();
+  private rejected: Rejection[] = [];
+
+  constructor(
+    private readonly sightings: SightingRepository,
+    private readonly rejections: RejectionRepository,
+  ) {}
+
+  async insertInTx(_tx: Tx, rows: Sighting[]): Promise<void> {
+    for (const row of rows) this.inserts.set(row.uid, row);
+  }
+
+  async rejectInTx(_tx: Tx, rows: Rejection[]): Promise<void> {
+    this.rejected.push(...rows);
+  }
+
+  /** A version an earlier file of the group wrote must be in the table before it is replaced (and kept as a revision). */
+  async replaceInTx(tx: Tx, row: Sighting, options: { keepReplaced: boolean }): Promise<void> {
+    if (this.inserts.has(row.uid)) await this.flushInTx(tx);
+    await this.sightings.replaceVersionInTx(tx, row, options);
+  }
+
+  async flushInTx(tx: Tx): Promise<void> {
+    await this.sightings.insertInTx(tx, [...this.inserts.values()]);
+    await this.rejections.insertInTx(tx, this.rejected);
+    this.inserts.clear();
+    this.rejected = [];
+  }
+}
+
 /**
  * Writes one decoded batch into the project's sightings, inside the caller's transaction (which
  * holds the project's feed row): the merge rules live here. New uid: revision 1. Same content,
@@ -42,15 +115,16 @@ export class BatchWriter {
 
   async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<BatchOutcome> {
     const { decoder } = file;
-    if (!decoder) {
-      const reason = file.emptyFile ? 'the file is empty' : `unrecognised file format: FieldSync reads ${formatsRead()}`;
-      return this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), reason, lastSeq);
-    }
+    if (!decoder) return this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), unrecognised(file), lastSeq);
     const counts = emptyCounts();
     const feed = { lastSeq };
+    const sink = new DirectSink(this.sightings, this.rejections);
     let fileError: string | null = null;
     try {
-      for await (const step of readAhead(file.steps)) await this.writeStepInTx(tx, batch, step, counts, feed);
+      for await (const items of readAhead(file.steps)) {
+        const step = await this.checkedInTx(tx, batch, items, counts);
+        await this.applyStepInTx(tx, batch, step, await sink.storedVersions(tx, batch.projectId, step), counts, feed, sink);
+      }
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       fileError = error.message;
@@ -59,28 +133,74 @@ export class BatchWriter {
     return this.finishInTx(tx, batch, status, decoder, counts, fileError, feed.lastSeq);
   }
 
-  private async writeStepInTx(tx: Tx, batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts, feed: { lastSeq: number }): Promise<void> {
-    if (items.length === 0) return;
-    const rejections: Rejection[] = [];
-    const candidates: { uid: string; hash: string; dataHash: string; item: DecodedRecord }[] = [];
+  /**
+   * Writes several small files of one project, decoded in memory, in their order, with one
+   * statement of each kind for all of them (a lookup, an insert of sightings, one of rejections,
+   * an update of their batch rows): for small uploads, round trips to the database were the cost.
+   * The outcome is the same as writing them one by one with writeInTx.
+   */
+  async writeManyInTx(tx: Tx, files: { batch: ClaimedBatch; file: DecodedFile }[], lastSeq: number): Promise<BatchOutcome[]> {
+    const checked: { batch: ClaimedBatch; counts: BatchCounts; steps: CheckedStep[]; error: string | null; decoder: FormatDecoder | null }[] = [];
+    for (const { batch, file } of files) {
+      const entry = { batch, counts: emptyCounts(), steps: [] as CheckedStep[], error: file.decoder ? null : unrecognised(file), decoder: file.decoder };
+      checked.push(entry);
+      if (!file.decoder) continue;
+      try {
+        for await (const items of file.steps) entry.steps.push(await this.checkedInTx(tx, batch, items, entry.counts));
+      } catch (error) {
+        if (!(error instanceof UnreadableFileError)) throw error;
+        entry.error = error.message;
+      }
+    }
+    const projectId = files[0]?.batch.projectId;
+    const sink = new GatheringSink(this.sightings, this.rejections);
+    const stored = await this.sightings.storedVersionsInTx(tx, projectId ?? '', [
+      ...new Set(checked.flatMap((entry) => entry.steps.flatMap((step) => step.candidates.map((candidate) => candidate.uid)))),
+    ]);
+    const feed = { lastSeq };
+    const finished: (BatchFinish & { lastSeq: number })[] = [];
+    for (const entry of checked) {
+      for (const step of entry.steps) await this.applyStepInTx(tx, entry.batch, step, stored, entry.counts, feed, sink);
+      const status: BatchStatus = !entry.decoder || (entry.error && entry.counts.records === 0) ? 'rejected' : 'consolidated';
+      finished.push({
+        batchId: entry.batch.id,
+        status,
+        format: entry.decoder?.name ?? null,
+        counts: entry.counts,
+        error: entry.error === null ? null : storableText(entry.error),
+        lastSeq: feed.lastSeq,
+      });
+    }
+    await sink.flushInTx(tx);
+    const finishedAt = await this.batches.finishManyInTx(tx, finished);
+    for (const { counts } of finished) for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
+    return finished.map(({ status, format, counts, error, lastSeq: after }) => ({ status, format, counts, error, finishedAt, lastSeq: after }));
+  }
+
+  /** Validates and identifies a step's records (storing their attachments); bad ones become rejections. */
+  private async checkedInTx(tx: Tx, batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): Promise<CheckedStep> {
+    const step: CheckedStep = { rejections: [], candidates: [] };
     for (const item of items) {
       counts.records++;
       const reason = item.record ? invalidReason(item.record) : item.reason;
       if (reason !== null || !item.record) {
-        rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
+        step.rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
         continue;
       }
       if (item.record.attachmentFiles?.length) await this.storeAttachmentsInTx(tx, batch.projectId, item.record);
       const hash = contentHash(item.record);
-      candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
+      step.candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
     }
+    return step;
+  }
 
-    const stored: Map<string, StoredVersion> = await this.sightings.storedVersionsInTx(tx, batch.projectId, [...new Set(candidates.map((candidate) => candidate.uid))]);
+  /** The merge rules for one step, against `stored` (kept up to date with what the step writes). */
+  private async applyStepInTx(tx: Tx, batch: ClaimedBatch, step: CheckedStep, stored: Map<string, StoredVersion>, counts: BatchCounts, feed: { lastSeq: number }, sink: StepSink): Promise<void> {
     const inserts = new Map<string, Sighting>();
     // A uid changed twice in one step keeps the seq it took first: the feed has no hole.
     const seqThisStep = new Map<string, number>();
     const now = nowIso();
-    for (const { uid, hash, dataHash, item } of candidates) {
+    for (const { uid, hash, dataHash, item } of step.candidates) {
       const current = inserts.get(uid) ?? stored.get(uid);
       // Same content, or a version from a batch that arrived after this one (batches can merge out of order).
       if (current && (current.contentHash === hash || current.receivedAt > batch.receivedAt)) {
@@ -123,13 +243,14 @@ export class BatchWriter {
       } else {
         counts.updated++;
         // A version this same step wrote was never visible: it is replaced, not kept.
-        await this.sightings.replaceVersionInTx(tx, row, { keepReplaced: !changedBeforeInStep });
-        stored.set(uid, { id: row.id, contentHash: hash, dataHash, revision: row.revision, receivedAt: batch.receivedAt });
+        await sink.replaceInTx(tx, row, { keepReplaced: !changedBeforeInStep });
+        stored.set(uid, versionOf(row));
       }
     }
-    await this.sightings.insertInTx(tx, [...inserts.values()]);
-    await this.rejections.insertInTx(tx, rejections);
-    counts.rejected += rejections.length;
+    await sink.insertInTx(tx, [...inserts.values()]);
+    for (const row of inserts.values()) stored.set(row.uid, versionOf(row));
+    await sink.rejectInTx(tx, step.rejections);
+    counts.rejected += step.rejections.length;
   }
 
   /** Puts a record's photos and sounds in the blob store (once per content) and lists them on the record. */
@@ -146,9 +267,8 @@ export class BatchWriter {
 
   private async finishInTx(tx: Tx, batch: ClaimedBatch, status: BatchStatus, decoder: FormatDecoder | null, counts: BatchCounts, error: string | null, lastSeq: number): Promise<BatchOutcome> {
     for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
-    const format = decoder?.name ?? null;
-    const reason = error === null ? null : storableText(error);
-    const finishedAt = await this.batches.finishInTx(tx, batch.id, status, format, counts, reason);
-    return { status, format, counts, error: reason, finishedAt, lastSeq };
+    const finish: BatchFinish = { batchId: batch.id, status, format: decoder?.name ?? null, counts, error: error === null ? null : storableText(error) };
+    const finishedAt = await this.batches.finishManyInTx(tx, [finish]);
+    return { status, format: finish.format, counts, error: finish.error, finishedAt, lastSeq };
   }
 }

@@ -10,6 +10,7 @@ import { ProjectService } from '../projects/project.service.js';
 import { ConsolidateQueue } from '../queue/consolidate-queue.js';
 import { InProcessTransport } from '../queue/in-process-transport.js';
 import { MergeService } from './merge.service.js';
+import { decodedInMemory } from './decoded-file.js';
 
 interface Spec {
   id: string;
@@ -190,5 +191,50 @@ describe('merge rules (in-process, SQLite)', () => {
     expect(batches[0]).toEqual({ new: 1700, updated: 0, duplicate: 0 });
     const rows = await sightings(p);
     expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 1700 }, (_, i) => i + 1));
+  });
+
+  describe('small files merged together at upload follow the same rules as one by one', () => {
+    const notGeoJson = Buffer.from('this is not a sightings file');
+    const withBadRecord = Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [feature({ id: 'k' }), { type: 'Feature', geometry: null, properties: {} }, feature({ id: 'm' })] }));
+    const guid = '6f1c7a3e-2222-4c3b-9a77-0d9e6c1d2e3f';
+    it.each<[string, Buffer[]]>([
+      ['the same content twice', [file({ id: 'a' }), file({ id: 'a' })]],
+      ['changed content, then changed again', [file({ id: 'a', count: 1 }, { id: 'z' }), file({ id: 'a', count: 2 }, { id: 'a', count: 3 }), file({ id: 'a', count: 4 })]],
+      ['a deletion after the record', [file({ id: 'a' }), file({ id: 'a', deleted: true })]],
+      ['only attachments changed', [file({ id: 'a', photo: jpeg(1) }), file({ id: 'a', photo: jpeg(2) })]],
+      ['uids crossing between files', [file({ id: 'a' }, { id: 'b' }), file({ id: 'b', count: 2 }, { id: 'c' }), file({ id: 'c', count: 2 }, { id: 'a' }, { id: 'd' })]],
+      ['GUID spellings', [file({ id: `{${guid.toUpperCase()}}` }), file({ id: guid })]],
+      ['an unreadable file and a bad record between good ones', [file({ id: 'a' }), notGeoJson, withBadRecord, file({ id: 'a', count: 9 })]],
+    ])('%s', async (_, files) => {
+      const oneByOne = await project();
+      await mergeEach(...(await Promise.all(files.map((body) => received(oneByOne, body)))));
+      const together = await project();
+      const ids = await Promise.all(files.map((body) => received(together, body)));
+      const batches = await database.read((manager) =>
+        manager.findBy(
+          Batch,
+          ids.map((id) => ({ id })),
+        ),
+      );
+      const inOrder = ids.map((id) => batches.find((batch) => batch.id === id)!);
+      const entries = await Promise.all(inOrder.map(async (batch, index) => ({ batch, file: await decodedInMemory(files[index], batch.fileName) })));
+      await database.transaction((tx) => merge.mergeReceivedInTx(tx, entries));
+      expect(await outcome(together)).toEqual(await outcome(oneByOne));
+    });
+
+    /** All a project's merge left, without ids and times (which differ between two projects). */
+    async function outcome(projectId: string) {
+      return database.read(async (manager) => ({
+        sightings: await manager.query(`SELECT uid, revision, seq, data, deleted, attachments, content_hash FROM sighting WHERE project_id = '${projectId}' ORDER BY seq`),
+        versions: await manager.query(`SELECT uid, revision, seq, data FROM sighting_version WHERE project_id = '${projectId}' ORDER BY seq`),
+        batches: await manager.query(
+          `SELECT status, format, records_count, new_count, updated_count, duplicate_count, rejected_count, error, consolidated_at IS NOT NULL AS finished FROM batch WHERE project_id = '${projectId}' ORDER BY received_at, rowid`,
+        ),
+        rejections: await manager.query(
+          `SELECT r.record_index, r.reason FROM rejection r JOIN batch b ON b.id = r.batch_id WHERE b.project_id = '${projectId}' ORDER BY b.received_at, r.record_index`,
+        ),
+        lastSeq: (await manager.query(`SELECT last_seq FROM project_feed WHERE project_id = '${projectId}'`))[0].last_seq,
+      }));
+    }
   });
 });

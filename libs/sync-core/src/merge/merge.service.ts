@@ -12,9 +12,6 @@ import { DecodedFile, decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
-/** The projects whose feed rows a transaction has locked, with the last seq it has given out. */
-export type HeldFeeds = Map<string, number>;
-
 /**
  * Consolidates one batch: decodes its blob and merges the records into the project's sightings
  * in a single transaction that holds the project's feed row, so feed order is commit order.
@@ -78,20 +75,19 @@ export class MergeService {
   }
 
   /**
-   * Merges a small file inside the transaction that receives it (its batch row inserted there):
-   * the file is visible in the feed the moment its upload is acknowledged, and needs no job.
+   * Merges small files inside the transaction that receives them (their batch rows inserted
+   * there): each is visible in the feed the moment its upload is acknowledged, and needs no job.
    */
-  async mergeReceivedInTx(tx: Tx, batch: ClaimedBatch, file: DecodedFile, held: HeldFeeds): Promise<BatchOutcome> {
-    // The first merge of a project in this transaction locks its feed row; the next ones continue from it.
-    const lastSeq = held.get(batch.projectId) ?? (await this.feeds.lockFeedInTx(tx, batch.projectId));
-    const outcome = await this.writer.writeInTx(tx, batch, lastSeq, file);
-    held.set(batch.projectId, outcome.lastSeq);
-    return outcome;
-  }
-
-  /** Writes where the feeds held by mergeReceivedInTx now stand; last in their transaction. */
-  async saveHeldFeedsInTx(tx: Tx, held: HeldFeeds): Promise<void> {
-    for (const [projectId, lastSeq] of held) await this.feeds.setLastSeqInTx(tx, projectId, lastSeq);
+  async mergeReceivedInTx(tx: Tx, files: { batch: ClaimedBatch; file: DecodedFile }[]): Promise<BatchOutcome[]> {
+    const outcomes = new Map<string, BatchOutcome>();
+    // Project by project, in the order given (the caller's lock order); one lock, one write of each kind and one feed update per project.
+    for (const projectId of new Set(files.map((entry) => entry.batch.projectId))) {
+      const ofProject = files.filter((entry) => entry.batch.projectId === projectId);
+      const written = await this.writer.writeManyInTx(tx, ofProject, await this.feeds.lockFeedInTx(tx, projectId));
+      ofProject.forEach((entry, index) => outcomes.set(entry.batch.id, written[index]));
+      await this.feeds.setLastSeqInTx(tx, projectId, written[written.length - 1].lastSeq);
+    }
+    return files.map((entry) => outcomes.get(entry.batch.id)!);
   }
 
   /** Counts and logs a merge once its transaction committed. */

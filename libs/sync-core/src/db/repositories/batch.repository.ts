@@ -24,6 +24,40 @@ interface ClaimedRow {
 
 const claimed = (row: ClaimedRow): ClaimedBatch => ({ id: row.id, projectId: row.project_id, blobId: row.blob_id, fileName: row.file_name, receivedAt: row.received_at });
 
+/** How a merged batch ended. */
+export interface BatchFinish {
+  batchId: string;
+  status: BatchStatus;
+  format: string | null;
+  counts: BatchCounts;
+  error: string | null;
+}
+
+const BATCH_COLUMNS = [
+  'id',
+  'project_id',
+  'device_id',
+  'door',
+  'file_name',
+  'blob_id',
+  'format',
+  'status',
+  'records_count',
+  'new_count',
+  'updated_count',
+  'duplicate_count',
+  'rejected_count',
+  'error',
+  'attempts',
+  'received_at',
+  'updated_at',
+  'consolidated_at',
+];
+
+const FINISH_COLUMNS = ['id', 'status', 'format', 'records', 'fresh', 'updated', 'duplicate', 'rejected', 'error', 'at', 'consolidated_at'];
+const FINISH_ROW_NAMED = `SELECT ${FINISH_COLUMNS.map((column) => `? AS ${column}`).join(', ')}`;
+const FINISH_ROW = `SELECT ${FINISH_COLUMNS.map(() => '?').join(', ')}`;
+
 /** Every SQL statement on the `batch` table. */
 export class BatchRepository {
   constructor(private readonly database: Database) {}
@@ -64,15 +98,62 @@ export class BatchRepository {
   }
 
   /** Writes a merge's outcome on the batch; returns the time written (its updated_at, and consolidated_at when consolidated). */
-  async finishInTx(tx: Tx, batchId: string, status: BatchStatus, format: string | null, counts: BatchCounts, error: string | null): Promise<string> {
+  /** Finishes merged batches, all in one statement (a group of small files ends with one round trip). */
+  async finishManyInTx(tx: Tx, finished: BatchFinish[]): Promise<string> {
     const now = nowIso();
+    if (finished.length === 0) return now;
+    // SELECTs rather than VALUES: SQLite cannot name a VALUES list's columns. Parameters reach PostgreSQL as text: the counts are cast where they are set.
+    const count = (column: string) => `CAST(v.${column} AS INTEGER)`;
     await this.database.queryInTx(
       tx,
-      `UPDATE batch SET status = ?, format = ?, records_count = ?, new_count = ?, updated_count = ?, duplicate_count = ?, rejected_count = ?,
-        error = ?, updated_at = ?, consolidated_at = ? WHERE id = ?`,
-      [status, format, counts.records, counts.new, counts.updated, counts.duplicate, counts.rejected, error, now, status === 'consolidated' ? now : null, batchId],
+      `UPDATE batch SET status = v.status, format = v.format, records_count = ${count('records')}, new_count = ${count('fresh')}, updated_count = ${count('updated')},
+        duplicate_count = ${count('duplicate')}, rejected_count = ${count('rejected')}, error = v.error, updated_at = v.at, consolidated_at = v.consolidated_at
+       FROM (${finished.map((_, index) => (index === 0 ? FINISH_ROW_NAMED : FINISH_ROW)).join(' UNION ALL ')}) AS v
+       WHERE batch.id = v.id`,
+      finished.flatMap(({ batchId, status, format, counts, error }) => [
+        batchId,
+        status,
+        format,
+        counts.records,
+        counts.new,
+        counts.updated,
+        counts.duplicate,
+        counts.rejected,
+        error,
+        now,
+        status === 'consolidated' ? now : null,
+      ]),
     );
     return now;
+  }
+
+  /** Inserts new batch rows, in one statement. */
+  async insertManyInTx(tx: Tx, batches: Batch[]): Promise<void> {
+    await this.database.insertRowsInTx(
+      tx,
+      'batch',
+      BATCH_COLUMNS,
+      batches.map((batch) => [
+        batch.id,
+        batch.projectId,
+        batch.deviceId,
+        batch.door,
+        batch.fileName,
+        batch.blobId,
+        batch.format,
+        batch.status,
+        batch.records,
+        batch.new,
+        batch.updated,
+        batch.duplicate,
+        batch.rejected,
+        batch.error,
+        batch.attempts,
+        batch.receivedAt,
+        batch.updatedAt,
+        batch.consolidatedAt,
+      ]),
+    );
   }
 
   /** Marks a batch still waiting or being merged as failed, with the reason; in a transaction of its own. */

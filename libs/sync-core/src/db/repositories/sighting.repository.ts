@@ -1,4 +1,4 @@
-import { Database, Tx } from '../database.js';
+import { Database, MAX_BOUND_PARAMETERS, Tx } from '../database.js';
 import { Sighting, SightingKind } from '../entities/index.js';
 
 /** The columns of `sighting`, in the order the merge writes them. */
@@ -84,16 +84,19 @@ export class SightingRepository {
 
   async storedVersionsInTx(tx: Tx, projectId: string, uids: string[]): Promise<Map<string, StoredVersion>> {
     const stored = new Map<string, StoredVersion>();
-    if (uids.length === 0) return stored;
     // PostgreSQL takes the uids as one array parameter: a statement of thousands of parameters
-    // costs more to parse and plan than the index lookups themselves.
-    const [matching, parameters] = this.database.type === 'postgres' ? ['= ANY(?)', [uids]] : [`IN (${uids.map(() => '?').join(', ')})`, uids];
-    const rows = await this.database.queryInTx<{ id: string; uid: string; content_hash: string; data_hash: string | null; revision: number | string; received_at: string }>(
-      tx,
-      `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid ${matching}`,
-      [projectId, ...parameters],
-    );
-    for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, dataHash: row.data_hash, revision: Number(row.revision), receivedAt: row.received_at });
+    // costs more to parse and plan than the index lookups themselves. SQLite binds one each, within its limit.
+    const perStatement = this.database.type === 'postgres' ? uids.length : MAX_BOUND_PARAMETERS - 1;
+    for (let start = 0; start < uids.length; start += perStatement) {
+      const part = uids.slice(start, start + perStatement);
+      const [matching, parameters] = this.database.type === 'postgres' ? ['= ANY(?)', [part]] : [`IN (${part.map(() => '?').join(', ')})`, part];
+      const rows = await this.database.queryInTx<{ id: string; uid: string; content_hash: string; data_hash: string | null; revision: number | string; received_at: string }>(
+        tx,
+        `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid ${matching}`,
+        [projectId, ...parameters],
+      );
+      for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, dataHash: row.data_hash, revision: Number(row.revision), receivedAt: row.received_at });
+    }
     return stored;
   }
 
