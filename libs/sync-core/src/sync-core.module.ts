@@ -84,7 +84,7 @@ export class SyncCoreModule {
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },
       {
         provide: FAILURE_COUNTS,
-        useFactory: (): FailureCounts => (redis ? new RedisFailureCounts(redis.connect('producer'), config.queuePrefix) : new MemoryFailureCounts()),
+        useFactory: (): FailureCounts => (redis ? new RedisFailureCounts(redis.connect('producer', { autoPipelining: true }), config.queuePrefix) : new MemoryFailureCounts()),
       },
       { provide: DeviceLogin, useFactory: (devices: DeviceService, counts: FailureCounts) => new DeviceLogin(devices, counts), inject: [DeviceService, FAILURE_COUNTS] },
       { provide: AdminTokenService, ...byDatabase((database) => new AdminTokenService(database)) },

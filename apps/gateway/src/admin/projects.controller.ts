@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
+import { DeviceService, ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin, requireAllProjects } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { CreateProjectDto, RenameProjectDto } from './dto/admin.dto.js';
@@ -13,6 +13,7 @@ export class ProjectsController {
   constructor(
     @Inject(ProjectService) private readonly projects: ProjectService,
     @Inject(ProjectOverviewService) private readonly overview: ProjectOverviewService,
+    @Inject(DeviceService) private readonly devices: DeviceService,
   ) {}
 
   @Post()
@@ -41,7 +42,10 @@ export class ProjectsController {
   async remove(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query('confirm') confirm: string | undefined) {
     requireAllProjects(admin);
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    return { slug: project.slug, deleted: await this.projects.remove(project, confirm) };
+    const deleted = await this.projects.remove(project, confirm);
+    // Its devices must be refused at once, not found again among recent logins.
+    this.devices.forgetLookups();
+    return { slug: project.slug, deleted };
   }
 
   /** Counts (sightings, devices, batches waiting and failed), the last upload, and batches per day over two weeks. */

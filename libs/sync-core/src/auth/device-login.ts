@@ -39,7 +39,14 @@ export class DeviceLogin {
     const strict = [`${login}\n${address}`];
     const byLogin = [login];
     const byAddress = [address];
-    const retryAfterSeconds = Math.max(await this.perLoginAndAddress.retryAfterSeconds(strict), await this.perLogin.retryAfterSeconds(byLogin), await this.perAddress.retryAfterSeconds(byAddress));
+    // Asked together: with Redis they go out in one round trip (auto-pipelined), one login per upload.
+    const [strictWait, loginWait, addressWait, strictFailures] = await Promise.all([
+      this.perLoginAndAddress.retryAfterSeconds(strict),
+      this.perLogin.retryAfterSeconds(byLogin),
+      this.perAddress.retryAfterSeconds(byAddress),
+      this.perLoginAndAddress.failures(strict),
+    ]);
+    const retryAfterSeconds = Math.max(strictWait, loginWait, addressWait);
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
     // Control characters (NUL above all, which PostgreSQL refuses in text) never reach the database: a plain wrong login.
     const plausible =
@@ -53,7 +60,7 @@ export class DeviceLogin {
       this.logger.warn({ message: 'device login refused', login: JSON.stringify(login).slice(1, -1), address, failures });
       return { outcome: 'refused', failures };
     }
-    await this.perLoginAndAddress.recordSuccess(strict);
+    if (strictFailures > 0) await this.perLoginAndAddress.recordSuccess(strict);
     return { outcome: 'ok', device };
   }
 

@@ -19,12 +19,13 @@ export class LoginThrottle {
 
   /** Seconds until `keys` may try again, or 0 when none of them is blocked. */
   async retryAfterSeconds(keys: string[], now = Date.now()): Promise<number> {
-    let wait = 0;
-    for (const key of keys) {
-      const recent = await this.counts.recent(this.key(key), now - this.windowMs);
-      if (recent.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((recent[0]! + this.windowMs - now) / 1000));
-    }
-    return wait;
+    const waits = await Promise.all(
+      keys.map(async (key) => {
+        const recent = await this.counts.recent(this.key(key), now - this.windowMs);
+        return recent.length >= this.maxFailures ? Math.ceil((recent[0]! + this.windowMs - now) / 1000) : 0;
+      }),
+    );
+    return Math.max(0, ...waits);
   }
 
   /** The most recent failures of any of `keys` within the window. */

@@ -28,11 +28,12 @@ export class RedisLink {
     return this.problem;
   }
 
-  /** A connection for this process: producers fail fast while Redis is away (the batch is already committed and the reconciler queues it later); workers wait for it, as BullMQ requires. */
-  connect(role: 'producer' | 'worker'): Redis {
-    const options: RedisOptions =
+  /** A connection for this process (`autoPipelining`: see below): producers fail fast while Redis is away (the batch is already committed and the reconciler queues it later); workers wait for it, as BullMQ requires. */
+  connect(role: 'producer' | 'worker', options: { autoPipelining?: boolean } = {}): Redis {
+    const byRole: RedisOptions =
       role === 'producer' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false } : { maxRetriesPerRequest: null, enableReadyCheck: true };
-    const connection = new Redis(this.url, { ...options, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+    // Auto-pipelining sends the commands issued in one tick together (a login's checks: one write, one round trip).
+    const connection = new Redis(this.url, { ...byRole, enableAutoPipelining: options.autoPipelining ?? false, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
     connection.on('error', (error: Error) => this.lost(error));
     connection.on('ready', () => this.back());
     return connection;
