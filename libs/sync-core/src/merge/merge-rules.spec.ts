@@ -132,6 +132,8 @@ describe('merge rules (in-process, SQLite)', () => {
     // Over 1 MB, so merging the newer batch does not take the older one along (small files merge in arrival order).
     const padded = JSON.stringify({ ...JSON.parse(file({ id: 'a', count: 1 }).toString()), padding: 'x'.repeat(1_100_000) });
     const older = await received(p, Buffer.from(padded));
+    // Receipt times have millisecond resolution: two receipts within one millisecond merge in merge order.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const newer = await received(p, file({ id: 'a', count: 2 }));
     const { batches } = await mergeEach(newer, older);
     expect(batches[1]).toEqual({ new: 0, updated: 0, duplicate: 1 });
