@@ -36,6 +36,15 @@ interface CheckedStep {
   rejections: Rejection[];
 }
 
+/** The distinct uids the steps carry: what to look up. */
+const uidsOf = (steps: CheckedStep[]): string[] => [...new Set(steps.flatMap((step) => step.candidates.map((candidate) => candidate.uid)))];
+
+/** How a batch ends: rejected when nothing of it could be read, consolidated otherwise (an unreadable rest is its error). */
+function finishOf(batch: ClaimedBatch, decoder: FormatDecoder | null, counts: BatchCounts, error: string | null, lastSeq: number): BatchFinish & { lastSeq: number } {
+  const status: BatchStatus = !decoder || (error !== null && counts.records === 0) ? 'rejected' : 'consolidated';
+  return { batchId: batch.id, status, format: decoder?.name ?? null, counts, error: error === null ? null : storableText(error), lastSeq };
+}
+
 /** Where a step's rows go. */
 interface StepSink {
   insertInTx(tx: Tx, rows: Sighting[]): Promise<void>;
@@ -51,7 +60,7 @@ class DirectSink implements StepSink {
   ) {}
 
   storedVersions(tx: Tx, projectId: string, step: CheckedStep): Promise<Map<string, StoredVersion>> {
-    return this.sightings.storedVersionsInTx(tx, projectId, [...new Set(step.candidates.map((candidate) => candidate.uid))]);
+    return this.sightings.storedVersionsInTx(tx, projectId, uidsOf([step]));
   }
 
   insertInTx(tx: Tx, rows: Sighting[]): Promise<void> {
@@ -115,7 +124,7 @@ export class BatchWriter {
 
   async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<BatchOutcome> {
     const { decoder } = file;
-    if (!decoder) return this.finishInTx(tx, batch, 'rejected', null, emptyCounts(), unrecognised(file), lastSeq);
+    if (!decoder) return (await this.finishAllInTx(tx, [finishOf(batch, null, emptyCounts(), unrecognised(file), lastSeq)]))[0];
     const counts = emptyCounts();
     const feed = { lastSeq };
     const sink = new DirectSink(this.sightings, this.rejections);
@@ -129,8 +138,7 @@ export class BatchWriter {
       if (!(error instanceof UnreadableFileError)) throw error;
       fileError = error.message;
     }
-    const status: BatchStatus = fileError && counts.records === 0 ? 'rejected' : 'consolidated';
-    return this.finishInTx(tx, batch, status, decoder, counts, fileError, feed.lastSeq);
+    return (await this.finishAllInTx(tx, [finishOf(batch, decoder, counts, fileError, feed.lastSeq)]))[0];
   }
 
   /**
@@ -139,7 +147,7 @@ export class BatchWriter {
    * an update of their batch rows): for small uploads, round trips to the database were the cost.
    * The outcome is the same as writing them one by one with writeInTx.
    */
-  async writeManyInTx(tx: Tx, files: { batch: ClaimedBatch; file: DecodedFile }[], lastSeq: number): Promise<BatchOutcome[]> {
+  async writeManyInTx(tx: Tx, projectId: string, files: { batch: ClaimedBatch; file: DecodedFile }[], lastSeq: number): Promise<BatchOutcome[]> {
     const checked: { batch: ClaimedBatch; counts: BatchCounts; steps: CheckedStep[]; error: string | null; decoder: FormatDecoder | null }[] = [];
     for (const { batch, file } of files) {
       const entry = { batch, counts: emptyCounts(), steps: [] as CheckedStep[], error: file.decoder ? null : unrecognised(file), decoder: file.decoder };
@@ -152,29 +160,16 @@ export class BatchWriter {
         entry.error = error.message;
       }
     }
-    const projectId = files[0]?.batch.projectId;
     const sink = new GatheringSink(this.sightings, this.rejections);
-    const stored = await this.sightings.storedVersionsInTx(tx, projectId ?? '', [
-      ...new Set(checked.flatMap((entry) => entry.steps.flatMap((step) => step.candidates.map((candidate) => candidate.uid)))),
-    ]);
+    const stored = await this.sightings.storedVersionsInTx(tx, projectId, uidsOf(checked.flatMap((entry) => entry.steps)));
     const feed = { lastSeq };
     const finished: (BatchFinish & { lastSeq: number })[] = [];
     for (const entry of checked) {
       for (const step of entry.steps) await this.applyStepInTx(tx, entry.batch, step, stored, entry.counts, feed, sink);
-      const status: BatchStatus = !entry.decoder || (entry.error && entry.counts.records === 0) ? 'rejected' : 'consolidated';
-      finished.push({
-        batchId: entry.batch.id,
-        status,
-        format: entry.decoder?.name ?? null,
-        counts: entry.counts,
-        error: entry.error === null ? null : storableText(entry.error),
-        lastSeq: feed.lastSeq,
-      });
+      finished.push(finishOf(entry.batch, entry.decoder, entry.counts, entry.error, feed.lastSeq));
     }
     await sink.flushInTx(tx);
-    const finishedAt = await this.batches.finishManyInTx(tx, finished);
-    for (const { counts } of finished) for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
-    return finished.map(({ status, format, counts, error, lastSeq: after }) => ({ status, format, counts, error, finishedAt, lastSeq: after }));
+    return this.finishAllInTx(tx, finished);
   }
 
   /** Validates and identifies a step's records (storing their attachments); bad ones become rejections. */
@@ -265,10 +260,10 @@ export class BatchWriter {
     delete record.attachmentFiles;
   }
 
-  private async finishInTx(tx: Tx, batch: ClaimedBatch, status: BatchStatus, decoder: FormatDecoder | null, counts: BatchCounts, error: string | null, lastSeq: number): Promise<BatchOutcome> {
-    for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
-    const finish: BatchFinish = { batchId: batch.id, status, format: decoder?.name ?? null, counts, error: error === null ? null : storableText(error) };
-    const finishedAt = await this.batches.finishManyInTx(tx, [finish]);
-    return { status, format: finish.format, counts, error: finish.error, finishedAt, lastSeq };
+  /** Writes how the batches ended, in one statement, and counts their records. */
+  private async finishAllInTx(tx: Tx, finished: (BatchFinish & { lastSeq: number })[]): Promise<BatchOutcome[]> {
+    for (const { counts } of finished) for (const outcome of ['new', 'updated', 'duplicate', 'rejected'] as const) sightingsMerged.inc({ outcome }, counts[outcome]);
+    const finishedAt = await this.batches.finishManyInTx(tx, finished);
+    return finished.map(({ status, format, counts, error, lastSeq }) => ({ status, format, counts, error, finishedAt, lastSeq }));
   }
 }

@@ -83,7 +83,7 @@ export class MergeService {
     // Project by project, in the order given (the caller's lock order); one lock, one write of each kind and one feed update per project.
     for (const projectId of new Set(files.map((entry) => entry.batch.projectId))) {
       const ofProject = files.filter((entry) => entry.batch.projectId === projectId);
-      const written = await this.writer.writeManyInTx(tx, ofProject, await this.feeds.lockFeedInTx(tx, projectId));
+      const written = await this.writer.writeManyInTx(tx, projectId, ofProject, await this.feeds.lockFeedInTx(tx, projectId));
       ofProject.forEach((entry, index) => outcomes.set(entry.batch.id, written[index]));
       await this.feeds.setLastSeqInTx(tx, projectId, written[written.length - 1].lastSeq);
     }

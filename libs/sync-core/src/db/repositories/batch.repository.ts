@@ -97,8 +97,10 @@ export class BatchRepository {
     return states;
   }
 
-  /** Writes a merge's outcome on the batch; returns the time written (its updated_at, and consolidated_at when consolidated). */
-  /** Finishes merged batches, all in one statement (a group of small files ends with one round trip). */
+  /**
+   * Writes merges' outcomes on their batches, all in one statement (a group of small files ends
+   * with one round trip); returns the time written (their updated_at, and consolidated_at when consolidated).
+   */
   async finishManyInTx(tx: Tx, finished: BatchFinish[]): Promise<string> {
     const now = nowIso();
     if (finished.length === 0) return now;
