@@ -40,13 +40,8 @@ export class DeviceLogin {
     const byLogin = [login];
     const byAddress = [address];
     // Asked together: with Redis they go out in one round trip (auto-pipelined), one login per upload.
-    const [strictWait, loginWait, addressWait, strictFailures] = await Promise.all([
-      this.perLoginAndAddress.retryAfterSeconds(strict),
-      this.perLogin.retryAfterSeconds(byLogin),
-      this.perAddress.retryAfterSeconds(byAddress),
-      this.perLoginAndAddress.failures(strict),
-    ]);
-    const retryAfterSeconds = Math.max(strictWait, loginWait, addressWait);
+    const [strictState, loginWait, addressWait] = await Promise.all([this.perLoginAndAddress.check(strict), this.perLogin.retryAfterSeconds(byLogin), this.perAddress.retryAfterSeconds(byAddress)]);
+    const retryAfterSeconds = Math.max(strictState.retryAfterSeconds, loginWait, addressWait);
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
     // Control characters (NUL above all, which PostgreSQL refuses in text) never reach the database: a plain wrong login.
     const plausible =
@@ -60,7 +55,7 @@ export class DeviceLogin {
       this.logger.warn({ message: 'device login refused', login: JSON.stringify(login).slice(1, -1), address, failures });
       return { outcome: 'refused', failures };
     }
-    if (strictFailures > 0) await this.perLoginAndAddress.recordSuccess(strict);
+    if (strictState.failures > 0) await this.perLoginAndAddress.recordSuccess(strict);
     return { outcome: 'ok', device };
   }
 

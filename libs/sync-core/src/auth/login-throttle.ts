@@ -19,19 +19,19 @@ export class LoginThrottle {
 
   /** Seconds until `keys` may try again, or 0 when none of them is blocked. */
   async retryAfterSeconds(keys: string[], now = Date.now()): Promise<number> {
-    const waits = await Promise.all(
-      keys.map(async (key) => {
-        const recent = await this.counts.recent(this.key(key), now - this.windowMs);
-        return recent.length >= this.maxFailures ? Math.ceil((recent[0]! + this.windowMs - now) / 1000) : 0;
-      }),
-    );
-    return Math.max(0, ...waits);
+    return (await this.check(keys, now)).retryAfterSeconds;
   }
 
   /** The most recent failures of any of `keys` within the window. */
   async failures(keys: string[], now = Date.now()): Promise<number> {
-    const counts = await Promise.all(keys.map(async (key) => (await this.counts.recent(this.key(key), now - this.windowMs)).length));
-    return Math.max(0, ...counts);
+    return (await this.check(keys, now)).failures;
+  }
+
+  /** Both of the above from one reading of the counts (a login needs both). */
+  async check(keys: string[], now = Date.now()): Promise<{ retryAfterSeconds: number; failures: number }> {
+    const recents = await Promise.all(keys.map((key) => this.counts.recent(this.key(key), now - this.windowMs)));
+    const waits = recents.map((recent) => (recent.length >= this.maxFailures ? Math.ceil((recent[0]! + this.windowMs - now) / 1000) : 0));
+    return { retryAfterSeconds: Math.max(0, ...waits), failures: Math.max(0, ...recents.map((recent) => recent.length)) };
   }
 
   async recordFailure(keys: string[], now = Date.now()): Promise<void> {
