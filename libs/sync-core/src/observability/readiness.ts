@@ -1,13 +1,9 @@
 import { Database } from '../db/database.js';
 import { QueueTransport } from '../queue/queue-transport.js';
+import { withinTime } from '../time-limit.js';
 
 // Longer than the queue's own wait for a first connection, so its plain words reach the answer.
 const CHECK_TIMEOUT_MS = 2500;
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 export interface Readiness {
   ready: boolean;
@@ -21,7 +17,7 @@ export interface Readiness {
  */
 export async function readiness(database: Database, queue: QueueTransport): Promise<Readiness> {
   const check = (probe: Promise<unknown>) =>
-    within(probe, CHECK_TIMEOUT_MS).then(
+    withinTime(probe, CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`).then(
       () => ({ status: 'ok' }),
       (error: Error) => ({ status: 'down', error: error.message }),
     );

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConsolidateBatchPayload, JobName, QueueName } from './queue.contract.js';
 import { QueueTransport } from './queue-transport.js';
+import { withinTime } from '../time-limit.js';
 
 const ENQUEUE_TIMEOUT_MS = 2000;
 export const CONSOLIDATE_ATTEMPTS = 5;
@@ -19,12 +20,12 @@ export class ConsolidateQueue {
    * false instead of throwing when Redis is unreachable: the reconciler enqueues it later.
    */
   async enqueue(batchId: string): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await withinTime(
         this.transport.add<ConsolidateBatchPayload>(QueueName.Consolidate, JobName.ConsolidateBatch, { batchId }, { jobId: batchId, attempts: CONSOLIDATE_ATTEMPTS, backoffMs: BACKOFF_MS }),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS))),
-      ]);
+        ENQUEUE_TIMEOUT_MS,
+        'timed out',
+      );
       this.failing = false;
       return true;
     } catch (error) {
@@ -33,8 +34,6 @@ export class ConsolidateQueue {
       else this.logger.warn(`${message}. Batches that follow are kept the same way until then.`);
       this.failing = true;
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
