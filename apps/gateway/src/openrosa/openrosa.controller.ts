@@ -7,6 +7,7 @@ import { BlobStore, safeContentType, Device, DeviceLogin, FIELDSYNC_CONFIG, Form
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
+import { dropUnreadBody } from '../upload/unread-body.js';
 import { errorAnswer } from '../error-answer.js';
 import { openRosaMessage, SUBMISSION_DUPLICATE, SUBMISSION_STORED, xmlText } from './openrosa-response.js';
 
@@ -83,7 +84,7 @@ export class OpenRosaController {
       const answer = errorAnswer(error, response);
       if (!answer) throw error;
       this.logger.warn(`submission from ${device.login} refused (${answer.status}): ${(error as Error).message}`);
-      response.setHeader('Connection', 'close');
+      dropUnreadBody(request, response);
       response.status(answer.status).type('text/xml').send(openRosaMessage('error', answer.message));
     } finally {
       release();

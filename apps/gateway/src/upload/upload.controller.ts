@@ -7,10 +7,9 @@ import { authenticateDevice } from './device-credentials.js';
 import { errorAnswer } from '../error-answer.js';
 import { BadUploadError, decodedBody, forEachMultipartFile } from './upload-body.js';
 import { sendProblem } from '../problem.js';
+import { dropUnreadBody } from './unread-body.js';
 
 const MAX_FILES_PER_REQUEST = 50;
-const DRAIN_BYTES = 16 * 1024 * 1024;
-const DRAIN_MS = 10_000;
 
 /**
  * The HTTP door for devices: `POST /upload`, `PUT /upload/{fileName}`, with the file as the body
@@ -98,21 +97,10 @@ export class UploadController {
     );
   }
 
-  /**
-   * Answers an upload that will not be (fully) stored, then closes the connection. A little of
-   * the unread body is drained first: closing a socket with unread data makes the kernel send
-   * a reset, and the client would lose the answer that says what to do.
-   */
+  /** Answers an upload that will not be (fully) stored, then drops the rest of its body and closes the connection. */
   private refuse(request: Request, response: Response, status: number, message: string, committed: Batch[] = []): void {
-    response.setHeader('Connection', 'close');
+    dropUnreadBody(request, response);
     sendProblem(response, status, message, committed.length > 0 ? { batches: committed.map(batchAnswer) } : {});
-    response.on('finish', () => {
-      let drained = 0;
-      const stop = setTimeout(() => request.destroy(), DRAIN_MS);
-      request.on('data', (chunk: Buffer) => (drained += chunk.length) > DRAIN_BYTES && request.destroy());
-      request.on('close', () => clearTimeout(stop));
-      request.resume();
-    });
   }
 }
 
