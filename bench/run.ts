@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     ['growth', () => mergeGrowth()],
     ['export', () => exportFormats()],
     ['ftp', () => ftpUpload('postgres')],
+    ['ftp', () => ftpUpload('postgres', 'files')],
     ['ftp', () => ftpUpload('sqlite')],
+    ['ftp', () => ftpUpload('sqlite', 'files')],
     // Two sizes: memory is flat when the 200 MB figure is no higher than the 50 MB one.
     ['memory', () => largeUploadMemory('sqlite', 50)],
     ['memory', () => largeUploadMemory('sqlite', 200)],

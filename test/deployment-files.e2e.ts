@@ -93,5 +93,7 @@ describe('the deployment files', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     for (const role of FIELDSYNC_ROLES) expect(compose.services[role].volumes, role).toContain(`fieldsync-data:${dataDir}`);
     expect(compose.volumes).toHaveProperty('fieldsync-data');
+    // Every role reads the files the others wrote: BLOB_DIR is one folder on the volume they share.
+    for (const role of FIELDSYNC_ROLES) expect(compose.services[role].environment?.BLOB_DIR, role).toMatch(new RegExp(`^${dataDir}/`));
   });
 });

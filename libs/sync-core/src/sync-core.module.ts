@@ -67,7 +67,7 @@ export class SyncCoreModule {
       { provide: QUEUE_TRANSPORT, useFactory: (): QueueTransport => (redis ? new BullMqTransport(redis, config.queuePrefix) : new InProcessTransport()) },
       { provide: ConsolidateQueue, useFactory: (transport: QueueTransport) => new ConsolidateQueue(transport), inject: [QUEUE_TRANSPORT] },
       { provide: PullQueue, useFactory: (transport: QueueTransport) => new PullQueue(transport), inject: [QUEUE_TRANSPORT] },
-      { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, config.dataDir) },
+      { provide: SourcePolicy, useValue: new SourcePolicy(config.sources, [config.dataDir, ...(config.blobDir ? [config.blobDir] : [])]) },
       {
         provide: SourceService,
         useFactory: (database: Database, policy: SourcePolicy, schedules: PullQueue) => new SourceService(database, config.secretKey, policy, schedules),
@@ -78,7 +78,7 @@ export class SyncCoreModule {
         useFactory: (database: Database, sources: SourceService, ingest: IngestService, policy: SourcePolicy) => new PullService(database, sources, ingest, config.pullSettleMs, policy),
         inject: [Database, SourceService, IngestService, SourcePolicy],
       },
-      { provide: BlobStore, ...byDatabase((database) => new BlobStore(database)) },
+      { provide: BlobStore, ...byDatabase((database) => BlobStore.open(database, config.blobDir)) },
       { provide: UploadSlots, useValue: new UploadSlots(config.maxUploadsPerDevice) },
       { provide: ProjectService, ...byDatabase((database) => new ProjectService(database)) },
       { provide: DeviceService, ...byDatabase((database) => new DeviceService(database)) },

@@ -58,6 +58,21 @@ describe('SOURCE_FOLDERS', () => {
   it.each(['/', '/var', '/var/lib/fieldsync', '/var/lib/fieldsync/sub', 'relative/folder'])('refuses %s (DATA_DIR is /var/lib/fieldsync), naming the variable', (folder) => {
     expect(() => loadConfig({ DATA_DIR: '/var/lib/fieldsync', SOURCE_FOLDERS: folder })).toThrow(/^SOURCE_FOLDERS: /);
   });
+
+  it.each(['/srv/blobs', '/srv/blobs/ab', '/srv'])('refuses %s (BLOB_DIR is /srv/blobs), naming BLOB_DIR', (folder) => {
+    expect(() => loadConfig({ DATA_DIR: '/var/lib/fieldsync', BLOB_DIR: '/srv/blobs', SOURCE_FOLDERS: folder })).toThrow(/^SOURCE_FOLDERS: .*inside BLOB_DIR/);
+  });
+});
+
+describe('BLOB_DIR', () => {
+  it('is unset by default: every upload is kept in the database', () => {
+    expect(loadConfig({}).blobDir).toBeNull();
+  });
+
+  it('takes an absolute folder, or one relative to DATA_DIR', () => {
+    expect(loadConfig({ BLOB_DIR: '/srv/blobs' }).blobDir).toBe('/srv/blobs');
+    expect(loadConfig({ DATA_DIR: '/var/lib/fieldsync', BLOB_DIR: 'blobs' }).blobDir).toBe('/var/lib/fieldsync/blobs');
+  });
 });
 
 describe('queue mode', () => {

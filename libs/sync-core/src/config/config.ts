@@ -20,6 +20,8 @@ export interface FieldSyncConfig {
   http: { headersTimeoutMs: number; idleTimeoutMs: number; maxConnections: number };
   tls: { certPath: string; keyPath: string } | null;
   maxUploadBytes: number;
+  /** A folder for uploaded files larger than 256 KB, shared by every process (BLOB_DIR); null keeps them in the database. */
+  blobDir: string | null;
   /** Files up to this size merge inside the upload's own transaction (0: every file goes through the queue). */
   inlineMergeMaxBytes: number;
   /** A compressed body may inflate to this many times its size (beyond 16 MB); more is refused as a bomb. */
@@ -264,8 +266,8 @@ function mapTilesFrom(env: Env): FieldSyncConfig['mapTiles'] {
   return { url, attribution: text(env, 'MAP_TILE_ATTRIBUTION', parsed.host) };
 }
 
-/** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR, inside it or above it. */
-function sourceFoldersFrom(env: Env, dataDir: string): string[] {
+/** `SOURCE_FOLDERS=/srv/outbox:/mnt/share`: absolute folders, never DATA_DIR or BLOB_DIR, inside them or above them. */
+function sourceFoldersFrom(env: Env, serverDirs: { variable: string; dir: string }[]): string[] {
   const raw = env.SOURCE_FOLDERS?.trim();
   if (!raw) return [];
   return raw
@@ -276,8 +278,10 @@ function sourceFoldersFrom(env: Env, dataDir: string): string[] {
       if (!isAbsolute(entry)) throw new ConfigError('SOURCE_FOLDERS', `"${entry}" is not an absolute folder path; list folders such as /srv/outbox, separated by ":"`);
       const folder = resolve(entry);
       const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
-      if (inside(dataDir, folder) || inside(folder, dataDir)) {
-        throw new ConfigError('SOURCE_FOLDERS', `"${entry}" holds or is inside DATA_DIR (${dataDir}), where FieldSync keeps its database: list only folders devices' files arrive in`);
+      for (const { variable, dir } of serverDirs) {
+        if (inside(dir, folder) || inside(folder, dir)) {
+          throw new ConfigError('SOURCE_FOLDERS', `"${entry}" holds or is inside ${variable} (${dir}), where FieldSync keeps its data: list only folders devices' files arrive in`);
+        }
       }
       return folder;
     });
@@ -286,6 +290,8 @@ function sourceFoldersFrom(env: Env, dataDir: string): string[] {
 /** Reads and validates the environment once, at start; nothing else reads process.env. */
 export function loadConfig(env: Env = process.env): FieldSyncConfig {
   const dataDir = resolve(text(env, 'DATA_DIR', './data'));
+  // A relative BLOB_DIR is a folder of DATA_DIR (BLOB_DIR=blobs).
+  const blobDir = env.BLOB_DIR?.trim() ? resolve(dataDir, env.BLOB_DIR.trim()) : null;
   const logFormat = text(env, 'LOG_FORMAT', 'text');
   if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError('LOG_FORMAT', `"${logFormat}" is not json or text`);
   const redisUrl = env.REDIS_URL?.trim() || null;
@@ -311,6 +317,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     },
     tls: tlsFrom(env),
     maxUploadBytes: byteSize(env, 'MAX_UPLOAD_BYTES', 512 * 1024 ** 2),
+    blobDir,
     // At most one blob chunk: only a body held whole in memory is merged at once.
     inlineMergeMaxBytes: integer(env, 'INLINE_MERGE_MAX_BYTES', 256 * 1024, 0, 256 * 1024),
     maxCompressionRatio: integer(env, 'MAX_COMPRESSION_RATIO', 32, 2, 100_000),
@@ -334,7 +341,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     secretKey: secretKeyFrom(env),
     pullSettleMs: integer(env, 'PULL_SETTLE_MS', 2000, 0, 600_000),
     sources: {
-      folders: sourceFoldersFrom(env, dataDir),
+      folders: sourceFoldersFrom(env, [{ variable: 'DATA_DIR', dir: dataDir }, ...(blobDir ? [{ variable: 'BLOB_DIR', dir: blobDir }] : [])]),
       allowPrivateNetworks: booleanFrom(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS', false),
     },
     mapTiles: mapTilesFrom(env),

@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager, IsNull, LessThan } from 'typeorm';
 import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
-import { Blob, BlobChunk } from '../db/entities/index.js';
+import { Blob, BlobChunk, BlobStorage } from '../db/entities/index.js';
+import { ConfigError } from '../config/config.js';
+import { BlobFiles, BlobFileWriter } from './blob-files.js';
 import { UploadTooLargeError } from '../errors.js';
 
 export const BLOB_CHUNK_BYTES = 256 * 1024;
@@ -24,34 +26,64 @@ export interface PendingBlob {
 /**
  * Keeps uploaded bytes in the database, in fixed-size chunks, so any gateway or consolidator
  * with a database connection can read any batch and a backup of the database is a backup of
- * everything received. A blob is written while its sha256 is unknown ("pending") and becomes
- * visible once finalised; identical content is stored once.
+ * everything received — or, when BLOB_DIR is set, files larger than one chunk in that folder
+ * (`BlobFiles`), which every process must share. A blob is written while its sha256 is unknown
+ * ("pending") and becomes visible once finalised; identical content is stored once.
  */
 export class BlobStore {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    /** Where larger blobs go when BLOB_DIR is set; null keeps every blob in the database. */
+    private readonly files: BlobFiles | null = null,
+  ) {}
+
+  /**
+   * The store a process starts with. Stops start-up, naming BLOB_DIR, when the folder cannot be
+   * written, or when it is not set but the database has blobs kept in files (they could not be read).
+   */
+  static async open(database: Database, blobDir: string | null): Promise<BlobStore> {
+    if (blobDir !== null) {
+      const files = new BlobFiles(blobDir);
+      await files.check().catch((error: Error) => {
+        throw new ConfigError('BLOB_DIR', `the folder ${blobDir} cannot be written (${error.message}): create it and make it writable by FieldSync`);
+      });
+      return new BlobStore(database, files);
+    }
+    const [inFiles] = await database.queryAlone(`SELECT id FROM blob WHERE storage = 'file' LIMIT 1`);
+    if (inFiles) {
+      throw new ConfigError('BLOB_DIR', 'is not set, but this database has uploaded files kept in a BLOB_DIR folder: set BLOB_DIR to that folder (the same on every FieldSync process)');
+    }
+    return new BlobStore(database);
+  }
 
   /**
    * Streams `body` in, hashing and counting it, within `maxBytes` (UploadTooLargeError above it).
    * One chunk-sized buffer is filled and stored over and over: the drivers copy the bytes during
    * the insert, so memory stays at one chunk whatever the size of the file. A body that fits in
-   * one chunk writes nothing until `commit`, the common small upload's single transaction.
+   * one chunk writes nothing until `commit`, the common small upload's single transaction. A
+   * larger one goes to BLOB_DIR when it is set, and is on the disk before this returns, so the
+   * transaction that commits it never waits for a file's flush.
    */
   async streamIn(body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, maxBytes: number, options: { md5?: boolean } = {}): Promise<PendingBlob> {
     const hash = createHash('sha256');
     const md5 = options.md5 ? createHash('md5') : null;
     const chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
     let pendingId: string | null = null;
+    let file: BlobFileWriter | null = null;
     let size = 0;
     let chunkIdx = 0;
     let filled = 0;
     const flush = async () => {
       const isFirst = pendingId === null;
       pendingId ??= randomUUID();
-      await this.appendChunk(pendingId, chunkIdx++, chunk.subarray(0, filled), isFirst);
+      if (isFirst && this.files) file = await this.files.create(pendingId);
+      if (file) await file.write(chunk.subarray(0, filled));
+      else await this.appendChunk(pendingId, chunkIdx++, chunk.subarray(0, filled), isFirst);
       filled = 0;
     };
     const discard = async () => {
-      if (pendingId !== null) await this.discardPending(pendingId).catch(() => undefined);
+      if (file) await file.discard().catch(() => undefined);
+      else if (pendingId !== null) await this.discardPending(pendingId).catch(() => undefined);
     };
     try {
       for await (const piece of body) {
@@ -68,12 +100,17 @@ export class BlobStore {
           if (filled === BLOB_CHUNK_BYTES) await flush();
         }
       }
+      if (file !== null) {
+        if (filled > 0) await flush();
+        await (file as BlobFileWriter).finish();
+      }
     } catch (error) {
       await discard();
       throw error;
     }
     const sha256 = hash.digest('hex');
     const tail = Buffer.from(chunk.subarray(0, filled));
+    const inFile = file !== null;
     return {
       sha256,
       md5: md5?.digest('hex') ?? null,
@@ -81,10 +118,14 @@ export class BlobStore {
       wholeBytes: pendingId === null ? tail : null,
       commit: async (manager) => {
         if (pendingId === null) return (await this.putWhole(manager, tail, sha256)).blobId;
+        if (inFile) return this.finalizeFile(manager, pendingId, sha256, size);
         if (tail.length > 0) await this.insertChunk(manager, pendingId, chunkIdx, tail);
         return this.finalize(manager, pendingId, sha256, size);
       },
-      discard,
+      discard: async () => {
+        if (inFile && pendingId !== null) await this.files!.remove(pendingId).catch(() => undefined);
+        else await discard();
+      },
     };
   }
 
@@ -119,6 +160,19 @@ export class BlobStore {
     }
     await manager.update(Blob, { id: pendingId }, { sha256, size });
     return pendingId;
+  }
+
+  /** Makes a file written to BLOB_DIR a blob inside the caller's transaction, or uses the blob already holding the same bytes. */
+  private async finalizeFile(manager: EntityManager, blobId: string, sha256: string, size: number): Promise<string> {
+    const inserted = await this.database.queryInTx<{ id: string }>(
+      manager,
+      `INSERT INTO blob (id, sha256, size, created_at, storage) VALUES (?, ?, ?, ?, 'file') ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+      [blobId, sha256, size, nowIso()],
+    );
+    if (inserted.length > 0) return blobId;
+    const [existing] = await this.database.queryInTx<{ id: string }>(manager, 'SELECT id FROM blob WHERE sha256 = ?', [sha256]);
+    await this.files!.remove(blobId);
+    return existing.id;
   }
 
   /** Stores a small blob whole, inside the caller's transaction; returns the id to use. `sha256` when the caller hashed the bytes already. */
@@ -172,7 +226,12 @@ export class BlobStore {
   }
 
   /** Reads a blob chunk by chunk through `manager`, so memory holds one chunk at a time. */
-  async *read(manager: EntityManager, blobId: string, fromIdx = 0): AsyncGenerator<Buffer> {
+  async *read(manager: EntityManager, blobId: string): AsyncGenerator<Buffer> {
+    if (await this.isInFile(manager, blobId)) yield* this.filesFor(blobId).read(blobId, BLOB_CHUNK_BYTES);
+    else yield* this.readChunks(manager, blobId, 0);
+  }
+
+  private async *readChunks(manager: EntityManager, blobId: string, fromIdx: number): AsyncGenerator<Buffer> {
     for (let idx = fromIdx; ; idx++) {
       const chunk = await manager.findOneBy<BlobChunk>('BlobChunk', { blobId, idx });
       if (!chunk) return;
@@ -189,20 +248,24 @@ export class BlobStore {
     const found = new Map<string, Buffer>();
     if (blobIds.length === 0) return found;
     return this.database.read(async (manager) => {
-      const firsts = await this.database.queryInTx<{ id: string; size: number | string; bytes: Buffer | null }>(
+      const firsts = await this.database.queryInTx<{ id: string; size: number | string; storage: BlobStorage; bytes: Buffer | null }>(
         manager,
-        `SELECT b.id, b.size, c.bytes FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id AND c.idx = 0 WHERE b.id IN (${blobIds.map(() => '?').join(', ')})`,
+        `SELECT b.id, b.size, b.storage, c.bytes FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id AND c.idx = 0 WHERE b.id IN (${blobIds.map(() => '?').join(', ')})`,
         blobIds,
       );
       for (const first of firsts) {
         if (Number(first.size) > maxBytes) continue;
+        if (first.storage === 'file') {
+          found.set(first.id, await this.filesFor(first.id).readWhole(first.id));
+          continue;
+        }
         const head = Buffer.from(first.bytes ?? Buffer.alloc(0));
         if (head.length >= Number(first.size)) {
           found.set(first.id, head);
           continue;
         }
         const chunks: Buffer[] = [head];
-        for await (const chunk of this.read(manager, first.id, 1)) chunks.push(chunk);
+        for await (const chunk of this.readChunks(manager, first.id, 1)) chunks.push(chunk);
         found.set(first.id, Buffer.concat(chunks));
       }
       return found;
@@ -211,11 +274,26 @@ export class BlobStore {
 
   /** Reads a finished blob chunk by chunk, each read on its own, for serving it over a slow connection. */
   async *stream(blobId: string): AsyncGenerator<Buffer> {
+    if (await this.database.read((manager) => this.isInFile(manager, blobId))) {
+      yield* this.filesFor(blobId).read(blobId, BLOB_CHUNK_BYTES);
+      return;
+    }
     for (let idx = 0; ; idx++) {
       const chunk = await this.database.read((manager) => manager.findOneBy<BlobChunk>('BlobChunk', { blobId, idx }));
       if (!chunk) return;
       yield Buffer.from(chunk.bytes);
     }
+  }
+
+  private async isInFile(manager: EntityManager, blobId: string): Promise<boolean> {
+    const [row] = await this.database.queryInTx<{ storage: BlobStorage }>(manager, 'SELECT storage FROM blob WHERE id = ?', [blobId]);
+    return row?.storage === 'file';
+  }
+
+  /** The folder of a blob kept in a file; an error naming BLOB_DIR in a process that has none. */
+  private filesFor(blobId: string): BlobFiles {
+    if (this.files) return this.files;
+    throw new Error(`blob ${blobId} is kept in a file in BLOB_DIR, which is not set in this process: give every FieldSync process the same BLOB_DIR`);
   }
 
   async deleteBlob(manager: EntityManager, blobId: string): Promise<void> {
@@ -227,11 +305,22 @@ export class BlobStore {
     await this.database.transaction((manager) => this.deleteBlob(manager, blobId));
   }
 
-  /** Removes pending blobs left by uploads that died before their batch was committed. */
+  /** Removes pending blobs left by uploads that died before their batch was committed, and files in BLOB_DIR no blob names. */
   async sweepAbandoned(olderThanMs: number): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs).toISOString();
     const abandoned = await this.database.read((manager) => manager.findBy(Blob, { sha256: IsNull(), createdAt: LessThan(cutoff) }));
     for (const blob of abandoned) await this.discardPending(blob.id);
-    return abandoned.length;
+    const files = (await this.files?.sweep(olderThanMs, (ids) => this.storedIds(ids))) ?? 0;
+    return abandoned.length + files;
+  }
+
+  private async storedIds(ids: string[]): Promise<Set<string>> {
+    const stored = new Set<string>();
+    for (let at = 0; at < ids.length; at += 500) {
+      const part = ids.slice(at, at + 500);
+      const rows = await this.database.queryAlone<{ id: string }>(`SELECT id FROM blob WHERE id IN (${part.map(() => '?').join(', ')})`, part);
+      for (const row of rows) stored.add(row.id);
+    }
+    return stored;
   }
 }

@@ -75,7 +75,10 @@ export async function decodedInMemory(bytes: Buffer, fileName: string | null): P
  * `reader` reads the committed blob (Database.readerBeside the merge's transaction).
  */
 export async function decodedWhileRead(reader: Tx, blobs: BlobStore, batch: ClaimedBatch): Promise<DecodedFile> {
-  const head = (await blobs.read(reader, batch.blobId).next()).value ?? Buffer.alloc(0);
+  const first = blobs.read(reader, batch.blobId);
+  const head = (await first.next()).value ?? Buffer.alloc(0);
+  // A blob kept in a file is read through an open file: closed here, not when collected.
+  await first.return(undefined);
   const decoder = detectFormat(head, batch.fileName);
   return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(blobs.read(reader, batch.blobId))) : emptySteps() };
 }

@@ -8,13 +8,16 @@ describe('SourcePolicy', () => {
   const top = mkdtempSync(join(tmpdir(), 'fieldsync-policy-'));
   const allowed = join(top, 'outbox');
   const dataDir = join(top, 'data');
+  // BLOB_DIR may sit under a folder the operator lets sources read: it stays the server's own.
+  const blobDir = join(allowed, 'blobs');
   mkdirSync(join(allowed, 'ranger-7'), { recursive: true });
+  mkdirSync(blobDir);
   mkdirSync(dataDir);
   symlinkSync('/etc', join(allowed, 'etc-link'));
   symlinkSync(dataDir, join(allowed, 'data-link'));
   afterAll(() => rmSync(top, { recursive: true, force: true }));
 
-  const policy = new SourcePolicy({ folders: [allowed], allowPrivateNetworks: false }, dataDir);
+  const policy = new SourcePolicy({ folders: [allowed], allowPrivateNetworks: false }, [dataDir, blobDir]);
 
   it('lets a folder under SOURCE_FOLDERS through, as its real path', async () => {
     await expect(policy.folder(join(allowed, 'ranger-7'), true)).resolves.toBe(join(allowed, 'ranger-7'));
@@ -27,12 +30,14 @@ describe('SourcePolicy', () => {
     ['a symlink out', 'outbox/etc-link'],
     ['a symlink to DATA_DIR', 'outbox/data-link'],
     ['DATA_DIR', 'data'],
+    ['BLOB_DIR, even under SOURCE_FOLDERS', 'outbox/blobs'],
+    ['a folder inside BLOB_DIR', 'outbox/blobs/ab'],
   ])('refuses %s', async (_name, path) => {
     await expect(policy.folder(path.startsWith('/') ? path : join(top, path), false)).rejects.toThrow(/not under a folder this server lets sources read/);
   });
 
   it('refuses every folder when SOURCE_FOLDERS is empty, saying what to set', async () => {
-    await expect(new SourcePolicy({ folders: [], allowPrivateNetworks: false }, dataDir).folder(allowed, true)).rejects.toThrow(/SOURCE_FOLDERS/);
+    await expect(new SourcePolicy({ folders: [], allowPrivateNetworks: false }, [dataDir]).folder(allowed, true)).rejects.toThrow(/SOURCE_FOLDERS/);
   });
 
   it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1'])('counts %s as private', (address) => {
@@ -46,7 +51,7 @@ describe('SourcePolicy', () => {
   it('refuses a private target unless the operator allows private networks', async () => {
     await expect(policy.address('127.0.0.1', true)).rejects.toThrow(/SOURCE_ALLOW_PRIVATE_NETWORKS=true/);
     await expect(policy.address('localhost', true)).rejects.toThrow(/private/);
-    await expect(new SourcePolicy({ folders: [], allowPrivateNetworks: true }, dataDir).address('127.0.0.1', true)).resolves.toBe('127.0.0.1');
+    await expect(new SourcePolicy({ folders: [], allowPrivateNetworks: true }, [dataDir]).address('127.0.0.1', true)).resolves.toBe('127.0.0.1');
     await expect(policy.address('no-such-host.invalid', false)).resolves.toBeNull();
   });
 });

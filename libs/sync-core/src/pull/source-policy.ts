@@ -41,14 +41,15 @@ const within = (child: string, parent: string) => child === parent || child.star
 /**
  * What a project admin may point a pull source at. A source is the server reading on the
  * admin's behalf, so it is held to what the operator allowed: folders only under SOURCE_FOLDERS
- * (symlinks followed, never the server's own DATA_DIR), network sources only to public hosts
+ * (symlinks followed, never the server's own DATA_DIR or BLOB_DIR), network sources only to public hosts
  * unless SOURCE_ALLOW_PRIVATE_NETWORKS. Checked when a source is made and again at every run,
  * since a folder can become a symlink and a name can resolve elsewhere later.
  */
 export class SourcePolicy {
   constructor(
     private readonly rules: FieldSyncConfig['sources'],
-    private readonly dataDir: string,
+    /** Folders where the server keeps its own data (DATA_DIR, BLOB_DIR): never readable by a source. */
+    private readonly serverDirs: string[],
   ) {}
 
   /** The real path of a folder source, or InvalidInputError saying what the operator must allow. */
@@ -60,9 +61,9 @@ export class SourcePolicy {
       if (mustExist || error.code !== 'ENOENT') throw Object.assign(new Error(`folder missing: ${path}`), { code: 'ENOENT' });
       return resolve(path);
     });
-    const dataDir = await realpath(this.dataDir).catch(() => resolve(this.dataDir));
+    const serverDirs = await Promise.all(this.serverDirs.map((dir) => realpath(dir).catch(() => resolve(dir))));
     const roots = await Promise.all(this.rules.folders.map((root) => realpath(root).catch(() => root)));
-    if (within(real, dataDir) || within(dataDir, real) || !roots.some((root) => within(real, root))) {
+    if (serverDirs.some((dir) => within(real, dir) || within(dir, real)) || !roots.some((root) => within(real, root))) {
       throw new InvalidInputError(`${path} is not under a folder this server lets sources read (SOURCE_FOLDERS: ${this.rules.folders.join(':')})`);
     }
     return real;

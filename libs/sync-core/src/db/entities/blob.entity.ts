@@ -1,7 +1,7 @@
 import { Column, Entity, EntitySchema, Index, PrimaryColumn } from 'typeorm';
 import { idColumn, seqColumn, timeColumn } from '../columns.js';
 
-/** Uploaded bytes, stored in the database in chunks; a blob is usable once it has its sha256. */
+/** Uploaded bytes, in the database in chunks or in a file; a blob is usable once it has its sha256. */
 @Entity('blob')
 export class Blob {
   @PrimaryColumn(idColumn) id: string;
@@ -9,7 +9,11 @@ export class Blob {
   @Index({ unique: true }) @Column({ type: 'varchar', length: 64, nullable: true }) sha256: string | null;
   @Column(seqColumn) size: number;
   @Column({ ...timeColumn, name: 'created_at' }) createdAt: string;
+  /** 'database': the bytes are its `blob_chunk` rows; 'file': a file in BLOB_DIR named by the id (see BlobFiles). */
+  @Column({ type: 'varchar', length: 8, default: 'database' }) storage: BlobStorage;
 }
+
+export type BlobStorage = 'database' | 'file';
 
 export interface BlobChunk {
   blobId: string;

@@ -6,6 +6,7 @@ import { OpenRosaForms1764400000000 } from './1764400000000-openrosa-forms.js';
 import { People1764500000000 } from './1764500000000-people.js';
 import { Console1764600000000 } from './1764600000000-console.js';
 import { Subscriptions1764700000000 } from './1764700000000-subscriptions.js';
+import { BlobFiles1764800000000 } from './1764800000000-blob-files.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   People1764500000000,
   Console1764600000000,
   Subscriptions1764700000000,
+  BlobFiles1764800000000,
 ];

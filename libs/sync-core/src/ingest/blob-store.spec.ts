@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../db/database.js';
+import { BLOB_CHUNK_BYTES, BlobStore } from './blob-store.js';
+import { BlobFiles } from './blob-files.js';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function collect(pieces: AsyncIterable<Buffer>): Promise<Buffer> {
+  const all: Buffer[] = [];
+  for await (const piece of pieces) all.push(piece);
+  return Buffer.concat(all);
+}
+
+/** Bytes in uneven pieces, as a socket delivers them. */
+function* inPieces(bytes: Buffer, size = 100_003): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+describe('BlobStore with BLOB_DIR (SQLite)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'fieldsync-blob-store-'));
+  const files = new BlobFiles(join(folder, 'blobs'));
+  let database: Database;
+  let blobs: BlobStore;
+
+  beforeAll(async () => {
+    database = await Database.open({ type: 'sqlite', path: join(folder, 'fieldsync.sqlite') });
+    blobs = await BlobStore.open(database, files.dir);
+  });
+
+  afterAll(async () => {
+    await database.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const large = (seed: number) => Buffer.alloc(3 * BLOB_CHUNK_BYTES + 12_345, seed);
+  const filesOnDisk = () => readdirSync(files.dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+
+  async function store(bytes: Buffer): Promise<string> {
+    const pending = await blobs.streamIn(inPieces(bytes), 10 * 1024 * 1024);
+    return database.transaction((tx) => pending.commit(tx));
+  }
+
+  it('keeps a larger blob in a file and a small one in the database, and reads both back every way', async () => {
+    const big = large(1);
+    const small = Buffer.from('{"type":"FeatureCollection","features":[]}');
+    const [bigId, smallId] = [await store(big), await store(small)];
+    const rows = await database.queryAlone<{ id: string; storage: string; sha256: string; size: number }>('SELECT id, storage, sha256, size FROM blob');
+    expect(rows.find((row) => row.id === bigId)).toMatchObject({ storage: 'file', sha256: sha256(big), size: big.length });
+    expect(rows.find((row) => row.id === smallId)).toMatchObject({ storage: 'database' });
+    expect(existsSync(files.pathOf(bigId))).toBe(true);
+
+    expect((await collect(blobs.stream(bigId))).equals(big)).toBe(true);
+    expect((await database.read((manager) => collect(blobs.read(manager, bigId)))).equals(big)).toBe(true);
+    const whole = await blobs.readSmall([bigId, smallId], 10 * 1024 * 1024);
+    expect(whole.get(bigId)!.equals(big)).toBe(true);
+    expect(whole.get(smallId)!.equals(small)).toBe(true);
+    expect((await blobs.readSmall([bigId], BLOB_CHUNK_BYTES)).has(bigId)).toBe(false);
+  });
+
+  it('stores identical bytes once: the second upload uses the first blob and leaves no file of its own', async () => {
+    const bytes = large(2);
+    const before = filesOnDisk();
+    const first = await store(bytes);
+    const second = await store(bytes);
+    expect(second).toBe(first);
+    expect(filesOnDisk()).toBe(before + 1);
+  });
+
+  it('leaves nothing for an upload discarded, or refused past its limit', async () => {
+    const before = filesOnDisk();
+    const pending = await blobs.streamIn(inPieces(large(3)), 10 * 1024 * 1024);
+    await pending.discard();
+    await expect(blobs.streamIn(inPieces(large(4)), 2 * BLOB_CHUNK_BYTES)).rejects.toThrow(/larger than/);
+    expect(filesOnDisk()).toBe(before);
+  });
+
+  it('sweeps, once old, the files no blob names any more, and keeps the others', async () => {
+    const kept = await store(large(5));
+    const deleted = await store(large(6));
+    await database.queryAlone('DELETE FROM blob WHERE id = ?', [deleted]);
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const id of [kept, deleted]) utimesSync(files.pathOf(id), old, old);
+    expect(await blobs.sweepAbandoned(3_600_000)).toBe(1);
+    expect(existsSync(files.pathOf(kept))).toBe(true);
+    expect(existsSync(files.pathOf(deleted))).toBe(false);
+  });
+
+  it('refuses to start without BLOB_DIR once a blob is kept in a file, naming the variable', async () => {
+    await expect(BlobStore.open(database, null)).rejects.toThrow(/^BLOB_DIR: is not set/);
+  });
+});
