@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import { waitFor } from '../support/ports.js';
 import { Cluster } from './harness/cluster.js';
 import { Ledger } from './harness/ledger.js';
 import { files, sleep, underFault } from './harness/scenario.js';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Two kill -9s while uploads are in flight (2 s in, then 2.5 s later), each victim back on its
@@ -155,6 +158,24 @@ describe('faults', { timeout: 300_000 }, () => {
       crashTwiceMidUpload(c, () => c.ftpIngest[0]),
     );
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+  });
+
+  it('the FTP server killed mid-STOR, files kept in BLOB_DIR', async () => {
+    cluster = await Cluster.start({ postgres, gateways: 1, ftpIngest: 1, consolidators: 1, env: { BLOB_DIR: 'blobs' } });
+    const c = cluster;
+    const project = 'kill-ftp-blob-dir';
+    const devices = await c.createProject(project, 8);
+    const { ledger } = await underFault(
+      'FTP ingest kill -9 mid-STOR, BLOB_DIR',
+      c,
+      { project, devices, door: c.ftpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
+      crashTwiceMidUpload(c, () => c.ftpIngest[0]),
+    );
+    expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+    // Every file the database names is whole in the folder (the merges above read them); what the kills left, no row names.
+    const inFiles = await c.store.query<{ id: string; sha256: string }>(`SELECT id, sha256 FROM blob WHERE storage = 'file'`);
+    expect(inFiles.length).toBe(await c.store.count('batch'));
+    for (const blob of inFiles) expect(sha256(readFileSync(join(c.store.dataDir, 'blobs', blob.id.slice(0, 2), blob.id))), blob.id).toBe(blob.sha256);
   });
 
   it('uploads over MAX_UPLOAD_BYTES', async () => {

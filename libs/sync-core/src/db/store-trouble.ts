@@ -29,6 +29,6 @@ export function storeTrouble(error: unknown): StoreTrouble | null {
 /** What a client is told, in words: nothing was stored, and when to try again. */
 export function storeTroubleMessage(trouble: StoreTrouble): string {
   return trouble === 'full'
-    ? "the server's disk is full, so the file was not stored; send it again later (administrator: free space for DATA_DIR or the database)"
+    ? "the server's disk is full, so the file was not stored; send it again later (administrator: free space for DATA_DIR, BLOB_DIR or the database)"
     : "the server's database cannot be reached right now, so the file was not stored; send it again in a minute";
 }
