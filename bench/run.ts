@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const figures: BenchFigure[] = [];
   const all: [string, () => Promise<BenchFigure | BenchFigure[]>][] = [
     ['bulk', () => bulkIngest('postgres')],
+    ['bulk', () => bulkIngest('postgres', 'files')],
     ['bulk', () => bulkIngest('sqlite')],
     ['small', () => smallUploads('postgres')],
     ['small', () => smallUploads('postgres', 'embedded')],

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Tx } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Attachment, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
@@ -30,10 +30,47 @@ const unrecognised = (file: DecodedFile): string => (file.emptyFile ? 'the file 
 
 const versionOf = (row: Sighting): StoredVersion => ({ id: row.id, contentHash: row.contentHash, dataHash: row.dataHash, revision: row.revision, receivedAt: row.receivedAt });
 
-/** A step's records, checked: what to merge, and what was refused. */
+/** An attachment a record carried, hashed: its bytes are stored with the step. */
+interface HashedAttachment {
+  sha256: string;
+  bytes: Buffer;
+  contentType: string;
+  name: string;
+}
+
+/** A step's records, checked: what to merge, what was refused, and the attachments to store first. */
 interface CheckedStep {
   candidates: { uid: string; hash: string; dataHash: string; item: DecodedRecord }[];
   rejections: Rejection[];
+  attachments: HashedAttachment[];
+}
+
+/**
+ * Validates and identifies a step's records, bad ones becoming rejections. It reads nothing from
+ * the database, so a large file's next step is checked while the database writes this one.
+ */
+function checkedStep(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): CheckedStep {
+  const step: CheckedStep = { rejections: [], candidates: [], attachments: [] };
+  for (const item of items) {
+    counts.records++;
+    const reason = item.record ? invalidReason(item.record) : item.reason;
+    if (reason !== null || !item.record) {
+      step.rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
+      continue;
+    }
+    // The record names its attachments by sha256 before it is hashed: they are part of its content.
+    step.attachments.push(...hashedAttachments(item.record));
+    const hash = contentHash(item.record);
+    step.candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
+  }
+  return step;
+}
+
+function hashedAttachments(record: SightingRecord): HashedAttachment[] {
+  const hashed = (record.attachmentFiles ?? []).map((file) => ({ sha256: createHash('sha256').update(file.bytes).digest('hex'), bytes: file.bytes, contentType: file.contentType, name: file.name }));
+  for (const file of hashed) record.attachments.push({ name: file.name, contentType: file.contentType, size: file.bytes.length, sha256: file.sha256 });
+  delete record.attachmentFiles;
+  return hashed;
 }
 
 /** The distinct uids the steps carry: what to look up. */
@@ -130,8 +167,11 @@ export class BatchWriter {
     const sink = new DirectSink(this.sightings, this.rejections);
     let fileError: string | null = null;
     try {
-      for await (const items of readAhead(file.steps)) {
-        const step = await this.checkedInTx(tx, batch, items, counts);
+      const checked = (async function* () {
+        for await (const items of file.steps) yield checkedStep(batch, items, counts);
+      })();
+      for await (const step of readAhead(checked)) {
+        await this.storeAttachmentsInTx(tx, batch.projectId, step.attachments);
         await this.applyStepInTx(tx, batch, step, await sink.storedVersions(tx, batch.projectId, step), counts, feed, sink);
       }
     } catch (error) {
@@ -154,7 +194,11 @@ export class BatchWriter {
       checked.push(entry);
       if (!file.decoder) continue;
       try {
-        for await (const items of file.steps) entry.steps.push(await this.checkedInTx(tx, batch, items, entry.counts));
+        for await (const items of file.steps) {
+          const step = checkedStep(batch, items, entry.counts);
+          await this.storeAttachmentsInTx(tx, batch.projectId, step.attachments);
+          entry.steps.push(step);
+        }
       } catch (error) {
         if (!(error instanceof UnreadableFileError)) throw error;
         entry.error = error.message;
@@ -170,23 +214,6 @@ export class BatchWriter {
     }
     await sink.flushInTx(tx);
     return this.finishAllInTx(tx, finished);
-  }
-
-  /** Validates and identifies a step's records (storing their attachments); bad ones become rejections. */
-  private async checkedInTx(tx: Tx, batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): Promise<CheckedStep> {
-    const step: CheckedStep = { rejections: [], candidates: [] };
-    for (const item of items) {
-      counts.records++;
-      const reason = item.record ? invalidReason(item.record) : item.reason;
-      if (reason !== null || !item.record) {
-        step.rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
-        continue;
-      }
-      if (item.record.attachmentFiles?.length) await this.storeAttachmentsInTx(tx, batch.projectId, item.record);
-      const hash = contentHash(item.record);
-      step.candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
-    }
-    return step;
   }
 
   /** The merge rules for one step, against `stored` (kept up to date with what the step writes). */
@@ -248,16 +275,14 @@ export class BatchWriter {
     counts.rejected += step.rejections.length;
   }
 
-  /** Puts a record's photos and sounds in the blob store (once per content) and lists them on the record. */
-  private async storeAttachmentsInTx(tx: Tx, projectId: string, record: SightingRecord): Promise<void> {
-    for (const file of record.attachmentFiles ?? []) {
-      const { blobId, sha256 } = await this.blobs.putWhole(tx, file.bytes);
+  /** Puts a step's photos and sounds in the blob store (once per content) where its project may read them. */
+  private async storeAttachmentsInTx(tx: Tx, projectId: string, files: HashedAttachment[]): Promise<void> {
+    for (const file of files) {
+      const { blobId, sha256 } = await this.blobs.putWhole(tx, file.bytes, file.sha256);
       if (!(await tx.findOneBy(Attachment, { projectId, sha256 }))) {
         await tx.insert(Attachment, { projectId, sha256, blobId, contentType: file.contentType, name: file.name.slice(0, 255) });
       }
-      record.attachments.push({ name: file.name, contentType: file.contentType, size: file.bytes.length, sha256 });
     }
-    delete record.attachmentFiles;
   }
 
   /** Writes how the batches ended, in one statement, and counts their records. */
