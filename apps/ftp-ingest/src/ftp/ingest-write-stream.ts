@@ -41,6 +41,13 @@ function asFtpReply(error: Error): Error {
   return trouble ? new FtpReplyError(trouble === 'full' ? 452 : 451, storeTroubleMessage(trouble)) : error;
 }
 
+function settledLater(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((yes, no) => ((resolve = yes), (reject = no)));
+  return { promise, resolve, reject };
+}
+
 /**
  * The stream ftp-srv writes a STOR into. It feeds IngestService as the bytes arrive, and it only
  * finishes (which is when ftp-srv sends 226) after the batch row is committed. Destroying it
@@ -49,6 +56,8 @@ function asFtpReply(error: Error): Error {
 export class IngestWriteStream extends Writable {
   private readonly body = new PassThrough({ highWaterMark: 256 * 1024 });
   private readonly accepted: Promise<Batch>;
+  /** Settled once the client is known to have sent the whole file (or not): see _final. */
+  private readonly whole = settledLater();
   private refusal: Error | null = null;
   private drained = 0;
   private waitingForDrain: (() => void) | null = null;
@@ -59,7 +68,9 @@ export class IngestWriteStream extends Writable {
     private readonly control: ControlConnection,
   ) {
     super({ highWaterMark: 256 * 1024 });
-    this.accepted = ingest.accept({ ...file, body: this.body });
+    // Rejected when the transfer was cut; accept then drops the upload, and its own error is the one reported.
+    this.whole.promise.catch(() => undefined);
+    this.accepted = ingest.accept({ ...file, body: this.body, whole: this.whole.promise });
     // A refusal while bytes are still arriving (too large, disk full): the rest is dropped, the reply sent at the end.
     this.accepted.catch((error: Error) => {
       this.refusal = asFtpReply(error);
@@ -87,14 +98,16 @@ export class IngestWriteStream extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     if (this.refusal) return callback(this.refusal);
+    // The store flushes the bytes to its disk while the control connection is watched: nothing is committed before `whole`.
+    this.body.end();
     setTimeout(() => {
       if (this.control.gone()) {
         const error = new Error('the client disconnected before the transfer was confirmed; nothing was stored');
-        this.body.destroy(error);
+        this.whole.reject(error);
         callback(error);
         return;
       }
-      this.body.end();
+      this.whole.resolve();
       this.accepted.then(
         () => callback(),
         (error: Error) => callback(asFtpReply(error)),
@@ -103,7 +116,9 @@ export class IngestWriteStream extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.body.destroyed) this.body.destroy(error ?? new Error('the transfer was aborted'));
+    const aborted = error ?? new Error('the transfer was aborted');
+    if (!this.body.destroyed) this.body.destroy(aborted);
+    this.whole.reject(aborted);
     callback(error);
   }
 }

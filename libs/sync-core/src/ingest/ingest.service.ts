@@ -18,6 +18,12 @@ export interface IncomingFile {
   door: Door;
   fileName: string | null;
   body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>;
+  /**
+   * When the end of the body is not yet proof that the file is whole (FTP: a data connection
+   * closes the same way when the client is killed), the door's word on it: nothing is committed
+   * before it resolves, and the upload is dropped if it rejects. Meanwhile the bytes are flushed.
+   */
+  whole?: Promise<void>;
 }
 
 /**
@@ -52,6 +58,7 @@ export class IngestService {
     const pending = await this.blobs.streamIn(file.body, this.limits.maxUploadBytes);
     const mergeNow = pending.wholeBytes !== null && pending.size <= this.limits.inlineMergeMaxBytes ? pending.wholeBytes : null;
     try {
+      await file.whole;
       const batch = await this.commits.run(file.projectId, { file, pending, mergeNow, alsoCommit });
       batchesReceived.inc({ door: file.door });
       bytesReceived.inc({ door: file.door }, pending.size);
