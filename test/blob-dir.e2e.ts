@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
-import { curl, uploadAsDevice } from './support/curl.js';
+import { curl, ftpUploadKilledMidway, uploadAsDevice } from './support/curl.js';
 import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { fieldSyncSite } from './support/suite.js';
@@ -71,16 +70,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('uploads kept in BLOB_DIR on %s
     expect(refused.status).toBe(552);
     expect(filesIn(blobDir)).toEqual([{ name: inFile.id, sha256: sha256(big) }]);
 
-    // A client killed mid-STOR: its data connection ends like a finished file, its control connection with it.
-    const killed = spawn('curl', ['-sS', '--limit-rate', '200k', '-T', '-', '--user', `${device.login}:${device.secret}`, `ftp://127.0.0.1:${server.ftpPort}/cut.geojson`], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    killed.stdin.on('error', () => undefined);
-    killed.stdin.write(big.subarray(0, 600_000));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    killed.kill('SIGKILL');
-    await new Promise((resolve) => killed.once('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await ftpUploadKilledMidway(`ftp://127.0.0.1:${server.ftpPort}/cut.geojson`, device, big.subarray(0, 600_000));
     expect(await site.store.count('batch', `file_name = 'cut.geojson'`)).toBe(0);
     expect(filesIn(blobDir)).toEqual([{ name: inFile.id, sha256: sha256(big) }]);
     await server.stop();

@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curl } from './support/curl.js';
+import { curl, ftpUploadKilledMidway } from './support/curl.js';
 import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { run } from './support/run.js';
@@ -239,13 +239,7 @@ ftp.quit()
     const device = await newDevice('killed');
     const features = Array.from({ length: 20_000 }, () => feature());
     const body = featureCollection(features);
-    const client = spawn('curl', ['-sS', '--limit-rate', '200k', '-T', '-', '--user', `${device.login}:${device.secret}`, `${ftp}/CTData/big.geojson`], { stdio: ['pipe', 'ignore', 'ignore'] });
-    client.stdin.on('error', () => undefined);
-    client.stdin.write(body.subarray(0, 600_000));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    client.kill('SIGKILL');
-    await new Promise((resolve) => client.once('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await ftpUploadKilledMidway(`${ftp}/CTData/big.geojson`, device, body.subarray(0, 600_000));
     expect(await suite.store.count('batch', `device_id = '${device.id}'`)).toBe(0);
 
     const resent = await run('curl', ['-sS', '-T', '-', '--user', `${device.login}:${device.secret}`, `${ftp}/CTData/big.geojson`], { input: body });

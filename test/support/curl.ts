@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CurlResult {
   status: number;
@@ -41,4 +42,19 @@ export function curl(args: string[], stdin?: Buffer | NodeJS.ReadableStream): Pr
 /** A device upload with HTTP Basic, body from memory. */
 export function uploadAsDevice(baseUrl: string, device: { login: string; secret: string }, body: Buffer, extra: string[] = []): Promise<CurlResult> {
   return curl(['-u', `${device.login}:${device.secret}`, '--data-binary', '@-', ...extra, `${baseUrl}/upload`], body);
+}
+
+/**
+ * A device killed in the middle of an FTP STOR (curl -T, slowed, SIGKILLed 1.5 s in, then 1.5 s
+ * for the server to notice): its data connection ends like a finished file, its control
+ * connection closes with it.
+ */
+export async function ftpUploadKilledMidway(url: string, device: { login: string; secret: string }, bytes: Buffer): Promise<void> {
+  const client = spawn('curl', ['-sS', '--limit-rate', '200k', '-T', '-', '--user', `${device.login}:${device.secret}`, url], { stdio: ['pipe', 'ignore', 'ignore'] });
+  client.stdin.on('error', () => undefined);
+  client.stdin.write(bytes);
+  await sleep(1500);
+  client.kill('SIGKILL');
+  await new Promise((resolve) => client.once('close', resolve));
+  await sleep(1500);
 }
