@@ -157,8 +157,21 @@ export class Database {
     return this.type === 'postgres' ? this.dataSource.manager : tx;
   }
 
+  /**
+   * Runs one write statement made with TypeORM (an insert) in a transaction of its own
+   * (autocommit): one round trip where `transaction` takes three (begin, write, commit).
+   */
+  async writeAlone<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.outsideTransactions(work);
+  }
+
   /** Runs read-only `work` that must see only committed data. */
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.outsideTransactions(work);
+  }
+
+  /** On the pool (PostgreSQL), or on SQLite's one connection between transactions. */
+  private outsideTransactions<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.type === 'postgres') return work(this.dataSource.manager);
     return this.sqliteLock.run(() => work(this.dataSource.manager));
   }

@@ -21,8 +21,8 @@ export class AuditService {
 
   async record(entry: AuditEntry): Promise<void> {
     const details = Object.fromEntries(Object.entries(entry.details ?? {}).filter(([key]) => !SECRET_KEY.test(key)));
-    await this.database.transaction((tx) =>
-      tx.insert(AuditEvent, {
+    await this.database.writeAlone((manager) =>
+      manager.insert(AuditEvent, {
         at: nowIso(),
         actor: entry.actor.slice(0, 250),
         address: entry.address.slice(0, 64),
