@@ -41,7 +41,9 @@ describe('BlobStore with BLOB_DIR (SQLite)', () => {
 
   async function store(bytes: Buffer): Promise<string> {
     const pending = await blobs.streamIn(inPieces(bytes), 10 * 1024 * 1024);
-    return database.transaction((tx) => pending.commit(tx));
+    const blobId = await database.transaction((tx) => pending.commit(tx));
+    await pending.afterCommit();
+    return blobId;
   }
 
   it('keeps a larger blob in a file and a small one in the database, and reads both back every way', async () => {
@@ -68,6 +70,26 @@ describe('BlobStore with BLOB_DIR (SQLite)', () => {
     const second = await store(bytes);
     expect(second).toBe(first);
     expect(filesOnDisk()).toBe(before + 1);
+  });
+
+  it('keeps its own file of identical bytes until the transaction is committed: a rollback and a retry may still need it', async () => {
+    const bytes = large(7);
+    const first = await store(bytes);
+    const before = filesOnDisk();
+    const pending = await blobs.streamIn(inPieces(bytes), 10 * 1024 * 1024);
+    await expect(
+      database.transaction(async (tx) => {
+        expect(await pending.commit(tx)).toBe(first);
+        throw new Error('the group rolled back');
+      }),
+    ).rejects.toThrow(/rolled back/);
+    // The first blob is gone by the retry (its project deleted meanwhile): the retry's own file is the one that stands.
+    await database.queryAlone('DELETE FROM blob WHERE id = ?', [first]);
+    const retried = await database.transaction((tx) => pending.commit(tx));
+    await pending.afterCommit();
+    expect(retried).not.toBe(first);
+    expect(filesOnDisk()).toBe(before + 1);
+    expect((await collect(blobs.stream(retried))).equals(bytes)).toBe(true);
   });
 
   it('leaves nothing for an upload discarded, or refused past its limit', async () => {

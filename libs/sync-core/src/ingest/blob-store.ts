@@ -21,6 +21,12 @@ export interface PendingBlob {
   commit(manager: EntityManager): Promise<string>;
   /** Drops what was written; for an upload that will not be committed. */
   discard(): Promise<void>;
+  /**
+   * Once the transaction that committed it has committed: drops the file it wrote when identical
+   * bytes were stored already (before that, a rollback and a retry could still need it). Left
+   * uncalled, such a file is swept later.
+   */
+  afterCommit(): Promise<void>;
 }
 
 /**
@@ -111,6 +117,7 @@ export class BlobStore {
     const sha256 = hash.digest('hex');
     const tail = Buffer.from(chunk.subarray(0, filled));
     const inFile = file !== null;
+    let ownFileUnused = false;
     return {
       sha256,
       md5: md5?.digest('hex') ?? null,
@@ -118,13 +125,20 @@ export class BlobStore {
       wholeBytes: pendingId === null ? tail : null,
       commit: async (manager) => {
         if (pendingId === null) return (await this.putWhole(manager, tail, sha256)).blobId;
-        if (inFile) return this.finalizeFile(manager, pendingId, sha256, size);
+        if (inFile) {
+          const blobId = await this.finalizeFile(manager, pendingId, sha256, size);
+          ownFileUnused = blobId !== pendingId;
+          return blobId;
+        }
         if (tail.length > 0) await this.insertChunk(manager, pendingId, chunkIdx, tail);
         return this.finalize(manager, pendingId, sha256, size);
       },
       discard: async () => {
         if (inFile && pendingId !== null) await this.files!.remove(pendingId).catch(() => undefined);
         else await discard();
+      },
+      afterCommit: async () => {
+        if (ownFileUnused && pendingId !== null) await this.files!.remove(pendingId).catch(() => undefined);
       },
     };
   }
@@ -162,7 +176,7 @@ export class BlobStore {
     return pendingId;
   }
 
-  /** Makes a file written to BLOB_DIR a blob inside the caller's transaction, or uses the blob already holding the same bytes. */
+  /** Makes a file written to BLOB_DIR a blob inside the caller's transaction, or names the blob already holding the same bytes. */
   private async finalizeFile(manager: EntityManager, blobId: string, sha256: string, size: number): Promise<string> {
     const inserted = await this.database.queryInTx<{ id: string }>(
       manager,
@@ -171,7 +185,6 @@ export class BlobStore {
     );
     if (inserted.length > 0) return blobId;
     const [existing] = await this.database.queryInTx<{ id: string }>(manager, 'SELECT id FROM blob WHERE sha256 = ?', [sha256]);
-    await this.files!.remove(blobId);
     return existing.id;
   }
 

@@ -57,19 +57,22 @@ export class IngestService {
   async accept(file: IncomingFile, alsoCommit?: (manager: EntityManager, batch: Batch) => Promise<void>): Promise<Batch> {
     const pending = await this.blobs.streamIn(file.body, this.limits.maxUploadBytes);
     const mergeNow = pending.wholeBytes !== null && pending.size <= this.limits.inlineMergeMaxBytes ? pending.wholeBytes : null;
+    let batch: Batch;
     try {
       await file.whole;
-      const batch = await this.commits.run(file.projectId, { file, pending, mergeNow, alsoCommit });
-      batchesReceived.inc({ door: file.door });
-      bytesReceived.inc({ door: file.door }, pending.size);
-      this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: pending.size, sha256: pending.sha256 });
-      if (batch.status === 'received') await this.queue.enqueue(batch.id);
-      else this.merge.recordMerged(batch.id, batch.status, { at: 'upload' });
-      return batch;
+      batch = await this.commits.run(file.projectId, { file, pending, mergeNow, alsoCommit });
     } catch (error) {
       await pending.discard();
       throw error;
     }
+    // Committed: from here on nothing of the upload may be dropped.
+    await pending.afterCommit();
+    batchesReceived.inc({ door: file.door });
+    bytesReceived.inc({ door: file.door }, pending.size);
+    this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: pending.size, sha256: pending.sha256 });
+    if (batch.status === 'received') await this.queue.enqueue(batch.id);
+    else this.merge.recordMerged(batch.id, batch.status, { at: 'upload' });
+    return batch;
   }
 
   /** The blobs and batch rows of a group's uploads. */
