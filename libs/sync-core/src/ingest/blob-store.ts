@@ -8,6 +8,7 @@ import { BlobFiles, BlobFileWriter } from './blob-files.js';
 import { UploadTooLargeError } from '../errors.js';
 
 export const BLOB_CHUNK_BYTES = 256 * 1024;
+const FILE_SWEEP_EVERY_MS = 10 * 60_000;
 
 /** Bytes streamed into the store and hashed, not yet visible: `commit` makes them a blob inside the caller's transaction. */
 export interface PendingBlob {
@@ -37,6 +38,8 @@ export interface PendingBlob {
  * ("pending") and becomes visible once finalised; identical content is stored once.
  */
 export class BlobStore {
+  private filesSweptAt = 0;
+
   constructor(
     private readonly database: Database,
     /** Where larger blobs go when BLOB_DIR is set; null keeps every blob in the database. */
@@ -323,8 +326,14 @@ export class BlobStore {
     const cutoff = new Date(Date.now() - olderThanMs).toISOString();
     const abandoned = await this.database.read((manager) => manager.findBy(Blob, { sha256: IsNull(), createdAt: LessThan(cutoff) }));
     for (const blob of abandoned) await this.discardPending(blob.id);
-    const files = (await this.files?.sweep(olderThanMs, (ids) => this.storedIds(ids))) ?? 0;
-    return abandoned.length + files;
+    return abandoned.length + (await this.sweepFiles(olderThanMs));
+  }
+
+  /** BLOB_DIR is walked file by file, so at most once per FILE_SWEEP_EVERY_MS, not every round of the reconciler. */
+  private async sweepFiles(olderThanMs: number): Promise<number> {
+    if (!this.files || Date.now() - this.filesSweptAt < FILE_SWEEP_EVERY_MS) return 0;
+    this.filesSweptAt = Date.now();
+    return this.files.sweep(olderThanMs, (ids) => this.storedIds(ids));
   }
 
   private async storedIds(ids: string[]): Promise<Set<string>> {
