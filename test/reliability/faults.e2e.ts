@@ -146,32 +146,27 @@ describe('faults', { timeout: 300_000 }, () => {
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
   });
 
-  it('the FTP server killed mid-STOR', async () => {
-    cluster = await Cluster.start({ postgres, gateways: 1, ftpIngest: 1, consolidators: 1 });
+  /** Two kill -9s of the FTP server while devices send 3 files of 2,000 sightings each over FTP, slowed. */
+  async function ftpKilledMidStor(scenario: string, project: string, env: Record<string, string> = {}): Promise<Cluster> {
+    cluster = await Cluster.start({ postgres, gateways: 1, ftpIngest: 1, consolidators: 1, env });
     const c = cluster;
-    const project = 'kill-ftp';
     const devices = await c.createProject(project, 8);
     const { ledger } = await underFault(
-      'FTP ingest kill -9 mid-STOR',
+      scenario,
       c,
       { project, devices, door: c.ftpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
       crashTwiceMidUpload(c, () => c.ftpIngest[0]),
     );
     expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+    return c;
+  }
+
+  it('the FTP server killed mid-STOR', async () => {
+    await ftpKilledMidStor('FTP ingest kill -9 mid-STOR', 'kill-ftp');
   });
 
   it('the FTP server killed mid-STOR, files kept in BLOB_DIR', async () => {
-    cluster = await Cluster.start({ postgres, gateways: 1, ftpIngest: 1, consolidators: 1, env: { BLOB_DIR: 'blobs' } });
-    const c = cluster;
-    const project = 'kill-ftp-blob-dir';
-    const devices = await c.createProject(project, 8);
-    const { ledger } = await underFault(
-      'FTP ingest kill -9 mid-STOR, BLOB_DIR',
-      c,
-      { project, devices, door: c.ftpDoor, files: files(3, 2000), send: { limitRate: '400k' } },
-      crashTwiceMidUpload(c, () => c.ftpIngest[0]),
-    );
-    expect(ledger.resent, 'some uploads were cut off').toBeGreaterThan(0);
+    const c = await ftpKilledMidStor('FTP ingest kill -9 mid-STOR, BLOB_DIR', 'kill-ftp-blob-dir', { BLOB_DIR: 'blobs' });
     // Every file the database names is whole in the folder (the merges above read them); what the kills left, no row names.
     const inFiles = await c.store.query<{ id: string; sha256: string }>(`SELECT id, sha256 FROM blob WHERE storage = 'file'`);
     // A file committed but not acknowledged (killed between the two) is sent again: its batches share one blob.
