@@ -104,6 +104,38 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     expect(incremental.sightings.map((row: any) => row.id)).toContain(first.id);
   });
 
+  it('merges a file of several merge steps whose ids come back in later steps as if read record by record', async () => {
+    // Steps are 2,000 records: ids of step 1 change or repeat in step 2 (the step just before) and in step 3.
+    const at = (id: string, count: number) => feature({ id, count, latitude: -24.5, longitude: 31.5 });
+    const ids = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix}-${from + i}`);
+    const features = [
+      ...ids('steps-a', 0, 2000).map((id) => at(id, 1)),
+      ...ids('steps-a', 0, 500).map((id) => at(id, 2)),
+      ...ids('steps-a', 500, 1000).map((id) => at(id, 1)),
+      ...ids('steps-b', 0, 1000).map((id) => at(id, 1)),
+      ...ids('steps-a', 0, 500).map((id) => at(id, 3)),
+      ...ids('steps-a', 1000, 1500).map((id) => at(id, 3)),
+    ];
+    await suite.admin.createProject('serengeti');
+    const sender = await suite.admin.createDevice('serengeti');
+    const answer = await uploadAsDevice(suite.server.baseUrl, sender, featureCollection(features));
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    const batch = await suite.admin.settled(answer.body.batches[0].id);
+    expect(batch).toMatchObject({ status: 'consolidated', counts: { records: 5000, new: 3000, updated: 1500, duplicate: 500, rejected: 0 } });
+
+    const rows = await suite.admin.allSightings('serengeti');
+    expect(rows).toHaveLength(3000);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const expected = (id: string, revision: number, count: number) => expect(byId.get(id), id).toMatchObject({ revision, data: { Count: count } });
+    for (const id of ids('steps-a', 0, 500)) expected(id, 3, 3);
+    for (const id of ids('steps-a', 500, 1000)) expected(id, 1, 1);
+    for (const id of ids('steps-a', 1000, 1500)) expected(id, 2, 3);
+    for (const id of [...ids('steps-a', 1500, 2000), ...ids('steps-b', 0, 1000)]) expected(id, 1, 1);
+    // Every change took the next seq: 3,000 new and 1,500 updates, the latest of each id in the feed.
+    expect(Math.max(...rows.map((row) => row.seq))).toBe(4500);
+    expect(new Set(rows.map((row) => row.seq)).size).toBe(3000);
+  });
+
   it('rejects a malformed file with a reason the admin can read', async () => {
     const notJson = await uploadAndSettle(Buffer.from('this is not a sighting file'));
     expect(notJson.status).toBe('rejected');

@@ -278,12 +278,18 @@ export class Database {
 function copyTextValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number') return String(value);
   const text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (character) => COPY_ESCAPES[character]) : text;
+  return NEEDS_COPY_ESCAPE.test(text) ? text.replace(COPY_ESCAPED, (character) => COPY_ESCAPES[character]) : text;
 }
+
+const NEEDS_COPY_ESCAPE = /[\\\t\n\r]/;
+const COPY_ESCAPED = /[\\\t\n\r]/g;
 
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 function copyTextLine(row: unknown[]): string {
-  return `${row.map(copyTextValue).join('\t')}\n`;
+  let line = copyTextValue(row[0]);
+  for (let index = 1; index < row.length; index++) line += `\t${copyTextValue(row[index])}`;
+  return `${line}\n`;
 }

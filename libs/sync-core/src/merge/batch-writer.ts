@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Tx } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Attachment, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
@@ -9,7 +10,7 @@ import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFi
 import { formatsRead } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { sightingsMerged } from '../observability/metrics.js';
-import { DecodedFile, readAhead } from './decoded-file.js';
+import { DecodedFile, readAhead, RECORDS_PER_TURN } from './decoded-file.js';
 import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
 
@@ -51,19 +52,31 @@ interface CheckedStep {
  */
 function checkedStep(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): CheckedStep {
   const step: CheckedStep = { rejections: [], candidates: [], attachments: [] };
-  for (const item of items) {
-    counts.records++;
-    const reason = item.record ? invalidReason(item.record) : item.reason;
-    if (reason !== null || !item.record) {
-      step.rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
-      continue;
-    }
-    // The record names its attachments by sha256 before it is hashed: they are part of its content.
-    step.attachments.push(...hashedAttachments(item.record));
-    const hash = contentHash(item.record);
-    step.candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
+  for (const item of items) checkInto(step, batch, item, counts);
+  return step;
+}
+
+/** checkedStep for a large file's step, letting the event loop turn every RECORDS_PER_TURN records. */
+async function checkedStepInTurns(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): Promise<CheckedStep> {
+  const step: CheckedStep = { rejections: [], candidates: [], attachments: [] };
+  for (let index = 0; index < items.length; index++) {
+    checkInto(step, batch, items[index], counts);
+    if ((index + 1) % RECORDS_PER_TURN === 0) await nextTurn();
   }
   return step;
+}
+
+function checkInto(step: CheckedStep, batch: ClaimedBatch, item: DecodedItem, counts: BatchCounts): void {
+  counts.records++;
+  const reason = item.record ? invalidReason(item.record) : item.reason;
+  if (reason !== null || !item.record) {
+    step.rejections.push({ batchId: batch.id, recordIndex: item.index, reason: storableText(`record ${item.index}: ${reason}`) });
+    return;
+  }
+  // The record names its attachments by sha256 before it is hashed: they are part of its content.
+  step.attachments.push(...hashedAttachments(item.record));
+  const hash = contentHash(item.record);
+  step.candidates.push({ uid: sightingUid(item.record, hash), hash, dataHash: dataHash(item.record, hash), item: item as DecodedRecord });
 }
 
 function hashedAttachments(record: SightingRecord): HashedAttachment[] {
@@ -89,19 +102,41 @@ interface StepSink {
   replaceInTx(tx: Tx, row: Sighting, options: { keepReplaced: boolean }): Promise<void>;
 }
 
-/** Step by step, as a large file streams: memory holds one step. */
+/**
+ * Step by step, as a large file streams: memory holds one step. A step's sightings are sent when
+ * the next step has been looked up, and PostgreSQL copies them in while this process applies the
+ * next step (the two took turns: bench/README.md). Statements on the transaction's connection
+ * run in the order sent, so every later statement sees them.
+ */
 class DirectSink implements StepSink {
+  private held: Sighting[] = [];
+  private sent: Promise<void> = Promise.resolve();
+  /** The versions the previous step left: its writes may still be on their way to the table. */
+  private previous = new Map<string, StoredVersion>();
+
   constructor(
     private readonly sightings: SightingRepository,
     private readonly rejections: RejectionRepository,
   ) {}
 
-  storedVersions(tx: Tx, projectId: string, step: CheckedStep): Promise<Map<string, StoredVersion>> {
-    return this.sightings.storedVersionsInTx(tx, projectId, uidsOf([step]));
+  /**
+   * The stored versions of the step's uids, as of every step before it. The previous step's
+   * sightings are sent once the lookup has answered, so they are copied in while this step is applied.
+   */
+  async storedVersions(tx: Tx, projectId: string, step: CheckedStep): Promise<Map<string, StoredVersion>> {
+    const uids = uidsOf([step]);
+    const [stored] = await Promise.all([this.sightings.storedVersionsInTx(tx, projectId, uids), this.sent]);
+    this.sendHeld(tx);
+    for (const uid of uids) {
+      const version = this.previous.get(uid);
+      if (version) stored.set(uid, version);
+    }
+    this.previous = stored;
+    return stored;
   }
 
-  insertInTx(tx: Tx, rows: Sighting[]): Promise<void> {
-    return this.sightings.insertInTx(tx, rows);
+  async insertInTx(_tx: Tx, rows: Sighting[]): Promise<void> {
+    this.held.push(...rows);
   }
 
   rejectInTx(tx: Tx, rows: Rejection[]): Promise<void> {
@@ -110,6 +145,20 @@ class DirectSink implements StepSink {
 
   replaceInTx(tx: Tx, row: Sighting, options: { keepReplaced: boolean }): Promise<void> {
     return this.sightings.replaceVersionInTx(tx, row, options);
+  }
+
+  /** Sends what is held and waits until every step's sightings are in the table. */
+  async flushInTx(tx: Tx): Promise<void> {
+    this.sendHeld(tx);
+    await this.sent;
+  }
+
+  private sendHeld(tx: Tx): void {
+    if (this.held.length === 0) return;
+    this.sent = Promise.all([this.sent, this.sightings.insertInTx(tx, this.held)]).then(() => undefined);
+    this.held = [];
+    // Awaited with the next lookup or the flush; a failure must not go unhandled before then.
+    this.sent.catch(() => undefined);
   }
 }
 
@@ -168,7 +217,7 @@ export class BatchWriter {
     let fileError: string | null = null;
     try {
       const checked = (async function* () {
-        for await (const items of file.steps) yield checkedStep(batch, items, counts);
+        for await (const items of file.steps) yield await checkedStepInTurns(batch, items, counts);
       })();
       for await (const step of readAhead(checked)) {
         await this.storeAttachmentsInTx(tx, batch.projectId, step.attachments);
@@ -178,6 +227,8 @@ export class BatchWriter {
       if (!(error instanceof UnreadableFileError)) throw error;
       fileError = error.message;
     }
+    // The records before an unreadable part are kept.
+    await sink.flushInTx(tx);
     return (await this.finishAllInTx(tx, [finishOf(batch, decoder, counts, fileError, feed.lastSeq)]))[0];
   }
 

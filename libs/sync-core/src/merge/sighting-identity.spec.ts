@@ -31,6 +31,15 @@ describe('sighting identity', () => {
     expect(contentHash(a)).not.toBe(contentHash(record({ data: { species: 'Lion', count: 3 } })));
   });
 
+  it('tells apart objects whose keys join to the same text, and writes numbers as JSON does', () => {
+    // Both key lists join to "a\0b\0c"; the second is checked against its own keys in another order.
+    const first = contentHash(record({ data: { 'a\u0000b': 1, c: 2 } }));
+    const second = contentHash(record({ data: { a: 1, 'b\u0000c': 2 } }));
+    expect(second).toBe(contentHash(record({ data: { 'b\u0000c': 2, a: 1 } })));
+    expect(second).not.toBe(first);
+    expect(contentHash(record({ data: { n: Number.NaN, m: Infinity, z: -0 } }))).toBe(contentHash(record({ data: { n: null, m: null, z: 0 } })));
+  });
+
   it('derives a stable uid for records without one', () => {
     const a = record();
     expect(sightingUid(a, contentHash(a))).toBe(sightingUid(record(), contentHash(record())));

@@ -1,30 +1,57 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SightingRecord } from '../formats/format.js';
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
+/** An object's keys in sorted order, each with its JSON name: records of one file share a few shapes. */
+const keyOrders = new Map<string, [string, string][]>();
+const MAX_KEY_ORDERS = 1000;
+
+function sortedKeys(value: object): [string, string][] {
+  const keys = Object.keys(value);
+  const shape = keys.join('\u0000');
+  let order = keyOrders.get(shape);
+  // Keys holding NUL can join to another shape's text: the order found must name exactly these keys.
+  if (!order || order.length !== keys.length || !order.every(([key]) => Object.hasOwn(value, key))) {
+    order = keys.sort().map((key): [string, string] => [key, `${JSON.stringify(key)}:`]);
+    if (keyOrders.size < MAX_KEY_ORDERS) keyOrders.set(shape, order);
+  }
+  return order;
+}
+
 /**
  * Serialises with sorted keys, so equal content always hashes the same. The text must never change
  * (stored hashes compare against it): sighting-identity.spec.ts pins it. Loops rather than
- * map/join: this runs for every record of every upload.
+ * map/join, and each shape's key order is sorted once: this runs for every record of every upload.
  */
 function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      // As JSON.stringify writes numbers: NaN and the infinities as null.
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value ?? null);
+  }
+  if (value === null) return 'null';
   if (Array.isArray(value)) {
     let text = '[';
     for (let index = 0; index < value.length; index++) text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
     return `${text}]`;
   }
-  const keys = Object.keys(value).sort();
+  const order = sortedKeys(value);
   let text = '{';
-  for (let index = 0; index < keys.length; index++) {
-    text += `${index === 0 ? '' : ','}${JSON.stringify(keys[index])}:${canonicalJson((value as Record<string, unknown>)[keys[index]])}`;
-  }
+  for (let index = 0; index < order.length; index++) text += (index === 0 ? '' : ',') + order[index][1] + canonicalJson((value as Record<string, unknown>)[order[index][0]]);
   return `${text}}`;
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text);
 }
 
 /** GUIDs in any spelling ({ABC-…}, abc-…) are one identity: lowercase, without braces. */
