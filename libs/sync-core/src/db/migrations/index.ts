@@ -7,6 +7,7 @@ import { People1764500000000 } from './1764500000000-people.js';
 import { Console1764600000000 } from './1764600000000-console.js';
 import { Subscriptions1764700000000 } from './1764700000000-subscriptions.js';
 import { BlobFiles1764800000000 } from './1764800000000-blob-files.js';
+import { SightingWithoutProjectKey1764900000000 } from './1764900000000-sighting-without-project-key.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Console1764600000000,
   Subscriptions1764700000000,
   BlobFiles1764800000000,
+  SightingWithoutProjectKey1764900000000,
 ];
