@@ -48,7 +48,8 @@ interface CheckedStep {
 
 /**
  * Validates and identifies a step's records, bad ones becoming rejections. It reads nothing from
- * the database, so a large file's next step is checked while the database writes this one.
+ * the database, so a large file's next step is checked (checkedStepInTurns) while the database
+ * writes this one.
  */
 function checkedStep(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): CheckedStep {
   const step: CheckedStep = { rejections: [], candidates: [], attachments: [] };
