@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +7,7 @@ import { curl, ftpUploadKilledMidway, uploadAsDevice } from './support/curl.js';
 import { StoreKind } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { fieldSyncSite } from './support/suite.js';
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+import { sha256 } from './support/digest.js';
 
 /** Every file under BLOB_DIR, by name (parts included), with its bytes' sha256. */
 function filesIn(blobDir: string): { name: string; sha256: string }[] {

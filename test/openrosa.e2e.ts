@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/curl.js';
 import { StoreKind } from './support/fieldsync-process.js';
 import { fieldSyncSuite } from './support/suite.js';
+import { sha256 } from './support/digest.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'odk', name));
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const submission = (instanceId: string, count: number) =>
   `<?xml version='1.0' ?><wildlife id="wildlife" version="1"><start>2026-03-01T10:00:00.000+02:00</start><end>2026-03-01T10:03:00.000+02:00</end><deviceid>collect:abc</deviceid><species>lion</species><count>${count}</count><location>-24.1 31.5 300 5</location><photo>1700000000.jpg</photo><meta><instanceID>${instanceId}</instanceID></meta></wildlife>`;

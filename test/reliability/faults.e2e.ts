@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,7 @@ import { waitFor } from '../support/ports.js';
 import { Cluster } from './harness/cluster.js';
 import { Ledger } from './harness/ledger.js';
 import { files, sleep, underFault } from './harness/scenario.js';
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+import { sha256 } from '../support/digest.js';
 
 /**
  * Two kill -9s while uploads are in flight (2 s in, then 2.5 s later), each victim back on its
