@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Tx } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Attachment, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
@@ -10,7 +9,7 @@ import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFi
 import { formatsRead } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { sightingsMerged } from '../observability/metrics.js';
-import { DecodedFile, readAhead, RECORDS_PER_TURN } from './decoded-file.js';
+import { DecodedFile, givingWay, readAhead } from './decoded-file.js';
 import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
 
@@ -57,13 +56,10 @@ function checkedStep(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCou
   return step;
 }
 
-/** checkedStep for a large file's step, letting the event loop turn every RECORDS_PER_TURN records. */
+/** checkedStep for a large file's step, giving the event loop its turns as decoding does. */
 async function checkedStepInTurns(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): Promise<CheckedStep> {
   const step: CheckedStep = { rejections: [], candidates: [], attachments: [] };
-  for (let index = 0; index < items.length; index++) {
-    checkInto(step, batch, items[index], counts);
-    if ((index + 1) % RECORDS_PER_TURN === 0) await nextTurn();
-  }
+  for await (const item of givingWay(items)) checkInto(step, batch, item, counts);
   return step;
 }
 

@@ -90,10 +90,10 @@ export async function decodedWhileRead(reader: Tx, blobs: BlobStore, batch: Clai
  * piece of the file in one go held the previous step's COPY back, so the database and the decoder
  * took turns instead of working at once (bench/README.md). 64 records are about 2 ms of work.
  */
-export const RECORDS_PER_TURN = 64;
+const RECORDS_PER_TURN = 64;
 
 /** The items, letting the event loop turn every RECORDS_PER_TURN of them. */
-async function* givingWay<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+export async function* givingWay<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   let count = 0;
   for await (const item of items) {
     yield item;
