@@ -116,6 +116,32 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
     expect(versions[1]!.seq).toBeGreaterThan(versions[0]!.seq);
   });
 
+  it('sends a subscription made later the whole history, each replaced version at its seq', async () => {
+    await admin.createProject('history');
+    const ranger = await admin.createDevice('history');
+    const herd = Array.from({ length: 30 }, (_, index) => feature({ id: `eland-${index}`, species: 'Eland', count: 1 }));
+    const edits = herd.filter((_, index) => index % 3 === 0).map((first) => ({ ...first, properties: { ...first.properties, sighting: { Species: 'Eland', Count: 2 } } }));
+    for (const sightings of [herd, edits]) expect((await uploadAsDevice(gateway.baseUrl, ranger, featureCollection(sightings))).status).toBe(202);
+    const edited = async () => (await admin.expect<{ sightings: { revision: number }[] }>(200, 'GET', '/api/v1/projects/history/sightings?limit=100')).sightings.filter((row) => row.revision === 2);
+    await waitFor('the edits merged', async () => (await edited()).length === edits.length, 30_000);
+    const late = await WebhookReceiver.start();
+    try {
+      // Pages of 7 mix versions still current (in `sighting`) with replaced ones (in `sighting_version`).
+      const subscription = await admin.expect(201, 'POST', '/api/v1/projects/history/subscriptions', { name: 'late', url: late.url, batchSize: 7 });
+      late.secret = subscription.secret;
+      await waitFor('the history at the late receiver', async () => late.sightings.length >= 40, 60_000);
+      expect(late.sightings.map((sighting) => sighting.seq)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+      expect(late.sightings.map(({ id, revision, data }) => `${id}#${revision}:${data.Count}`)).toEqual([
+        ...herd.map((_, index) => `eland-${index}#1:1`),
+        ...herd.flatMap((_, index) => (index % 3 === 0 ? [`eland-${index}#2:2`] : [])),
+      ]);
+      expect(late.badSignatures).toBe(0);
+      await admin.expect(204, 'DELETE', `/api/v1/projects/history/subscriptions/${subscription.id}`);
+    } finally {
+      await late.stop();
+    }
+  });
+
   it(
     'keeps its place through a receiver failing for a minute and down for another, shows it failing, then sends everything',
     async () => {

@@ -8,6 +8,7 @@ import { Console1764600000000 } from './1764600000000-console.js';
 import { Subscriptions1764700000000 } from './1764700000000-subscriptions.js';
 import { BlobFiles1764800000000 } from './1764800000000-blob-files.js';
 import { SightingWithoutProjectKey1764900000000 } from './1764900000000-sighting-without-project-key.js';
+import { VersionSeqIndex1765000000000 } from './1765000000000-version-seq-index.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Subscriptions1764700000000,
   BlobFiles1764800000000,
   SightingWithoutProjectKey1764900000000,
+  VersionSeqIndex1765000000000,
 ];

@@ -48,13 +48,14 @@ export class DeliveryQueries {
     if (subscription.deviceId) conditions.push('device_id = ?');
     const filterParams = [...(subscription.kind ? [subscription.kind] : []), ...(subscription.deviceId ? [subscription.deviceId] : [])];
     const where = conditions.join(' AND ');
+    // Each table gives its first `limit` by seq (an index range on (project_id, seq)), then the two
+    // are merged: over the union as a whole PostgreSQL sorted every row of the range for each page.
     const rows = await this.database.queryAlone<Record<string, unknown>>(
-      `SELECT * FROM (
-         SELECT ${VERSION_COLUMNS} FROM sighting WHERE ${where}
-         UNION ALL
-         SELECT ${VERSION_COLUMNS} FROM sighting_version WHERE ${where}
-       ) versions ORDER BY seq LIMIT ?`,
-      [...params, ...filterParams, ...params, ...filterParams, limit],
+      `SELECT * FROM (SELECT ${VERSION_COLUMNS} FROM sighting WHERE ${where} ORDER BY seq LIMIT ?) AS current_versions
+       UNION ALL
+       SELECT * FROM (SELECT ${VERSION_COLUMNS} FROM sighting_version WHERE ${where} ORDER BY seq LIMIT ?) AS replaced_versions
+       ORDER BY seq LIMIT ?`,
+      [...params, ...filterParams, limit, ...params, ...filterParams, limit, limit],
     );
     return rows.map(versionFromRow);
   }
