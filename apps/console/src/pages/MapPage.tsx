@@ -140,6 +140,9 @@ export function MapPage({ slug, place }: ProjectProps) {
       map.addControl(new maplibregl.NavigationControl(), 'top-right');
       const basemap = offlineBasemap();
       map.on('load', () => {
+        // The world's clusters are drawn at once; the view's finer ones replace them when they come
+        // (a second grouping of every sighting: about half a second at a million).
+        if (world) show(world);
         void load();
         void basemap.then(({ land, borders }) => {
           (map?.getSource('land') as GeoJSONSource | undefined)?.setData(land);
