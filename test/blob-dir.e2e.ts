@@ -74,6 +74,33 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('uploads kept in BLOB_DIR on %s
     await server.stop();
   });
 
+  it('keeps one file for a photo sent twice through the EarthRanger door', async () => {
+    const server = await site.start({ env: { BLOB_DIR: 'blobs' } });
+    const blobDir = join(site.store.dataDir, 'blobs');
+    const admin = new AdminClient(server.baseUrl);
+    await admin.createProject('er');
+    const device = await admin.createDevice('er');
+    const signIn = await curl(['-X', 'POST', '-d', `grant_type=password&username=${device.login}&password=${encodeURIComponent(device.secret)}`, `${server.baseUrl}/oauth2/token`]);
+    const token: string = signIn.body.access_token;
+    // ~600 KB: larger than one chunk, so each upload of it is streamed to a file of its own first.
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600_000, 7)]);
+    writeFileSync(join(work, 'IMG_0002.jpg'), photo);
+    const before = filesIn(blobDir);
+    for (const count of [3, 4]) {
+      const body = Buffer.from(JSON.stringify({ event_type: 'wildlife_sighting_rep', event_details: { count }, time: '2026-03-01T10:00:00+02:00', location: { latitude: -24.1, longitude: 31.5 } }));
+      const created = await curl(['-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/json', '--data-binary', '@-', `${server.baseUrl}/api/v1.0/activity/events`], body);
+      expect(created.status).toBe(201);
+      const file = await curl(['-H', `Authorization: Bearer ${token}`, '-F', `filecontent.file=@${join(work, 'IMG_0002.jpg')};filename=Photo.jpg;type=image/jpeg`, `${created.body.data.url}/files/`]);
+      expect(file.status).toBe(201);
+    }
+    // The second copy is gone once its transaction committed, not left for the hourly sweep.
+    const [stored] = await site.store.query<{ id: string }>(`SELECT id FROM blob WHERE sha256 = '${sha256(photo)}'`);
+    expect(filesIn(blobDir)).toEqual(expect.arrayContaining(before));
+    expect(filesIn(blobDir)).toHaveLength(before.length + 1);
+    expect(filesIn(blobDir)).toContainEqual({ name: stored!.id, sha256: sha256(photo) });
+    await server.stop();
+  });
+
   it('will not start without BLOB_DIR once the database keeps files there, and says what to set', async () => {
     const started = await site.start().catch((error: Error) => error);
     expect(started).toBeInstanceOf(Error);

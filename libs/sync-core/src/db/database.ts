@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import { FieldSyncConfig } from '../config/config.js';
 import { entitiesFor } from './entities/index.js';
@@ -41,6 +42,9 @@ const MIGRATION_LOCK_KEY = 7_411_950_201;
 export class Database {
   readonly type: 'sqlite' | 'postgres';
   private readonly sqliteLock = new Mutex();
+  private readonly logger = new Logger('Database');
+  /** Steps to run once a transaction commits, by its manager (afterCommit). */
+  private readonly whenCommitted = new WeakMap<EntityManager, (() => Promise<void>)[]>();
 
   private constructor(readonly dataSource: DataSource) {
     this.type = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -125,6 +129,27 @@ export class Database {
    * them to disk too, since the log is written in order.
    */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>, options: { asynchronousCommit?: boolean } = {}): Promise<T> {
+    const seen: { manager?: EntityManager } = {};
+    const result = await this.committed((tx) => work((seen.manager = tx)), options);
+    const then = seen.manager && this.whenCommitted.get(seen.manager);
+    if (then) {
+      this.whenCommitted.delete(seen.manager!);
+      // Committed: nothing after this may fail the caller, who would take the work for undone.
+      for (const step of then) await step().catch((error: Error) => this.logger.warn({ message: 'a step after a commit failed', error: error.message }));
+    }
+    return result;
+  }
+
+  /**
+   * Runs `step` once the transaction of `tx` has committed, never when it rolls back: e.g. removing
+   * a file that only a retry of the rolled-back work could still need. Best effort: a step that
+   * fails is logged, and what it left is for the periodic sweeps.
+   */
+  afterCommit(tx: Tx, step: () => Promise<void>): void {
+    this.whenCommitted.set(tx, [...(this.whenCommitted.get(tx) ?? []), step]);
+  }
+
+  private async committed<T>(work: (manager: EntityManager) => Promise<T>, options: { asynchronousCommit?: boolean }): Promise<T> {
     if (this.type === 'postgres') {
       if (!options.asynchronousCommit) return this.dataSource.transaction(work);
       return this.dataSource.transaction(async (manager) => {

@@ -42,7 +42,6 @@ describe('BlobStore with BLOB_DIR (SQLite)', () => {
   async function store(bytes: Buffer): Promise<string> {
     const pending = await blobs.streamIn(inPieces(bytes), 10 * 1024 * 1024);
     const blobId = await database.transaction((tx) => pending.commit(tx));
-    await pending.afterCommit();
     return blobId;
   }
 
@@ -86,7 +85,6 @@ describe('BlobStore with BLOB_DIR (SQLite)', () => {
     // The first blob is gone by the retry (its project deleted meanwhile): the retry's own file is the one that stands.
     await database.queryAlone('DELETE FROM blob WHERE id = ?', [first]);
     const retried = await database.transaction((tx) => pending.commit(tx));
-    await pending.afterCommit();
     expect(retried).not.toBe(first);
     expect(filesOnDisk()).toBe(before + 1);
     expect((await collect(blobs.stream(retried))).equals(bytes)).toBe(true);

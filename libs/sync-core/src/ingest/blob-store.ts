@@ -22,12 +22,6 @@ export interface PendingBlob {
   commit(manager: EntityManager): Promise<string>;
   /** Drops what was written; for an upload that will not be committed. */
   discard(): Promise<void>;
-  /**
-   * Once the transaction that committed it has committed: drops the file it wrote when identical
-   * bytes were stored already (before that, a rollback and a retry could still need it). Left
-   * uncalled, such a file is swept later.
-   */
-  afterCommit(): Promise<void>;
 }
 
 /**
@@ -120,7 +114,6 @@ export class BlobStore {
     const sha256 = hash.digest('hex');
     const tail = Buffer.from(chunk.subarray(0, filled));
     const inFile = file !== null;
-    let ownFileUnused = false;
     return {
       sha256,
       md5: md5?.digest('hex') ?? null,
@@ -130,7 +123,9 @@ export class BlobStore {
         if (pendingId === null) return (await this.putWhole(manager, tail, sha256)).blobId;
         if (inFile) {
           const blobId = await this.finalizeFile(manager, pendingId, sha256, size);
-          ownFileUnused = blobId !== pendingId;
+          // Identical bytes were stored already: this copy goes once the transaction has committed
+          // (until then a rollback and a retry could still need it), whichever door committed it.
+          if (blobId !== pendingId) this.database.afterCommit(manager, () => this.files!.remove(pendingId!));
           return blobId;
         }
         if (tail.length > 0) await this.insertChunk(manager, pendingId, chunkIdx, tail);
@@ -139,9 +134,6 @@ export class BlobStore {
       discard: async () => {
         if (inFile && pendingId !== null) await this.files!.remove(pendingId).catch(() => undefined);
         else await discard();
-      },
-      afterCommit: async () => {
-        if (ownFileUnused && pendingId !== null) await this.files!.remove(pendingId).catch(() => undefined);
       },
     };
   }

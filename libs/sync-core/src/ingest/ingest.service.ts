@@ -66,7 +66,6 @@ export class IngestService {
       throw error;
     }
     // Committed: from here on nothing of the upload may be dropped.
-    await pending.afterCommit();
     batchesReceived.inc({ door: file.door });
     bytesReceived.inc({ door: file.door }, pending.size);
     this.logger.log({ message: 'batch received', batchId: batch.id, door: file.door, bytes: pending.size, sha256: pending.sha256 });

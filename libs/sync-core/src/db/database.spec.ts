@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestPostgresDatabase } from '../../../../test/support/postgres-database.js';
+import { Database } from './database.js';
+
+describe.each(['sqlite', 'postgres'] as const)('Database.afterCommit on %s', (kind) => {
+  const folder = mkdtempSync(join(tmpdir(), 'fieldsync-database-'));
+  let postgres: TestPostgresDatabase | null = null;
+  let database: Database;
+
+  beforeAll(async () => {
+    if (kind === 'postgres') postgres = await TestPostgresDatabase.create();
+    database = await Database.open(postgres ? { type: 'postgres', url: postgres.url } : { type: 'sqlite', path: join(folder, 'fieldsync.sqlite') });
+  });
+
+  afterAll(async () => {
+    await database.close();
+    await postgres?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const projectCount = async () => Number((await database.queryAlone<{ n: number | string }>('SELECT COUNT(*) AS n FROM project'))[0]!.n);
+  const insertProject = (tx: Parameters<Database['afterCommit']>[0], slug: string) =>
+    database.queryInTx(tx, 'INSERT INTO project (id, slug, name, created_at) VALUES (?, ?, ?, ?)', [`00000000-0000-4000-8000-${slug.padStart(12, '0')}`, slug, slug, new Date().toISOString()]);
+
+  it('runs a step once the transaction has committed, seeing what it wrote', async () => {
+    const seen: number[] = [];
+    await database.transaction(async (tx) => {
+      await insertProject(tx, '1');
+      database.afterCommit(tx, async () => void seen.push(await projectCount()));
+      // Not yet: the step waits for the commit.
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([1]);
+  });
+
+  it('never runs the step of a transaction that rolled back', async () => {
+    let ran = false;
+    await expect(
+      database.transaction(async (tx) => {
+        await insertProject(tx, '2');
+        database.afterCommit(tx, async () => void (ran = true));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(ran).toBe(false);
+    expect(await projectCount()).toBe(1);
+  });
+
+  it('answers a committed transaction as done when its step fails, and runs the steps after it', async () => {
+    let later = false;
+    const result = await database.transaction(async (tx) => {
+      await insertProject(tx, '3');
+      database.afterCommit(tx, () => Promise.reject(new Error('file already gone')));
+      database.afterCommit(tx, async () => void (later = true));
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(later).toBe(true);
+    expect(await projectCount()).toBe(2);
+  });
+});
