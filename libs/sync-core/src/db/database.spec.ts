@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPostgresDatabase } from '../../../../test/support/postgres-database.js';
 import { Database } from './database.js';
 
-describe.each(['sqlite', 'postgres'] as const)('Database.afterCommit on %s', (kind) => {
+describe.each(['sqlite', 'postgres'] as const)('Database on %s', (kind) => {
   const folder = mkdtempSync(join(tmpdir(), 'fieldsync-database-'));
   let postgres: TestPostgresDatabase | null = null;
   let database: Database;
@@ -25,7 +25,29 @@ describe.each(['sqlite', 'postgres'] as const)('Database.afterCommit on %s', (ki
   const insertProject = (tx: Parameters<Database['afterCommit']>[0], slug: string) =>
     database.queryInTx(tx, 'INSERT INTO project (id, slug, name, created_at) VALUES (?, ?, ?, ?)', [`00000000-0000-4000-8000-${slug.padStart(12, '0')}`, slug, slug, new Date().toISOString()]);
 
+  const projectsRead = () => database.read(async (reader) => Number((await database.queryInTx<{ n: number | string }>(reader, 'SELECT COUNT(*) AS n FROM project'))[0]!.n));
+
+  it('answers a read while a transaction is open (a large merge holds one for seconds), with what was committed', async () => {
+    const before = await projectsRead();
+    let opened!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((resolve) => (opened = resolve));
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const writing = database.transaction(async (tx) => {
+      await insertProject(tx, '9');
+      opened();
+      await held;
+    });
+    await inside;
+    // On SQLite's one connection this read would wait for the commit, which waits for the read.
+    expect(await projectsRead()).toBe(before);
+    release();
+    await writing;
+    expect(await projectsRead()).toBe(before + 1);
+  });
+
   it('runs a step once the transaction has committed, seeing what it wrote', async () => {
+    const before = await projectCount();
     const seen: number[] = [];
     await database.transaction(async (tx) => {
       await insertProject(tx, '1');
@@ -33,10 +55,11 @@ describe.each(['sqlite', 'postgres'] as const)('Database.afterCommit on %s', (ki
       // Not yet: the step waits for the commit.
       expect(seen).toEqual([]);
     });
-    expect(seen).toEqual([1]);
+    expect(seen).toEqual([before + 1]);
   });
 
   it('never runs the step of a transaction that rolled back', async () => {
+    const before = await projectCount();
     let ran = false;
     await expect(
       database.transaction(async (tx) => {
@@ -46,10 +69,11 @@ describe.each(['sqlite', 'postgres'] as const)('Database.afterCommit on %s', (ki
       }),
     ).rejects.toThrow('rolled back');
     expect(ran).toBe(false);
-    expect(await projectCount()).toBe(1);
+    expect(await projectCount()).toBe(before);
   });
 
   it('answers a committed transaction as done when its step fails, and runs the steps after it', async () => {
+    const before = await projectCount();
     let later = false;
     const result = await database.transaction(async (tx) => {
       await insertProject(tx, '3');
@@ -59,6 +83,6 @@ describe.each(['sqlite', 'postgres'] as const)('Database.afterCommit on %s', (ki
     });
     expect(result).toBe('done');
     expect(later).toBe(true);
-    expect(await projectCount()).toBe(2);
+    expect(await projectCount()).toBe(before + 1);
   });
 });

@@ -46,6 +46,14 @@ export class Database {
   /** Steps to run once a transaction commits, by its manager (afterCommit). */
   private readonly whenCommitted = new WeakMap<EntityManager, (() => Promise<void>)[]>();
 
+  /**
+   * SQLite: a second, read-only connection for `read`. In WAL mode it sees every committed
+   * transaction while the first connection is inside one, so the console, downloads and the feed
+   * are not held up for the length of a merge (a large file's holds the write connection for
+   * seconds). PostgreSQL reads on its pool.
+   */
+  private reader: DataSource | null = null;
+
   private constructor(readonly dataSource: DataSource) {
     this.type = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
@@ -78,6 +86,10 @@ export class Database {
     await dataSource.initialize();
     const database = new Database(dataSource);
     await database.migrate();
+    if (config.type === 'sqlite') {
+      database.reader = new DataSource({ type: 'better-sqlite3', entities: common.entities, database: config.path, readonly: true, timeout: 30_000, synchronize: false, logging: false });
+      await database.reader.initialize();
+    }
     return database;
   }
 
@@ -192,7 +204,9 @@ export class Database {
 
   /** Runs read-only `work` that must see only committed data. */
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.outsideTransactions(work);
+    // better-sqlite3 runs each statement to its end at once, and reads open no transaction: the
+    // reader needs no lock of its own.
+    return this.reader ? work(this.reader.manager) : this.outsideTransactions(work);
   }
 
   /** On the pool (PostgreSQL), or on SQLite's one connection between transactions. */
@@ -248,7 +262,7 @@ export class Database {
     const values = this.type === 'sqlite' ? params.map((value) => (typeof value === 'boolean' ? Number(value) : value)) : params;
     // The structured result has the rows in `records` for every statement (an UPDATE … RETURNING
     // included), where the plain one wraps UPDATE rows with a count on PostgreSQL.
-    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
+    const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
       return ((await runner.query(text, values, true)).records ?? []) as T[];
     } finally {
@@ -295,6 +309,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    if (this.reader?.isInitialized) await this.reader.destroy();
     if (this.dataSource.isInitialized) await this.sqliteLock.run(() => this.dataSource.destroy());
   }
 }
