@@ -34,10 +34,11 @@ const MIGRATION_LOCK_KEY = 7_411_950_201;
 /**
  * The process's one connection to the store, and the one way to run a unit of work on it.
  *
- * SQLite has a single connection per process, so concurrent TypeORM transactions would nest
- * as savepoints and reads would see other callers' uncommitted writes. Every unit of work is
+ * SQLite writes through a single connection per process, so concurrent TypeORM transactions
+ * would nest as savepoints and see each other's uncommitted writes. Every unit of work on it is
  * therefore serialised through a mutex, and write transactions start with BEGIN IMMEDIATE so a
- * second process waits on the busy timeout instead of failing on a lock upgrade.
+ * second process waits on the busy timeout instead of failing on a lock upgrade. Reads have a
+ * read-only connection of their own (`reader`).
  */
 export class Database {
   readonly type: 'sqlite' | 'postgres';
