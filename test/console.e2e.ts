@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, png, screenshot, seriousAccessibilityViolations } from './support/browser.js';
 import { curl } from './support/curl.js';
@@ -149,6 +149,24 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await photo.waitFor();
     await expect.poll(() => photo.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
     await screenshot(page, kind, 'sighting-detail');
+  });
+
+  it("draws the map from the whole world's clusters at once, before the view's own answer comes", async () => {
+    // The view's request (it names the bounds) is held, as a slow grouping of a large project would be.
+    const held: Route[] = [];
+    const isViewRequest = (url: URL) => url.pathname.endsWith('/sightings/map') && url.searchParams.has('west');
+    await page.route(isViewRequest, (route) => void held.push(route));
+    try {
+      await goTo(`/projects/${slug}/map`, 'Map');
+      const status = page.locator('[data-total]');
+      await expect.poll(async () => [await status.getAttribute('data-total'), await status.getAttribute('data-drawn')], { timeout: 30_000 }).toEqual(['7', '7']);
+      expect(held.length).toBeGreaterThan(0);
+      await screenshot(page, kind, 'map-first-view');
+    } finally {
+      // A held request the page has since given up on (the map moved) cannot be continued.
+      for (const route of held) await route.continue().catch(() => undefined);
+      await page.unroute(isViewRequest);
+    }
   });
 
   it('narrows the table, the map and the CSV download alike with one filter', async () => {
