@@ -21,14 +21,13 @@ describe.each(['sqlite', 'postgres'] as const)('Database on %s', (kind) => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const projectCount = async () => Number((await database.queryAlone<{ n: number | string }>('SELECT COUNT(*) AS n FROM project'))[0]!.n);
   const insertProject = (tx: Parameters<Database['afterCommit']>[0], slug: string) =>
     database.queryInTx(tx, 'INSERT INTO project (id, slug, name, created_at) VALUES (?, ?, ?, ?)', [`00000000-0000-4000-8000-${slug.padStart(12, '0')}`, slug, slug, new Date().toISOString()]);
-
-  const projectsRead = () => database.read(async (reader) => Number((await database.queryInTx<{ n: number | string }>(reader, 'SELECT COUNT(*) AS n FROM project'))[0]!.n));
+  /** What a reader sees committed. */
+  const projectCount = () => database.read(async (reader) => Number((await database.queryInTx<{ n: number | string }>(reader, 'SELECT COUNT(*) AS n FROM project'))[0]!.n));
 
   it('answers a read while a transaction is open (a large merge holds one for seconds), with what was committed', async () => {
-    const before = await projectsRead();
+    const before = await projectCount();
     let opened!: () => void;
     let release!: () => void;
     const inside = new Promise<void>((resolve) => (opened = resolve));
@@ -40,10 +39,10 @@ describe.each(['sqlite', 'postgres'] as const)('Database on %s', (kind) => {
     });
     await inside;
     // On SQLite's one connection this read would wait for the commit, which waits for the read.
-    expect(await projectsRead()).toBe(before);
+    expect(await projectCount()).toBe(before);
     release();
     await writing;
-    expect(await projectsRead()).toBe(before + 1);
+    expect(await projectCount()).toBe(before + 1);
   });
 
   it('runs a step once the transaction has committed, seeing what it wrote', async () => {
