@@ -136,6 +136,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
         ...herd.flatMap((_, index) => (index % 3 === 0 ? [`eland-${index}#2:2`] : [])),
       ]);
       expect(late.badSignatures).toBe(0);
+      // Every field as the feed shows the same version (on PostgreSQL the database writes the body).
+      const feed = (await admin.expect<{ sightings: Record<string, unknown>[] }>(200, 'GET', '/api/v1/projects/history/sightings?limit=100')).sightings;
+      const current = feed.find((row) => row.id === 'eland-1')!;
+      const { deviceLogin, ...asFeedShowsIt } = current;
+      expect(deviceLogin).toBe(ranger.login);
+      delete asFeedShowsIt.deviceName;
+      expect(late.sightings.find((sighting) => sighting.id === 'eland-1')).toEqual({ ...asFeedShowsIt, receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
       await admin.expect(204, 'DELETE', `/api/v1/projects/history/subscriptions/${subscription.id}`);
     } finally {
       await late.stop();

@@ -21,8 +21,8 @@ export interface WebhookAnswer {
  * "<timestamp>.<body>", hex, as `X-FieldSync-Signature: t=<timestamp>,v1=<hex>`. The timestamp
  * in the signed text lets a receiver refuse an old message replayed.
  */
-export function signature(secret: string, timestamp: string, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+export function signature(secret: string, timestamp: string, body: string | Buffer): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
 }
 
 /** A DNS lookup that refuses private, loopback and link-local answers: the address connected to is the one checked. */
@@ -57,7 +57,7 @@ export function literalAddressProblem(url: URL, allowPrivate: boolean): string |
 }
 
 /** POSTs a JSON body with time-outs on connect and on the whole exchange; reads at most a little of the answer. */
-export function postJson(url: URL, body: string, headers: Record<string, string>, options: { allowPrivate: boolean; timeoutMs: number }): Promise<WebhookAnswer> {
+export function postJson(url: URL, body: string | Buffer, headers: Record<string, string>, options: { allowPrivate: boolean; timeoutMs: number }): Promise<WebhookAnswer> {
   const { allowPrivate, timeoutMs } = options;
   const silenceMs = Math.min(SILENCE_TIMEOUT_MS, timeoutMs);
   const literal = literalAddressProblem(url, allowPrivate);

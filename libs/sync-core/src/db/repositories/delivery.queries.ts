@@ -1,9 +1,32 @@
 import { Database } from '../database.js';
 import { Subscription } from '../entities/index.js';
-import { VERSION_COLUMNS, versionFromRow, VersionRow } from './sighting.repository.js';
+import { jsonDouble, jsonObject, jsonScalar, jsonText } from './feed-export.queries.js';
+import { VERSION_COLUMNS } from './sighting.repository.js';
 
-/** One version of a sighting as it was stored at its seq: what a delivery sends. */
-export type DeliveredVersion = VersionRow;
+/** versionJson's members in its order, as PostgreSQL writes them from a row of VERSION_COLUMNS. */
+const VERSION_JSON: [string, string][] = [
+  ['id', jsonText('uid')],
+  ['deviceId', jsonText('device_id')],
+  ['kind', jsonText('kind')],
+  ['observedAt', jsonText('observed_at')],
+  ['latitude', jsonDouble('latitude')],
+  ['longitude', jsonDouble('longitude')],
+  ['altitude', jsonDouble('altitude')],
+  ['accuracy', jsonDouble('accuracy')],
+  ['data', 'data'],
+  ['attachments', 'attachments'],
+  ['deleted', jsonScalar('deleted')],
+  ['revision', jsonScalar('revision')],
+  ['seq', jsonScalar('seq')],
+  ['batchId', jsonText('batch_id')],
+  ['receivedAt', jsonText('received_at')],
+];
+
+/**
+ * One version of a sighting as it was stored at its seq, as read (VERSION_COLUMNS): what a
+ * delivery sends, through versionJson or versionFromRow.
+ */
+export type DeliveredVersion = Record<string, unknown> & { seq: number | string };
 
 /** The SQL of outbound delivery: claiming a subscription, reading its range of the feed, moving its cursor. */
 export class DeliveryQueries {
@@ -42,6 +65,25 @@ export class DeliveryQueries {
    * still sent as it was at its seq.
    */
   async versionsInRange(subscription: Subscription, after: number, upTo: number, limit: number): Promise<DeliveredVersion[]> {
+    const [sql, parameters] = this.rangeQuery(subscription, after, upTo, limit);
+    return this.database.queryAlone<DeliveredVersion>(sql, parameters);
+  }
+
+  /**
+   * The same versions written as JSON by PostgreSQL (versionJson's shape, members of an array
+   * joined by commas), with how many there are and the last one's seq: the database builds the
+   * page on its own core while this process posts the previous one.
+   */
+  async versionsJsonInRange(subscription: Subscription, after: number, upTo: number, limit: number): Promise<{ json: string; count: number; lastSeq: number | null }> {
+    const [sql, parameters] = this.rangeQuery(subscription, after, upTo, limit);
+    const [row] = await this.database.queryAlone<{ json: string | null; count: string | number; last_seq: string | number | null }>(
+      `SELECT string_agg(${jsonObject(VERSION_JSON)}, ',' ORDER BY seq) AS json, count(*) AS count, max(seq) AS last_seq FROM (${sql}) AS page`,
+      parameters,
+    );
+    return { json: row?.json ?? '', count: Number(row?.count ?? 0), lastSeq: row?.last_seq === null || row?.last_seq === undefined ? null : Number(row.last_seq) };
+  }
+
+  private rangeQuery(subscription: Subscription, after: number, upTo: number, limit: number): [string, unknown[]] {
     const conditions = ['project_id = ?', 'seq > ?', 'seq <= ?'];
     const params: unknown[] = [subscription.projectId, after, upTo];
     if (subscription.kind) conditions.push('kind = ?');
@@ -50,14 +92,13 @@ export class DeliveryQueries {
     const where = conditions.join(' AND ');
     // Each table gives its first `limit` by seq (an index range on (project_id, seq)), then the two
     // are merged: over the union as a whole PostgreSQL sorted every row of the range for each page.
-    const rows = await this.database.queryAlone<Record<string, unknown>>(
+    return [
       `SELECT * FROM (SELECT ${VERSION_COLUMNS} FROM sighting WHERE ${where} ORDER BY seq LIMIT ?) AS current_versions
        UNION ALL
        SELECT * FROM (SELECT ${VERSION_COLUMNS} FROM sighting_version WHERE ${where} ORDER BY seq LIMIT ?) AS replaced_versions
        ORDER BY seq LIMIT ?`,
       [...params, ...filterParams, limit, ...params, ...filterParams, limit, limit],
-    );
-    return rows.map(versionFromRow);
+    ];
   }
 
   /** Records the range about to be sent, while the lease is ours. */
@@ -74,6 +115,19 @@ export class DeliveryQueries {
         WHERE id = ? AND lease_owner = ?`,
       sent ? [cursor, now, now, id, owner] : [cursor, now, id, owner],
     );
+  }
+
+  /**
+   * A 2xx came back and the next range is ready: the cursor moves, that range becomes the pending
+   * one and the lease is renewed, in one update; false when the lease is no longer ours.
+   */
+  async deliveredThenPendingAlone(id: string, owner: string, cursor: number, pendingTo: number, now: string, leaseUntil: string): Promise<boolean> {
+    const rows = await this.database.queryAlone(
+      `UPDATE subscription SET cursor = ?, pending_to = ?, attempts = 0, first_failed_at = NULL, last_error = NULL, last_delivered_at = ?, lease_until = ?
+        WHERE id = ? AND lease_owner = ? RETURNING id`,
+      [cursor, pendingTo, now, leaseUntil, id, owner],
+    );
+    return rows.length > 0;
   }
 
   /** The try failed: the cursor stays, the next try waits. */
