@@ -179,7 +179,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
     await waitFor('deliveries under way', async () => receiver.posts >= postsBefore + 2, 30_000);
     await consolidator.kill();
     receiver.delayMs = 0;
-    consolidator = await consolidator.relaunch();
+    consolidator = await site.relaunch(consolidator);
     await allArrived(60_000);
     expectOnceInSeqOrder();
     // A range cut off by the kill may have come twice: only ever under the same key, which the receiver dropped.

@@ -76,6 +76,8 @@ export interface FieldSyncSite {
   redis: PrivateRedis | null;
   /** Starts a FieldSync process on the site's store and Redis; every one is stopped after the block. */
   start(options?: { roles?: string; env?: Record<string, string>; nodeArgs?: string[]; port?: number; ftpPort?: number }): Promise<FieldSyncProcess>;
+  /** The same process again after it stopped or was killed (same roles and ports); stopped after the block too. */
+  relaunch(process: FieldSyncProcess): Promise<FieldSyncProcess>;
 }
 
 /**
@@ -87,6 +89,11 @@ export function fieldSyncSite(kind: StoreKind, mode: QueueMode = 'queue'): Field
   const site = {
     async start(options = {}) {
       const process = await FieldSyncProcess.start({ store: site.store, redisUrl: site.redis?.url ?? null, env: {}, ...options });
+      started.push(process);
+      return process;
+    },
+    async relaunch(stopped) {
+      const process = await stopped.relaunch();
       started.push(process);
       return process;
     },
