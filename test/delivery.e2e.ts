@@ -149,6 +149,38 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
     }
   });
 
+  it("sends a subscription in EarthRanger's shape each version as an event, in seq order", async () => {
+    await admin.createProject('ranger-events');
+    const ranger = await admin.createDevice('ranger-events');
+    const herd = [
+      feature({ id: 'er-1', species: 'Elephant', count: 3, latitude: -2.5, longitude: 37.25 }),
+      feature({ id: 'er-2', species: 'Rhino', count: 1, latitude: -2.75, longitude: 37.5 }),
+      feature({ id: 'er-3', species: 'Lion', count: 2, latitude: -2.25, longitude: 37 }),
+    ];
+    expect((await uploadAsDevice(gateway.baseUrl, ranger, featureCollection(herd))).status).toBe(202);
+    const edited = { ...herd[0]!, properties: { ...herd[0]!.properties, sighting: { Species: 'Elephant', Count: 5 } } };
+    expect((await uploadAsDevice(gateway.baseUrl, ranger, featureCollection([edited]))).status).toBe(202);
+    const er = await WebhookReceiver.start();
+    try {
+      // Pages of 2: the ranges follow each other under one claim.
+      const subscription = await admin.expect(201, 'POST', '/api/v1/projects/ranger-events/subscriptions', { name: 'earthranger', url: er.url, format: 'earthranger', batchSize: 2 });
+      er.secret = subscription.secret;
+      await waitFor('four events at the receiver', async () => er.events.length >= 4, 60_000);
+      expect(er.events.map((event) => [event.id, event.serial_number, event.event_type, event.revision, (event.event_details as { Count: number }).Count])).toEqual([
+        ['er-1', 1, 'Elephant', 1, 3],
+        ['er-2', 2, 'Rhino', 1, 1],
+        ['er-3', 3, 'Lion', 1, 2],
+        ['er-1', 4, 'Elephant', 2, 5],
+      ]);
+      expect(er.events[1]).toMatchObject({ time: '2026-03-01T10:00:00+02:00', location: { latitude: -2.75, longitude: 37.5 }, state: 'new' });
+      expect(er.badSignatures).toBe(0);
+      expect(er.posts).toBe(2);
+      await admin.expect(204, 'DELETE', `/api/v1/projects/ranger-events/subscriptions/${subscription.id}`);
+    } finally {
+      await er.stop();
+    }
+  });
+
   it(
     'keeps its place through a receiver failing for a minute and down for another, shows it failing, then sends everything',
     async () => {

@@ -19,6 +19,8 @@ export class WebhookReceiver {
   mode: 'ok' | 'fail' = 'ok';
   delayMs = 0;
   readonly sightings: ReceivedSighting[] = [];
+  /** What a subscription in EarthRanger's shape sent (`{ events: […] }`). */
+  readonly events: Record<string, unknown>[] = [];
   readonly keys = new Set<string>();
   /** When each sighting id first arrived (ms since the epoch). */
   readonly arrivedAt = new Map<string, number>();
@@ -83,10 +85,12 @@ export class WebhookReceiver {
     }
     this.keys.add(key);
     const now = Date.now();
-    for (const sighting of (JSON.parse(body) as { sightings: ReceivedSighting[] }).sightings) {
+    const parsed = JSON.parse(body) as { sightings?: ReceivedSighting[]; events?: Record<string, unknown>[] };
+    for (const sighting of parsed.sightings ?? []) {
       this.sightings.push(sighting);
       if (!this.arrivedAt.has(sighting.id)) this.arrivedAt.set(sighting.id, now);
     }
+    this.events.push(...(parsed.events ?? []));
     response.writeHead(200).end('ok');
   }
 }
