@@ -31,6 +31,13 @@ describe('record validation', () => {
     expect(invalidReason(record({ data: { ok: nested(10) } }))).toBeNull();
   });
 
+  it('refuses a record whose values, written as JSON, exceed 1 MiB', () => {
+    // {"v":"…"}: 8 characters around the string.
+    const limit = 1024 * 1024;
+    expect(invalidReason(record({ data: { v: 'x'.repeat(limit - 8) } }))).toBeNull();
+    expect(invalidReason(record({ data: { v: 'x'.repeat(limit - 7) } }))).toMatch(/values exceed 1048576 characters/);
+  });
+
   it('refuses NUL characters in the columns a database keeps as text', () => {
     expect(invalidReason(record({ observedAt: '\u0000\u0000' }))).toMatch(/NUL/);
     expect(invalidReason(record({ uid: 'x\u00001' }))).toMatch(/NUL/);

@@ -6,15 +6,18 @@ const MAX_UID_CHARS = 128;
 /** Deeper values would overflow the stack of JSON.stringify and of the content hash. */
 export const MAX_DATA_DEPTH = 32;
 
-/** True when `value` nests objects or arrays deeper than `limit`; walks iteratively, so any depth is safe to check. */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+/**
+ * True when `value` nests objects or arrays deeper than `limit`. It goes no deeper than the limit,
+ * so any depth is safe to check; it allocates nothing, as it runs for every record.
+ */
+export function nestsDeeperThan(value: unknown, limit: number, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= limit) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (nestsDeeperThan(value[index], limit, depth + 1)) return true;
+    return false;
   }
+  for (const key in value) if (Object.hasOwn(value, key) && nestsDeeperThan((value as Record<string, unknown>)[key], limit, depth + 1)) return true;
   return false;
 }
 

@@ -44,9 +44,17 @@ function canonicalJson(value: unknown): string {
     for (let index = 0; index < value.length; index++) text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
     return `${text}]`;
   }
+  return canonicalObject(value);
+}
+
+/** An object's canonical JSON, without its member `omit` (at this level only). */
+function canonicalObject(value: object, omit?: string): string {
   const order = sortedKeys(value);
   let text = '{';
-  for (let index = 0; index < order.length; index++) text += (index === 0 ? '' : ',') + order[index][1] + canonicalJson((value as Record<string, unknown>)[order[index][0]]);
+  for (let index = 0; index < order.length; index++) {
+    const [key, name] = order[index];
+    if (key !== omit) text += (text.length === 1 ? '' : ',') + name + canonicalJson((value as Record<string, unknown>)[key]);
+  }
   return `${text}}`;
 }
 
@@ -63,8 +71,7 @@ export function normalizeUid(raw: string): string {
 
 /** What makes two versions of a sighting differ; the uid itself is not part of it. */
 export function contentHash(record: SightingRecord): string {
-  const { uid: _uid, ...content } = record;
-  return sha256(canonicalJson(content));
+  return sha256(canonicalObject(record, 'uid'));
 }
 
 /** True when a value names an attachment ({ attachment: name }) anywhere inside. */
