@@ -70,7 +70,7 @@ export class AdminAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const key = [`admin:${clientAddress(request)}`];
-    const wait = await this.throttle.retryAfterSeconds(key);
+    const { retryAfterSeconds: wait, failures } = await this.throttle.check(key);
     if (wait > 0) {
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
       throw new HttpException(`too many wrong admin tokens from your address; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
@@ -83,7 +83,8 @@ export class AdminAuthGuard implements CanActivate {
         await this.throttle.recordFailure(key);
         throw new UnauthorizedException('this admin token is wrong or was revoked');
       }
-      await this.throttle.recordSuccess(key);
+      // Cleared only when there is something to clear: a round trip to Redis per request otherwise.
+      if (failures > 0) await this.throttle.recordSuccess(key);
       principal = fromToken(token);
     } else {
       const sessionToken = cookie(request, SESSION_COOKIE);
