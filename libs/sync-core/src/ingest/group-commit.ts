@@ -24,9 +24,10 @@ interface Waiting<M, R> {
 const MAX_GROUP = 64;
 /**
  * Group transactions in flight at once: while one waits for its commit or for a project's lock,
- * the next group writes its rows. PostgreSQL gains from it; SQLite runs one at a time anyway.
+ * the next group writes its rows. PostgreSQL gains from a second; a third only made the groups
+ * smaller, so more statements per upload (bench/README.md). SQLite runs one at a time anyway.
  */
-const WRITERS = 3;
+const WRITERS = 2;
 
 /**
  * Group commit: pieces of work that arrive while transactions are being written wait, then all run
