@@ -84,4 +84,12 @@ describe.each(['sqlite', 'postgres'] as const)('Database on %s', (kind) => {
     expect(later).toBe(true);
     expect(await projectCount()).toBe(before + 1);
   });
+
+  it.runIf(kind === 'sqlite')('flushes every commit to disk (synchronous FULL), an asynchronous commit only for its own', async () => {
+    const level = (tx: Parameters<Database['afterCommit']>[0]) => database.queryInTx<{ synchronous: number }>(tx, 'PRAGMA synchronous').then(([row]) => row!.synchronous);
+    // 2: FULL, 1: NORMAL.
+    expect(await database.transaction(level)).toBe(2);
+    expect(await database.transaction(level, { asynchronousCommit: true })).toBe(1);
+    expect(await database.transaction(level)).toBe(2);
+  });
 });

@@ -79,8 +79,10 @@ export class Database {
         database: config.path,
         enableWAL: true,
         timeout: 30_000,
+        // FULL: in WAL mode each commit is flushed to disk before it returns, so an acknowledged
+        // upload survives a power cut (NORMAL only survives a crash of the process).
         prepareDatabase: (db: { pragma(source: string): unknown }) => {
-          db.pragma('synchronous = NORMAL');
+          db.pragma('synchronous = FULL');
         },
       });
     }
@@ -172,6 +174,9 @@ export class Database {
     }
     return this.sqliteLock.run(async () => {
       const runner = this.dataSource.createQueryRunner();
+      // The same promise as PostgreSQL's asynchronous commit: the WAL is written in order, so the
+      // next ordinary commit's flush takes these pages to disk too.
+      if (options.asynchronousCommit) await runner.query('PRAGMA synchronous = NORMAL');
       await runner.query('BEGIN IMMEDIATE');
       try {
         const result = await work(runner.manager);
@@ -181,6 +186,7 @@ export class Database {
         await runner.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        if (options.asynchronousCommit) await runner.query('PRAGMA synchronous = FULL');
         await runner.release();
       }
     });

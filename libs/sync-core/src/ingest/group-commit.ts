@@ -25,9 +25,10 @@ const MAX_GROUP = 64;
 /**
  * Group transactions in flight at once: while one waits for its commit or for a project's lock,
  * the next group writes its rows. PostgreSQL gains from a second; a third only made the groups
- * smaller, so more statements per upload (bench/README.md). SQLite runs one at a time anyway.
+ * smaller, so more statements per upload. SQLite runs one transaction at a time: a second writer
+ * there only took each upload into a group of its own to wait (bench/README.md).
  */
-const WRITERS = 2;
+const WRITERS = { postgres: 2, sqlite: 1 } as const;
 
 /**
  * Group commit: pieces of work that arrive while transactions are being written wait, then all run
@@ -57,9 +58,12 @@ export class GroupCommit<M, R> {
   }
 
   private async drain(): Promise<void> {
-    if (this.writers >= WRITERS) return;
+    if (this.writers >= WRITERS[this.database.type]) return;
     this.writers++;
     try {
+      // SQLite's driver runs a whole transaction without giving the event loop a turn, so no other
+      // upload could join a group: one turn first lets the uploads already arriving catch up.
+      if (this.database.type === 'sqlite') await new Promise((resolve) => setImmediate(resolve));
       while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, MAX_GROUP));
     } finally {
       this.writers--;
