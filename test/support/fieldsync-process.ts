@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { freePort, StopWaiting, waitFor } from './ports.js';
+import { freePorts, StopWaiting, waitFor } from './ports.js';
 import { TestPostgresDatabase } from './postgres-database.js';
 
 // Tests and benchmarks run from the repository root (npm scripts), against the built server.
@@ -95,8 +95,9 @@ export class FieldSyncProcess {
   }
 
   static async start(options: StartOptions): Promise<FieldSyncProcess> {
-    const port = options.port ?? (await freePort());
-    const ftpPort = options.ftpPort ?? (await freePort());
+    const free = (await freePorts(3)).filter((candidate) => candidate !== options.port && candidate !== options.ftpPort);
+    const port = options.port ?? free[0]!;
+    const ftpPort = options.ftpPort ?? free[1]!;
     // A passive range of its own, so test servers running side by side do not race for ports, and
     // below Linux's ephemeral range (32768+), which the tests' own client connections draw from.
     const passiveBase = 20_000 + Math.floor(Math.random() * 120) * 100;
