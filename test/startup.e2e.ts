@@ -6,7 +6,7 @@ import { curl } from './support/curl.js';
 import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { PrivateRedis } from './support/redis-server.js';
 import { feature, featureCollection } from './support/geojson.js';
-import { freePort, waitFor } from './support/ports.js';
+import { freePorts, waitFor } from './support/ports.js';
 import { fieldSyncSite } from './support/suite.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/src/main.js');
@@ -57,8 +57,9 @@ describe('start-up', () => {
   it('answers health checks on HEALTH_PORT in a container without the gateway, saying when Redis is away', async () => {
     const store = await StoreUnderTest.create('sqlite');
     const redis = await PrivateRedis.start();
-    const healthPort = await freePort();
-    const consolidator = await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', env: { HEALTH_PORT: String(healthPort) } });
+    // Chosen together with the process's own ports, so none of them is the same.
+    const [healthPort, port, ftpPort] = await freePorts(3);
+    const consolidator = await FieldSyncProcess.start({ store, redisUrl: redis.url, roles: 'consolidator', port, ftpPort, env: { HEALTH_PORT: String(healthPort) } });
     try {
       const base = `http://127.0.0.1:${healthPort}`;
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
