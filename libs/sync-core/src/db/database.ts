@@ -177,8 +177,9 @@ export class Database {
       // The same promise as PostgreSQL's asynchronous commit: the WAL is written in order, so the
       // next ordinary commit's flush takes these pages to disk too.
       if (options.asynchronousCommit) await runner.query('PRAGMA synchronous = NORMAL');
-      await runner.query('BEGIN IMMEDIATE');
       try {
+        // Inside the try: a BEGIN that times out on the lock must still restore FULL below.
+        await runner.query('BEGIN IMMEDIATE');
         const result = await work(runner.manager);
         await runner.query('COMMIT');
         return result;
