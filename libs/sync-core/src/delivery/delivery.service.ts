@@ -135,7 +135,7 @@ export class DeliveryService {
     const limit = subscription.batchSize;
     if (this.database.type === 'postgres' && subscription.format !== 'earthranger') {
       const { json, count, lastSeq } = await this.queries.versionsJsonInRange(subscription, from, bound, limit);
-      const upTo = count === limit && lastSeq !== null ? lastSeq : bound;
+      const upTo = count === limit ? lastSeq : bound;
       return { from, upTo, count, body: Buffer.from(sightingsBody(subscription, project, from, upTo, json)) };
     }
     const versions = await this.queries.versionsInRange(subscription, from, bound, limit);

@@ -71,16 +71,16 @@ export class DeliveryQueries {
 
   /**
    * The same versions written as JSON by PostgreSQL (versionJson's shape, members of an array
-   * joined by commas), with how many there are and the last one's seq: the database builds the
-   * page on its own core while this process posts the previous one.
+   * joined by commas), with how many there are and the last one's seq (0 when there are none):
+   * the database builds the page on its own core while this process posts the previous one.
    */
-  async versionsJsonInRange(subscription: Subscription, after: number, upTo: number, limit: number): Promise<{ json: string; count: number; lastSeq: number | null }> {
+  async versionsJsonInRange(subscription: Subscription, after: number, upTo: number, limit: number): Promise<{ json: string; count: number; lastSeq: number }> {
     const [sql, parameters] = this.rangeQuery(subscription, after, upTo, limit);
     const [row] = await this.database.queryAlone<{ json: string | null; count: string | number; last_seq: string | number | null }>(
       `SELECT string_agg(${jsonObject(VERSION_JSON)}, ',' ORDER BY seq) AS json, count(*) AS count, max(seq) AS last_seq FROM (${sql}) AS page`,
       parameters,
     );
-    return { json: row?.json ?? '', count: Number(row?.count ?? 0), lastSeq: row?.last_seq === null || row?.last_seq === undefined ? null : Number(row.last_seq) };
+    return { json: row?.json ?? '', count: Number(row?.count ?? 0), lastSeq: Number(row?.last_seq ?? 0) };
   }
 
   private rangeQuery(subscription: Subscription, after: number, upTo: number, limit: number): [string, unknown[]] {
