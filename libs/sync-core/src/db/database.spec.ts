@@ -85,6 +85,20 @@ describe.each(['sqlite', 'postgres'] as const)('Database on %s', (kind) => {
     expect(await projectCount()).toBe(before + 1);
   });
 
+  it('copies rows holding any text: every UTF-8 width, what COPY escapes, nulls, a row larger than a piece', async () => {
+    const sample = ['plain', 'é', '象', '🦒', '\\', '\t', '\n', '\r', '\\N', 'N'];
+    const rows: [number, string | null][] = [];
+    // Lines of every length, so the encoded pieces end at every kind of character.
+    for (let id = 1; id <= 1500; id++) rows.push([id, id % 97 === 0 ? null : Array.from({ length: id % 400 }, (_, k) => sample[(id + k) % sample.length]).join('')]);
+    rows.push([1501, '🦒象é'.repeat(150_000)]);
+    await database.transaction(async (tx) => {
+      await database.queryInTx(tx, 'CREATE TABLE copy_check (id integer PRIMARY KEY, note text)');
+      await database.copyRowsInTx(tx, 'copy_check', ['id', 'note'], rows);
+    });
+    const stored = await database.read((reader) => database.queryInTx<{ id: number; note: string | null }>(reader, 'SELECT id, note FROM copy_check ORDER BY id'));
+    expect(stored.map((row) => [Number(row.id), row.note])).toEqual(rows);
+  });
+
   it.runIf(kind === 'sqlite')('flushes every commit to disk (synchronous FULL), an asynchronous commit only for its own', async () => {
     const level = (tx: Parameters<Database['afterCommit']>[0]) => database.queryInTx<{ synchronous: number }>(tx, 'PRAGMA synchronous').then(([row]) => row!.synchronous);
     // 2: FULL, 1: NORMAL.

@@ -248,7 +248,8 @@ export class Database {
     if (!tx.queryRunner) throw new Error('copyRowsInTx needs a transaction');
     const client = (await tx.queryRunner.connect()) as PoolClient;
     const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-    stream.end(rows.map(copyTextLine).join(''));
+    for (const piece of copyTextPieces(rows)) stream.write(piece);
+    stream.end();
     await finished(stream);
   }
 
@@ -340,4 +341,28 @@ function copyTextLine(row: unknown[]): string {
   let line = copyTextValue(row[0]);
   for (let index = 1; index < row.length; index++) line += `\t${copyTextValue(row[index])}`;
   return `${line}\n`;
+}
+
+const COPY_PIECE_BYTES = 256 * 1024;
+
+/**
+ * The rows as COPY text, encoded line by line into pieces of about COPY_PIECE_BYTES: joining a
+ * step's lines into one string and encoding that cost twice as much (flattening and encoding ~1 MB
+ * at once: 3.5 against 1.9 µs a row of `sighting`).
+ */
+function* copyTextPieces(rows: unknown[][]): Generator<Buffer> {
+  let piece = Buffer.allocUnsafe(COPY_PIECE_BYTES);
+  let used = 0;
+  for (const row of rows) {
+    const line = copyTextLine(row);
+    // UTF-8 takes at most 3 bytes for each UTF-16 unit.
+    const most = line.length * 3;
+    if (used + most > piece.length) {
+      if (used > 0) yield piece.subarray(0, used);
+      piece = Buffer.allocUnsafe(Math.max(COPY_PIECE_BYTES, most));
+      used = 0;
+    }
+    used += piece.write(line, used);
+  }
+  if (used > 0) yield piece.subarray(0, used);
 }

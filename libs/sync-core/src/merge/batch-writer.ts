@@ -9,7 +9,7 @@ import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFi
 import { formatsRead } from '../formats/registry.js';
 import { BlobStore } from '../ingest/blob-store.js';
 import { sightingsMerged } from '../observability/metrics.js';
-import { DecodedFile, givingWay, readAhead } from './decoded-file.js';
+import { DecodedFile, eachInTurns, readAhead } from './decoded-file.js';
 import { invalidReason, storableText } from './record-validation.js';
 import { contentHash, dataHash, sightingUid } from './sighting-identity.js';
 
@@ -59,7 +59,7 @@ function checkedStep(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCou
 /** checkedStep for a large file's step, giving the event loop its turns as decoding does. */
 async function checkedStepInTurns(batch: ClaimedBatch, items: DecodedItem[], counts: BatchCounts): Promise<CheckedStep> {
   const step: CheckedStep = { rejections: [], candidates: [], attachments: [] };
-  for await (const item of givingWay(items)) checkInto(step, batch, item, counts);
+  await eachInTurns(items, (item) => checkInto(step, batch, item, counts));
   return step;
 }
 

@@ -22,8 +22,19 @@ export interface DecodedFile {
   steps: AsyncIterable<DecodedItem[]>;
 }
 
-/** Groups decoded items into steps of RECORDS_PER_STEP, refusing files with too many records. */
-async function* inSteps(items: AsyncIterable<DecodedItem>): AsyncGenerator<DecodedItem[]> {
+/**
+ * Records handled between two turns of the event loop while a large file is merged. Node writes a
+ * COPY to PostgreSQL's socket only as the kernel takes it, on the event loop's turns: decoding a
+ * piece of the file in one go held the previous step's COPY back, so the database and the decoder
+ * took turns instead of working at once (bench/README.md). 64 records are about 2 ms of work.
+ */
+const RECORDS_PER_TURN = 64;
+
+/**
+ * Groups decoded items into steps of RECORDS_PER_STEP, refusing files with too many records;
+ * with `turnEvery`, lets the event loop turn after that many items (a large file: see RECORDS_PER_TURN).
+ */
+async function* inSteps(items: AsyncIterable<DecodedItem>, turnEvery = 0): AsyncGenerator<DecodedItem[]> {
   let step: DecodedItem[] = [];
   let total = 0;
   for await (const item of items) {
@@ -36,6 +47,7 @@ async function* inSteps(items: AsyncIterable<DecodedItem>): AsyncGenerator<Decod
       yield step;
       step = [];
     }
+    if (turnEvery > 0 && total % turnEvery === 0) await nextTurn();
   }
   yield step;
 }
@@ -81,23 +93,17 @@ export async function decodedWhileRead(reader: Tx, blobs: BlobStore, batch: Clai
   // A blob kept in a file is read through an open file: closed here, not when collected.
   await first.return(undefined);
   const decoder = detectFormat(head, batch.fileName);
-  return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(givingWay(decoder.decode(blobs.read(reader, batch.blobId)))) : emptySteps() };
+  return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(blobs.read(reader, batch.blobId)), RECORDS_PER_TURN) : emptySteps() };
 }
 
 /**
- * Records handled between two turns of the event loop while a large file is merged. Node writes a
- * COPY to PostgreSQL's socket only as the kernel takes it, on the event loop's turns: decoding a
- * piece of the file in one go held the previous step's COPY back, so the database and the decoder
- * took turns instead of working at once (bench/README.md). 64 records are about 2 ms of work.
+ * Calls `each` for every item, letting the event loop turn every RECORDS_PER_TURN of them. A loop
+ * over the array rather than an async generator: a promise per record cost more than the turns.
  */
-const RECORDS_PER_TURN = 64;
-
-/** The items, letting the event loop turn every RECORDS_PER_TURN of them. */
-export async function* givingWay<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
-  let count = 0;
-  for await (const item of items) {
-    yield item;
-    if (++count % RECORDS_PER_TURN === 0) await nextTurn();
+export async function eachInTurns<T>(items: T[], each: (item: T) => void): Promise<void> {
+  for (let index = 0; index < items.length; index++) {
+    each(items[index]);
+    if ((index + 1) % RECORDS_PER_TURN === 0) await nextTurn();
   }
 }
 

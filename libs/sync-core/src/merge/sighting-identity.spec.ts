@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SightingRecord } from '../formats/format.js';
 import { contentHash, dataHash, normalizeUid, sightingUid } from './sighting-identity.js';
@@ -38,6 +39,24 @@ describe('sighting identity', () => {
     expect(second).toBe(contentHash(record({ data: { 'b\u0000c': 2, a: 1 } })));
     expect(second).not.toBe(first);
     expect(contentHash(record({ data: { n: Number.NaN, m: Infinity, z: -0 } }))).toBe(contentHash(record({ data: { n: null, m: null, z: 0 } })));
+  });
+
+  it('hashes each of many alternating shapes as the plain canonical JSON would', () => {
+    // The first implementation, map and join: the faster one must write the same text.
+    const canonical = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+      const members = Object.keys(value)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
+      return `{${members.join(',')}}`;
+    };
+    const expected = ({ uid: _uid, ...content }: SightingRecord) => createHash('sha256').update(canonical(content)).digest('hex');
+    // More shapes than are remembered as recent, sharing their first key, their length or their keys in another order.
+    const others = ['b', 'c', 'd', 'e'];
+    const shapes = others.flatMap((second) => [[second], ...others.filter((third) => third !== second).map((third) => [second, third])].map((rest) => ['a', ...rest]));
+    const records = [...shapes, ...[...shapes].reverse()].map((keys, n) => record({ data: Object.fromEntries(keys.map((key, k) => [key, n * 10 + k])) }));
+    expect(records.map(contentHash)).toEqual(records.map(expected));
   });
 
   it('derives a stable uid for records without one', () => {

@@ -6,16 +6,29 @@ const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})
 /** An object's keys in sorted order, each with its JSON name: records of one file share a few shapes. */
 const keyOrders = new Map<string, [string, string][]>();
 const MAX_KEY_ORDERS = 1000;
+/** The shapes met last, with their keys as Object.keys lists them: compared before the map is asked. */
+const recentShapes: { keys: string[]; order: [string, string][] }[] = [];
+const RECENT_SHAPES = 8;
+
+const sameKeys = (a: string[], b: string[]) => {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
+};
 
 function sortedKeys(value: object): [string, string][] {
   const keys = Object.keys(value);
+  // Comparing the keys with a recent shape's costs less than joining them into the map's key.
+  for (let index = 0; index < recentShapes.length; index++) if (sameKeys(recentShapes[index].keys, keys)) return recentShapes[index].order;
   const shape = keys.join('\u0000');
   let order = keyOrders.get(shape);
   // Keys holding NUL can join to another shape's text: the order found must name exactly these keys.
   if (!order || order.length !== keys.length || !order.every(([key]) => Object.hasOwn(value, key))) {
-    order = keys.sort().map((key): [string, string] => [key, `${JSON.stringify(key)}:`]);
+    order = [...keys].sort().map((key): [string, string] => [key, `${JSON.stringify(key)}:`]);
     if (keyOrders.size < MAX_KEY_ORDERS) keyOrders.set(shape, order);
   }
+  recentShapes.unshift({ keys, order });
+  if (recentShapes.length > RECENT_SHAPES) recentShapes.pop();
   return order;
 }
 
