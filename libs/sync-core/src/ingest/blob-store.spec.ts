@@ -118,3 +118,44 @@ describe('BlobStore with BLOB_DIR (SQLite)', () => {
     await expect(BlobStore.open(database, null)).rejects.toThrow(/^BLOB_DIR: is not set/);
   });
 });
+
+describe.each([
+  ['in the database', false],
+  ['in BLOB_DIR', true],
+])('BlobStore keeping bytes %s (SQLite), at every size around one chunk', (_where, inFiles) => {
+  const folder = mkdtempSync(join(tmpdir(), 'fieldsync-blob-sizes-'));
+  let database: Database;
+  let blobs: BlobStore;
+
+  beforeAll(async () => {
+    database = await Database.open({ type: 'sqlite', path: join(folder, 'fieldsync.sqlite') });
+    blobs = await BlobStore.open(database, inFiles ? join(folder, 'blobs') : null);
+  });
+
+  afterAll(async () => {
+    await database.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** The bytes in pieces of `size`, all handed out in one buffer that is refilled for the next piece (a producer may reuse it). */
+  function* inOneReusedBuffer(bytes: Buffer, size: number): Generator<Buffer> {
+    const reused = Buffer.alloc(size);
+    for (let at = 0; at < bytes.length; at += size) yield reused.subarray(0, bytes.copy(reused, 0, at, at + size));
+  }
+
+  it.each([0, 1, 1_500, BLOB_CHUNK_BYTES - 1, BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES + 1, 2 * BLOB_CHUNK_BYTES + 7])(
+    'stores %i bytes whole in memory up to one chunk, and reads them back',
+    async (length) => {
+      const bytes = Buffer.from(Array.from({ length }, (_, at) => (at * 7 + (at >> 8)) % 251));
+      for (const pieceSize of [1_024, 100_003, 300_000]) {
+        const pending = await blobs.streamIn(inOneReusedBuffer(bytes, pieceSize), 10 * 1024 * 1024);
+        expect(pending.size).toBe(length);
+        expect(pending.sha256).toBe(sha256(bytes));
+        expect(pending.wholeBytes === null).toBe(length > BLOB_CHUNK_BYTES);
+        if (pending.wholeBytes) expect(pending.wholeBytes.equals(bytes)).toBe(true);
+        const blobId = await database.transaction((tx) => pending.commit(tx));
+        expect((await collect(blobs.stream(blobId))).equals(bytes)).toBe(true);
+      }
+    },
+  );
+});

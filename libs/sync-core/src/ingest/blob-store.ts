@@ -61,16 +61,20 @@ export class BlobStore {
 
   /**
    * Streams `body` in, hashing and counting it, within `maxBytes` (UploadTooLargeError above it).
-   * One chunk-sized buffer is filled and stored over and over: the drivers copy the bytes during
-   * the insert, so memory stays at one chunk whatever the size of the file. A body that fits in
-   * one chunk writes nothing until `commit`, the common small upload's single transaction. A
-   * larger one goes to BLOB_DIR when it is set, and is on the disk before this returns, so the
-   * transaction that commits it never waits for a file's flush.
+   * A body that fits in one chunk is kept in memory and writes nothing until `commit`, the common
+   * small upload's single transaction. A larger one fills one chunk-sized buffer, stored over and
+   * over (the drivers copy the bytes during the insert), so memory stays at one chunk whatever the
+   * size of the file; it goes to BLOB_DIR when that is set, and is on the disk before this returns,
+   * so the transaction that commits it never waits for a file's flush.
    */
   async streamIn(body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, maxBytes: number, options: { md5?: boolean } = {}): Promise<PendingBlob> {
     const hash = createHash('sha256');
     const md5 = options.md5 ? createHash('md5') : null;
-    const chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
+    // Until the body outgrows one chunk: its pieces, copied. The chunk buffer is allocated only
+    // then: 256 KB for every upload, most of them 1-2 KB, made V8 collect its whole heap several
+    // times a second under many small uploads (external memory pressure: bench/README.md).
+    const held: Buffer[] = [];
+    let chunk: Buffer | null = null;
     let pendingId: string | null = null;
     let file: BlobFileWriter | null = null;
     let size = 0;
@@ -80,9 +84,17 @@ export class BlobStore {
       const isFirst = pendingId === null;
       pendingId ??= randomUUID();
       if (isFirst && this.files) file = await this.files.create(pendingId);
-      if (file) await file.write(chunk.subarray(0, filled));
-      else await this.appendChunk(pendingId, chunkIdx++, chunk.subarray(0, filled), isFirst);
+      if (file) await file.write(chunk!.subarray(0, filled));
+      else await this.appendChunk(pendingId, chunkIdx++, chunk!.subarray(0, filled), isFirst);
       filled = 0;
+    };
+    const append = async (buffer: Buffer) => {
+      for (let offset = 0; offset < buffer.length;) {
+        const copied = buffer.copy(chunk!, filled, offset);
+        filled += copied;
+        offset += copied;
+        if (filled === BLOB_CHUNK_BYTES) await flush();
+      }
     };
     const discard = async () => {
       if (file) await file.discard().catch(() => undefined);
@@ -95,13 +107,15 @@ export class BlobStore {
         if (size > maxBytes) throw new UploadTooLargeError(maxBytes);
         hash.update(buffer);
         md5?.update(buffer);
-        let offset = 0;
-        while (offset < buffer.length) {
-          const copied = buffer.copy(chunk, filled, offset);
-          filled += copied;
-          offset += copied;
-          if (filled === BLOB_CHUNK_BYTES) await flush();
+        if (chunk !== null) {
+          await append(buffer);
+          continue;
         }
+        // A copy: the body's producer may reuse its buffer.
+        held.push(Buffer.from(buffer));
+        if (size <= BLOB_CHUNK_BYTES) continue;
+        chunk = Buffer.allocUnsafeSlow(BLOB_CHUNK_BYTES);
+        for (const part of held.splice(0)) await append(part);
       }
       if (file !== null) {
         if (filled > 0) await flush();
@@ -112,7 +126,7 @@ export class BlobStore {
       throw error;
     }
     const sha256 = hash.digest('hex');
-    const tail = Buffer.from(chunk.subarray(0, filled));
+    const tail = chunk === null ? (held.length === 1 ? held[0] : Buffer.concat(held, size)) : Buffer.from(chunk.subarray(0, filled));
     const inFile = file !== null;
     return {
       sha256,
