@@ -41,6 +41,23 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     return batchId;
   }
 
+  it('serves the console page at / never cached, its assets for a year, and no other path as a file', async () => {
+    for (const path of ['/', '/index.html']) {
+      const page = await fetch(`${suite.server.baseUrl}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control'), path).toBe('no-cache');
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+      expect(script, path).toBeDefined();
+      const asset = await fetch(`${suite.server.baseUrl}${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toMatch(/max-age=31536000, immutable/);
+      await asset.arrayBuffer();
+    }
+    expect((await fetch(`${suite.server.baseUrl}/`, { method: 'HEAD' })).status).toBe(200);
+    for (const path of ['/assets', '/index.htm', '/favicon.ico', '/assets/missing.js']) expect((await fetch(`${suite.server.baseUrl}${path}`)).status, path).toBe(404);
+  });
+
   it('streams each batch change live, from the asOf of the list on', async () => {
     const { asOf } = await suite.admin.expect(200, 'GET', '/api/v1/projects/serengeti/batches');
     const stream = await open(`/api/v1/projects/serengeti/batches/live?since=${encodeURIComponent(asOf)}`);

@@ -23,15 +23,11 @@ export function serveConsole(app: INestApplication, directory = CONSOLE_DIR): vo
     return;
   }
   app.use('/assets', express.static(`${directory}/assets`, { immutable: true, maxAge: YEAR_SECONDS * 1000, index: false, fallthrough: false, redirect: false }));
-  app.use(
-    express.static(directory, {
-      index: 'index.html',
-      redirect: false,
-      setHeaders: (response, path) => {
-        if (path.endsWith('.html')) response.setHeader('Cache-Control', 'no-cache');
-      },
-    }),
-  );
+  // Not a static folder at `/`: that looked for a file on the disk for every GET, the API's included.
+  app.use('/', (request: Request, response: Response, next: () => void) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || (request.path !== '/' && request.path !== '/index.html')) return next();
+    response.sendFile('index.html', { root: directory, headers: { 'Cache-Control': 'no-cache' } });
+  });
 }
 
 /**
