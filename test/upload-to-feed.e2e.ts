@@ -285,12 +285,15 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
   });
 
   it('serves health, metrics and the OpenAPI document', async () => {
+    expect((await uploadAsDevice(suite.server.baseUrl, device, featureCollection([feature({ id: 'counted-1' })]))).body).toMatchObject({ batches: [{ status: 'consolidated' }] });
     expect((await fetch(`${suite.server.baseUrl}/health/live`)).status).toBe(200);
     const ready = await fetch(`${suite.server.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject(mode === 'queue' ? { mode, database: { status: 'ok' }, redis: { status: 'ok' } } : { mode, database: { status: 'ok' }, queue: { status: 'ok' } });
     const metrics = await (await fetch(`${suite.server.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/fieldsync_batches_received_total\{door="http"\} \d+/);
+    // Small files are merged in their upload's transaction, by this process, and counted with the others.
+    expect(Number(/^fieldsync_batches_merged_total\{status="consolidated"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     expect(metrics).toMatch(/^fieldsync_process_cpu_seconds_total \d/m);
     expect(metrics).not.toContain('fieldsync_process_process_');
     expect(metrics).toMatch(/^fieldsync_batches\{status="received"\} \d+$/m);

@@ -91,7 +91,7 @@ export class MergeService {
   }
 
   /** Counts and logs a merge once its transaction committed. */
-  recordMerged(batchId: string, status: BatchStatus, context: Record<string, string> = {}): void {
+  private recordMerged(batchId: string, status: BatchStatus, context: Record<string, string> = {}): void {
     batchesMerged.inc({ status });
     this.logger.log({ message: 'batch merged', batchId, status, ...context });
   }

@@ -21,7 +21,7 @@ export const bytesReceived = new Counter({
 
 export const batchesMerged = new Counter({
   name: 'fieldsync_batches_merged_total',
-  help: 'Batches the consolidator finished, by resulting status',
+  help: 'Batches merged, at upload or by a consolidator, by resulting status',
   labelNames: ['status'] as const,
   registers: [metricsRegistry],
 });
