@@ -6,6 +6,7 @@ import { Database } from '../db/database.js';
 import { BLOB_CHUNK_BYTES, BlobStore } from './blob-store.js';
 import { BlobFiles } from './blob-files.js';
 import { sha256 } from '../../../../test/support/digest.js';
+import { TestPostgresDatabase } from '../../../../test/support/postgres-database.js';
 
 async function collect(pieces: AsyncIterable<Buffer>): Promise<Buffer> {
   const all: Buffer[] = [];
@@ -120,20 +121,24 @@ describe('BlobStore with BLOB_DIR (SQLite)', () => {
 });
 
 describe.each([
-  ['in the database', false],
-  ['in BLOB_DIR', true],
-])('BlobStore keeping bytes %s (SQLite), at every size around one chunk', (_where, inFiles) => {
+  ['in the database', 'sqlite', false],
+  ['in BLOB_DIR', 'sqlite', true],
+  ['in the database', 'postgres', false],
+] as const)('BlobStore keeping bytes %s (%s), at every size around one chunk', (_where, kind, inFiles) => {
   const folder = mkdtempSync(join(tmpdir(), 'fieldsync-blob-sizes-'));
+  let postgres: TestPostgresDatabase | null = null;
   let database: Database;
   let blobs: BlobStore;
 
   beforeAll(async () => {
-    database = await Database.open({ type: 'sqlite', path: join(folder, 'fieldsync.sqlite') });
+    if (kind === 'postgres') postgres = await TestPostgresDatabase.create();
+    database = await Database.open(postgres ? { type: 'postgres', url: postgres.url } : { type: 'sqlite', path: join(folder, 'fieldsync.sqlite') });
     blobs = await BlobStore.open(database, inFiles ? join(folder, 'blobs') : null);
   });
 
   afterAll(async () => {
     await database.close();
+    await postgres?.drop();
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -146,7 +151,7 @@ describe.each([
   it.each([0, 1, 1_500, BLOB_CHUNK_BYTES - 1, BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES + 1, 2 * BLOB_CHUNK_BYTES + 7])(
     'stores %i bytes whole in memory up to one chunk, and reads them back',
     async (length) => {
-      const bytes = Buffer.from(Array.from({ length }, (_, at) => (at * 7 + (at >> 8)) % 251));
+      const bytes = Buffer.from(Array.from({ length }, (_, at) => (at * 7 + (at >> 8)) % 256));
       for (const pieceSize of [1_024, 100_003, 300_000]) {
         const pending = await blobs.streamIn(inOneReusedBuffer(bytes, pieceSize), 10 * 1024 * 1024);
         expect(pending.size).toBe(length);
