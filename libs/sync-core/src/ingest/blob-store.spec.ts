@@ -160,6 +160,7 @@ describe.each([
         if (pending.wholeBytes) expect(pending.wholeBytes.equals(bytes)).toBe(true);
         const blobId = await database.transaction((tx) => pending.commit(tx));
         expect((await collect(blobs.stream(blobId))).equals(bytes)).toBe(true);
+        expect((await blobs.readSmall([blobId], 10 * 1024 * 1024)).get(blobId)!.equals(bytes)).toBe(true);
       }
     },
   );
