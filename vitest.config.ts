@@ -12,7 +12,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'src/**/*.spec.ts', 'test/**/*.e2e.ts'],
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'src/**/*.spec.ts', 'bench/**/*.spec.ts', 'test/**/*.e2e.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

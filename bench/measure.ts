@@ -37,3 +37,15 @@ export interface BenchFigure {
   goal: string;
   met: boolean | null;
 }
+
+/** What orders one run's figures among the repetitions: its first ratio (or value, where none has a ratio). */
+const rankOf = (run: BenchFigure[]): number => run.find((figure) => figure.ratio !== null)?.ratio ?? run[0]?.value ?? 0;
+
+/** The run with the median rank, its figures saying so; one run is returned as it is. */
+export function medianRun(runs: BenchFigure[][]): BenchFigure[] {
+  if (runs.length === 1) return runs[0]!;
+  const ranked = [...runs].sort((a, b) => rankOf(a) - rankOf(b));
+  const median = ranked[Math.floor((ranked.length - 1) / 2)]!;
+  const ranks = runs.map((run) => Number(rankOf(run).toFixed(3))).join(', ');
+  return median.map((figure, index) => (index === 0 ? { ...figure, figure: `${figure.figure} [median of ${runs.length} runs: ${ranks}]` } : figure));
+}

@@ -9,10 +9,23 @@ import { ftpUpload } from './ftp-upload.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
 import { mergeGrowth } from './merge-growth.bench.js';
 import { smallUploads } from './small-uploads.bench.js';
-import { BenchFigure } from './measure.js';
+import { BenchFigure, medianRun } from './measure.js';
+
+/**
+ * BENCH_REPEAT=3 runs each benchmark three times and keeps the run whose ratio is the median. The
+ * machines this runs on drift (psql \copy 39–92k rows/s within one day, the bare fsync server
+ * 1,700–5,400 uploads/s): a figure and its baseline are measured minutes apart in one run, so a
+ * single run's ratio moves with the drift; each repetition pairs them again, close together.
+ */
+function repetitions(): number {
+  const text = process.env.BENCH_REPEAT ?? '1';
+  if (!/^[1-9]\d?$/.test(text)) throw new Error(`BENCH_REPEAT must be a whole number from 1 to 99 (runs of each benchmark), not "${text}"`);
+  return Number(text);
+}
 
 /** Runs every benchmark, prints one table, writes bench/results/latest.json. */
 async function main(): Promise<void> {
+  const repeat = repetitions();
   const figures: BenchFigure[] = [];
   const all: [string, () => Promise<BenchFigure | BenchFigure[]>][] = [
     ['bulk', () => bulkIngest('postgres')],
@@ -39,8 +52,9 @@ async function main(): Promise<void> {
   // BENCH_ONLY=export (or bulk, small, growth, ftp, memory, console, delivery) runs a part while working on it; the table on record comes from a full run.
   const only = process.env.BENCH_ONLY;
   for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
-    const result = [await run()].flat();
-    for (const figure of result) {
+    const runs: BenchFigure[][] = [];
+    for (let time = 0; time < repeat; time++) runs.push([await run()].flat());
+    for (const figure of medianRun(runs)) {
       figures.push(figure);
       process.stdout.write(`done: ${figure.benchmark}: ${figure.figure}\n`);
     }
