@@ -1,26 +1,10 @@
 import { Database } from '../database.js';
 import { Subscription } from '../entities/index.js';
-import { jsonDouble, jsonObject, jsonScalar, jsonText } from './feed-export.queries.js';
+import { jsonObject, jsonText, sightingJsonMembers } from './feed-export.queries.js';
 import { VERSION_COLUMNS } from './sighting.repository.js';
 
 /** versionJson's members in its order, as PostgreSQL writes them from a row of VERSION_COLUMNS. */
-const VERSION_JSON: [string, string][] = [
-  ['id', jsonText('uid')],
-  ['deviceId', jsonText('device_id')],
-  ['kind', jsonText('kind')],
-  ['observedAt', jsonText('observed_at')],
-  ['latitude', jsonDouble('latitude')],
-  ['longitude', jsonDouble('longitude')],
-  ['altitude', jsonDouble('altitude')],
-  ['accuracy', jsonDouble('accuracy')],
-  ['data', 'data'],
-  ['attachments', 'attachments'],
-  ['deleted', jsonScalar('deleted')],
-  ['revision', jsonScalar('revision')],
-  ['seq', jsonScalar('seq')],
-  ['batchId', jsonText('batch_id')],
-  ['receivedAt', jsonText('received_at')],
-];
+const VERSION_JSON: [string, string][] = [...sightingJsonMembers(''), ['receivedAt', jsonText('received_at')]];
 
 /**
  * One version of a sighting as it was stored at its seq, as read (VERSION_COLUMNS): what a

@@ -27,25 +27,38 @@ export function jsonObject(members: [string, string][]): string {
   return [`'{'`, ...members.map(([key, value], index) => `'${index ? ',' : ''}"${key}":' || ${value}`), `'}'`].join(' || ');
 }
 
-/** The download view (SightingView), keys in its order. `data` and `attachments` are stored as JSON text. */
-const VIEW: [string, string][] = [
-  ['id', jsonText('s.uid')],
-  ['deviceId', jsonText('s.device_id')],
+/**
+ * A stored sighting's fields as JSON members, keys in the order every reader sees them
+ * (SightingView, versionJson), from the columns of `table` (an alias, or '' for none): the
+ * download view and a delivery's page are written from this one list. `sender` (the device's
+ * name and login) follows deviceId. `data` and `attachments` are stored as JSON text.
+ */
+export function sightingJsonMembers(table: string, sender: [string, string][] = []): [string, string][] {
+  const column = (name: string) => (table ? `${table}.${name}` : name);
+  return [
+    ['id', jsonText(column('uid'))],
+    ['deviceId', jsonText(column('device_id'))],
+    ...sender,
+    ['kind', jsonText(column('kind'))],
+    ['observedAt', jsonText(column('observed_at'))],
+    ['latitude', jsonDouble(column('latitude'))],
+    ['longitude', jsonDouble(column('longitude'))],
+    ['altitude', jsonDouble(column('altitude'))],
+    ['accuracy', jsonDouble(column('accuracy'))],
+    ['data', column('data')],
+    ['attachments', column('attachments')],
+    ['deleted', jsonScalar(column('deleted'))],
+    ['revision', jsonScalar(column('revision'))],
+    ['seq', jsonScalar(column('seq'))],
+    ['batchId', jsonText(column('batch_id'))],
+  ];
+}
+
+/** The download view (SightingView), keys in its order. */
+const VIEW = sightingJsonMembers('s', [
   ['deviceName', jsonText('d.name')],
   ['deviceLogin', jsonText('d.login')],
-  ['kind', jsonText('s.kind')],
-  ['observedAt', jsonText('s.observed_at')],
-  ['latitude', jsonDouble('s.latitude')],
-  ['longitude', jsonDouble('s.longitude')],
-  ['altitude', jsonDouble('s.altitude')],
-  ['accuracy', jsonDouble('s.accuracy')],
-  ['data', 's.data'],
-  ['attachments', 's.attachments'],
-  ['deleted', jsonScalar('s.deleted')],
-  ['revision', jsonScalar('s.revision')],
-  ['seq', jsonScalar('s.seq')],
-  ['batchId', jsonText('s.batch_id')],
-];
+]);
 
 const GEOMETRY = `CASE WHEN s.latitude IS NULL OR s.longitude IS NULL THEN 'null'
   ELSE '{"type":"Point","coordinates":[' || ${jsonDouble('s.longitude')} || ',' || ${jsonDouble('s.latitude')}
