@@ -180,6 +180,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
     ]);
     const download = events.find((event: { actor: string; action: string }) => event.actor === 'person:boss@site.org' && event.action === 'GET /api/v1/projects/:slug/sightings');
     expect(download.details).toMatchObject({ format: 'csv', rows: (await admin.allSightings('alpha')).length });
+    // Each names its project (found by slug); a site-wide change names none.
+    const alpha = (await admin.expect<{ projects: { id: string; slug: string }[] }>(200, 'GET', '/api/v1/projects')).projects.find((project) => project.slug === 'alpha')!;
+    const projectOf = (action: string) => events.find((event: { actor: string; action: string }) => event.actor === 'person:boss@site.org' && event.action === action).projectId;
+    expect([projectOf('GET /api/v1/projects/:slug/sightings'), projectOf('POST /api/v1/projects/:slug/devices'), projectOf('POST /api/v1/tokens')]).toEqual([alpha.id, alpha.id, null]);
     const trail = JSON.stringify(events);
     const logs = gateway.logs + second.logs;
     for (const secret of [device.secret, rotated.secret, token.token, people['boss@site.org']!.password, boss.cookie.split('=')[1], ADMIN_TOKEN]) {

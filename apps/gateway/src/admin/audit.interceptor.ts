@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
-import { AuditService, ProjectService } from '@fieldsync/sync-core';
+import { AuditService } from '@fieldsync/sync-core';
 import type { Principal } from './admin-auth.guard.js';
 import { clientAddress } from '../client-address.js';
 
@@ -23,10 +23,7 @@ function summary(body: unknown): Record<string, unknown> {
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(ProjectService) private readonly projects: ProjectService,
-  ) {}
+  constructor(@Inject(AuditService) private readonly audit: AuditService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -42,14 +39,14 @@ export class AuditInterceptor implements NestInterceptor {
 
   /** `handlerDetails`: what the handler reported in response.locals.audit (a download's format and rows). */
   private async record(request: Request, principal: Principal, route: string, handlerDetails?: Record<string, unknown>): Promise<void> {
-    const slug = typeof request.params.slug === 'string' ? request.params.slug : null;
-    const project = slug ? await this.projects.bySlug(slug, null).catch(() => null) : null;
+    // The project is found by the INSERT: the handler looked it up already, and one more read per request was a round trip.
+    const projectSlug = typeof request.params.slug === 'string' ? request.params.slug : null;
     const target =
       Object.entries(request.params)
         .filter(([name]) => name !== 'slug')
         .map(([name, value]) => `${name}=${value}`)
         .join(' ') || null;
     const details = { ...(READS.has(request.method) ? { ...request.query } : summary(request.body)), ...handlerDetails };
-    await this.audit.record({ actor: principal.actor, address: clientAddress(request), action: `${request.method} ${route}`, projectId: project?.id ?? null, target, details });
+    await this.audit.record({ actor: principal.actor, address: clientAddress(request), action: `${request.method} ${route}`, projectSlug, target, details });
   }
 }

@@ -1,6 +1,7 @@
 import { nowIso } from '../db/columns.js';
 import { Database } from '../db/database.js';
 import { AuditEvent } from '../db/entities/index.js';
+import { AuditEventRepository } from '../db/repositories/audit-event.repository.js';
 import { FindOptionsWhere, MoreThan } from 'typeorm';
 
 export interface AuditEntry {
@@ -8,6 +9,8 @@ export interface AuditEntry {
   address: string;
   action: string;
   projectId?: string | null;
+  /** The project by its slug instead, looked up by the INSERT itself (a request names its project so). */
+  projectSlug?: string | null;
   target?: string | null;
   /** What changed: names, roles, counts; never a secret (callers pass none, and keys named like one are dropped). */
   details?: Record<string, unknown>;
@@ -17,21 +20,24 @@ const SECRET_KEY = /secret|password|token|hash/i;
 
 /** The audit trail: one row per change an admin makes and per download, read with a cursor. */
 export class AuditService {
-  constructor(private readonly database: Database) {}
+  private readonly events: AuditEventRepository;
+
+  constructor(private readonly database: Database) {
+    this.events = new AuditEventRepository(database);
+  }
 
   async record(entry: AuditEntry): Promise<void> {
     const details = Object.fromEntries(Object.entries(entry.details ?? {}).filter(([key]) => !SECRET_KEY.test(key)));
-    await this.database.writeAlone((manager) =>
-      manager.insert(AuditEvent, {
-        at: nowIso(),
-        actor: entry.actor.slice(0, 250),
-        address: entry.address.slice(0, 64),
-        action: entry.action.slice(0, 64),
-        projectId: entry.projectId ?? null,
-        target: entry.target?.slice(0, 255) ?? null,
-        details: details as never,
-      }),
-    );
+    await this.events.insertAlone({
+      at: nowIso(),
+      actor: entry.actor.slice(0, 250),
+      address: entry.address.slice(0, 64),
+      action: entry.action.slice(0, 64),
+      projectId: entry.projectId ?? null,
+      projectSlug: entry.projectSlug ?? null,
+      target: entry.target?.slice(0, 255) ?? null,
+      details,
+    });
   }
 
   /** Events after the cursor, oldest first, limited to some projects (null: all, and site-wide events). */
