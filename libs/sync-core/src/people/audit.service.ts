@@ -8,8 +8,7 @@ export interface AuditEntry {
   actor: string;
   address: string;
   action: string;
-  projectId?: string | null;
-  /** The project by its slug instead, looked up by the INSERT itself (a request names its project so). */
+  /** The project the request named, by its slug: the INSERT looks it up (null when none has it). */
   projectSlug?: string | null;
   target?: string | null;
   /** What changed: names, roles, counts; never a secret (callers pass none, and keys named like one are dropped). */
@@ -33,7 +32,6 @@ export class AuditService {
       actor: entry.actor.slice(0, 250),
       address: entry.address.slice(0, 64),
       action: entry.action.slice(0, 64),
-      projectId: entry.projectId ?? null,
       projectSlug: entry.projectSlug ?? null,
       target: entry.target?.slice(0, 255) ?? null,
       details,

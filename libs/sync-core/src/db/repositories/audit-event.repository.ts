@@ -1,8 +1,8 @@
 import { Database } from '../database.js';
 import { AuditEvent } from '../entities/index.js';
 
-/** An event to record: its project given by id, or by slug (`projectSlug`), or neither. */
-export type NewAuditEvent = Omit<AuditEvent, 'id'> & { projectSlug: string | null };
+/** An event to record, its project named by slug (or none). */
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'projectId'> & { projectSlug: string | null };
 
 /** The SQL on `audit_event`: the trail of changes and downloads. */
 export class AuditEventRepository {
@@ -17,7 +17,7 @@ export class AuditEventRepository {
         .createQueryBuilder()
         .insert()
         .into(AuditEvent)
-        .values(projectSlug === null ? event : { ...event, projectId: () => '(SELECT id FROM project WHERE slug = :auditedSlug)' })
+        .values({ ...event, projectId: projectSlug === null ? null : () => '(SELECT id FROM project WHERE slug = :auditedSlug)' })
         .setParameter('auditedSlug', projectSlug)
         .execute(),
     );
