@@ -1,4 +1,4 @@
-import { AttachmentFile } from './format.js';
+import { AttachmentFile, setField } from './format.js';
 
 const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 const MIN_BASE64_CHARS = 256;
@@ -36,18 +36,21 @@ export function base64Attachment(field: string, value: unknown): AttachmentFile 
   return { name: `${safeField}.${media.extension}`, contentType: dataUri?.[1] ?? media.contentType, bytes };
 }
 
-/** Moves every base64 photo or recording out of `values` into attachment files, leaving a reference. */
+/**
+ * Moves every base64 photo or recording out of `values` into attachment files, leaving a
+ * reference. `values` itself is returned when it holds none (most records): copying every
+ * record's fields took as long as mapping the rest of a feature.
+ */
 export function extractBase64Attachments(values: Record<string, unknown>): { data: Record<string, unknown>; files: AttachmentFile[] } {
-  const data: Record<string, unknown> = {};
+  let data: Record<string, unknown> | null = null;
   const files: AttachmentFile[] = [];
-  for (const [field, value] of Object.entries(values)) {
-    const file = base64Attachment(field, value);
-    if (file) {
-      files.push(file);
-      data[field] = { attachment: file.name };
-    } else {
-      data[field] = value;
-    }
+  for (const field in values) {
+    if (!Object.hasOwn(values, field)) continue;
+    const file = base64Attachment(field, values[field]);
+    if (!file) continue;
+    data ??= { ...values };
+    files.push(file);
+    setField(data, field, { attachment: file.name });
   }
-  return { data, files };
+  return { data: data ?? values, files };
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { SightingKind } from '../db/entities/index.js';
-import { AttachmentFile, DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
+import { AttachmentFile, DecodedItem, distinctFieldNames, FormatDecoder, setField, SightingRecord, UnreadableFileError } from './format.js';
 
 const MAX_RECORD_CHARS = 1024 * 1024;
 const KINDS: readonly SightingKind[] = ['sighting', 'waypoint', 'alert'];
@@ -46,9 +46,13 @@ function number(value: string | undefined, column: string): number | null {
   return parsed;
 }
 
-/** A cell as data: numbers become numbers, everything else stays text. */
+/**
+ * A cell as data: numbers become numbers, everything else stays text. A number written with
+ * leading zeros (a tag "007", a plot "0042") is a code, and stays text: as a number it would lose them.
+ */
 function cellValue(value: string): unknown {
-  return /^-?\d{1,15}(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  const trimmed = value.trim();
+  return /^-?\d{1,15}(\.\d+)?$/.test(trimmed) && !/^-?0\d/.test(trimmed) ? Number(value) : value;
 }
 
 export interface CsvOptions {
@@ -72,12 +76,14 @@ export async function* decodeCsv(bytes: AsyncIterable<Buffer>, options: CsvOptio
   }
   const rows = Readable.from(all()).pipe(parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS }));
   let header: string[] | null = null;
+  let fields: string[] = [];
   let roles: Map<number, string> = new Map();
   let index = 0;
   try {
     for await (const cells of rows as AsyncIterable<string[]>) {
       if (!header) {
         header = cells.map((cell) => cell.trim());
+        fields = distinctFieldNames(header);
         roles = new Map();
         header.forEach((name, column) => {
           const role = Object.entries(COLUMN_NAMES).find(([, names]) => names.includes(normalisedHeader(name)))?.[0];
@@ -90,7 +96,7 @@ export async function* decodeCsv(bytes: AsyncIterable<Buffer>, options: CsvOptio
       }
       try {
         if (cells.length !== header.length) throw new Error(`row has ${cells.length} cells, the header ${header.length}`);
-        yield { index, record: rowToRecord(header, roles, cells, options.media) };
+        yield { index, record: rowToRecord(fields, roles, cells, options.media) };
       } catch (error) {
         yield { index, reason: (error as Error).message };
       }
@@ -102,7 +108,7 @@ export async function* decodeCsv(bytes: AsyncIterable<Buffer>, options: CsvOptio
   }
 }
 
-function rowToRecord(header: string[], roles: Map<number, string>, cells: string[], media?: Map<string, AttachmentFile>): SightingRecord {
+function rowToRecord(fields: string[], roles: Map<number, string>, cells: string[], media?: Map<string, AttachmentFile>): SightingRecord {
   const known: Record<string, string> = {};
   const data: Record<string, unknown> = {};
   const attachmentFiles: AttachmentFile[] = [];
@@ -111,8 +117,8 @@ function rowToRecord(header: string[], roles: Map<number, string>, cells: string
     if (role) known[role] = cell;
     else if (media?.has(cell.trim())) {
       attachmentFiles.push(media.get(cell.trim())!);
-      data[header[column]] = { attachment: cell.trim() };
-    } else if (cell !== '') data[header[column]] = cellValue(cell);
+      setField(data, fields[column], { attachment: cell.trim() });
+    } else if (cell !== '') setField(data, fields[column], cellValue(cell));
   });
   const kind = (known.kind?.trim().toLowerCase() ?? '') as SightingKind;
   return {

@@ -25,6 +25,13 @@ describe('CyberTracker GeoJSON decoder', () => {
     expect(items.map((item) => item.reason ?? 'ok')).toEqual(['ok', 'feature is not an object', 'latitude is not a number: "north"']);
   });
 
+  it('keeps a field whatever its name, "__proto__" included', async () => {
+    // Written as text: JSON.stringify of a JavaScript object cannot produce a "__proto__" member.
+    const text = JSON.stringify({ type: 'FeatureCollection', features: [feature('a')] }).replace('"sighting":{', '"sighting":{"__proto__":"p","constructor":"c",');
+    const [item] = await decodeAll(cyberTrackerGeoJsonDecoder, Buffer.from(text), 7);
+    expect(JSON.stringify(item.record?.data)).toBe('{"__proto__":"p","constructor":"c","species":"Lion"}');
+  });
+
   it('accepts trailing NUL bytes', async () => {
     const text = Buffer.concat([Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [feature('a')] })), Buffer.alloc(3)]);
     expect(await decodeAll(cyberTrackerGeoJsonDecoder, Buffer.isBuffer(text) ? text : Buffer.from(text), 7)).toHaveLength(1);

@@ -42,6 +42,32 @@ export interface FormatDecoder {
   decode(bytes: AsyncIterable<Buffer>): AsyncIterable<DecodedItem>;
 }
 
+/**
+ * Sets a field of a record's data by the name the file gives it. A plain assignment to
+ * "__proto__" would set the object's prototype and silently drop the field.
+ */
+export function setField(data: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(data, name, { value, writable: true, enumerable: true, configurable: true });
+  else data[name] = value;
+}
+
+/**
+ * The names of a record's fields, every one distinct: where two fields share a name, a plain
+ * object would keep only the last. The first keeps the name; a second "Notes" becomes "Notes (2)",
+ * a second field without a name is named by its position ("column 7").
+ */
+export function distinctFieldNames(names: string[]): string[] {
+  const given = new Set(names);
+  const used = new Set<string>();
+  return names.map((name, position) => {
+    const base = name === '' ? `column ${position + 1}` : name;
+    let field = name;
+    for (let copy = 2; used.has(field) || (field !== name && given.has(field)); copy++) field = name === '' && copy === 2 ? base : `${base} (${copy})`;
+    used.add(field);
+    return field;
+  });
+}
+
 /** The first 64 KB of a file as text, without a byte-order mark or leading blanks: what JSON formats are recognised by. */
 export function headText(head: Buffer): string {
   return head

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { AttachmentRef, FormFields } from '../db/entities/index.js';
 import { isObject } from './cybertracker-geojson.decoder.js';
-import { AttachmentFile, DecodedItem, FormatDecoder, SightingRecord, UnreadableFileError } from './format.js';
+import { AttachmentFile, DecodedItem, FormatDecoder, setField, SightingRecord, UnreadableFileError } from './format.js';
 import { readWhole } from './read-whole.js';
 
 const MAX_ENVELOPE_BYTES = 256 * 1024 * 1024;
@@ -68,9 +68,9 @@ function flatten(node: Record<string, unknown>, prefix: string, typePath: string
       flatten(entry, '', formPath, types, copy, depth + 1);
       return copy;
     };
-    if (Array.isArray(value)) out[path] = value.map(item);
+    if (Array.isArray(value)) setField(out, path, value.map(item));
     else if (isObject(value)) flatten(value, path, formPath, types, out, depth + 1);
-    else out[path] = item(value);
+    else setField(out, path, item(value));
   }
 }
 

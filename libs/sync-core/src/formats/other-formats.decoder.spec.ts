@@ -75,6 +75,16 @@ describe('CyberTracker webhook JSON', () => {
     expect(items[1].record).toMatchObject({ longitude: 31.6, latitude: -24.2, observedAt: '2026-03-01T11:00:00+02:00', data: { e1: 'Kudu' } });
     expect(items[2]).toEqual({ index: 2, reason: 'record has no "values" list' });
   });
+
+  it('keeps two fields of one name (CyberTracker names them by their screens) as two', async () => {
+    const values = [
+      { id: 'e1', name: 'Count', value: 3 },
+      { id: 'e2', name: 'Count', value: 1 },
+      { id: 'e3', name: '__proto__', value: 'p' },
+    ];
+    const [item] = await decodeAll(webhookJsonDecoder, Buffer.from(JSON.stringify({ ...session, records: [{ uid: 'r1', values }] })));
+    expect(JSON.stringify(item.record?.data)).toBe('{"Count":3,"Count (2)":1,"__proto__":"p"}');
+  });
 });
 
 describe('CSV', () => {
@@ -87,6 +97,15 @@ describe('CSV', () => {
     expect(items[0].record).toMatchObject({ uid: 'x1', deviceId: 'd1', latitude: -24.1, longitude: 31.5, data: { Species: 'Lion', Count: 2, Note: 'big; old' } });
     expect(items[1]).toEqual({ index: 1, reason: 'latitude "north" is not a number' });
     expect(items[2]).toEqual({ index: 2, reason: 'row has 4 cells, the header 8' });
+  });
+
+  it('keeps every column: a repeated or empty name gets one of its own, and codes keep their leading zeros', async () => {
+    const csv = Buffer.from('id,lat,lon,Notes,Notes,,,Notes (2),Tag,Plot,Count,Depth,__proto__\nx1,-24,31,first,second,idx,unnamed,literal,007,-012,0,0.5,p\n');
+    const [item] = await decodeAll(csvDecoder, csv, 5);
+    // As text: an expected object written in JavaScript cannot hold a "__proto__" field.
+    expect(JSON.stringify(item.record?.data)).toBe(
+      '{"Notes":"first","Notes (3)":"second","":"idx","column 7":"unnamed","Notes (2)":"literal","Tag":"007","Plot":"-012","Count":0,"Depth":0.5,"__proto__":"p"}',
+    );
   });
 
   it('refuses a file without a header it can use', async () => {

@@ -1,6 +1,6 @@
 import { extractBase64Attachments } from './attachment-sniff.js';
 import { isObject, optionalString } from './cybertracker-geojson.decoder.js';
-import { DecodedItem, FormatDecoder, headText, SightingRecord, UnreadableFileError } from './format.js';
+import { DecodedItem, distinctFieldNames, FormatDecoder, headText, setField, SightingRecord, UnreadableFileError } from './format.js';
 import { readWhole } from './read-whole.js';
 
 const MAX_WEBHOOK_BYTES = 32 * 1024 * 1024;
@@ -17,13 +17,15 @@ function coordinate(location: unknown, index: number): number | null {
 function recordOf(session: Record<string, unknown>, record: unknown): SightingRecord {
   if (!isObject(record)) throw new Error('record is not an object');
   if (!Array.isArray(record.values)) throw new Error('record has no "values" list');
-  const values: Record<string, unknown> = {};
-  for (const [position, entry] of record.values.entries()) {
+  const entries = record.values.map((entry: unknown, position) => {
     if (!isObject(entry)) throw new Error(`values[${position}] is not an object`);
     const name = optionalString(entry.name) ?? optionalString(entry.id);
     if (!name) throw new Error(`values[${position}] has neither name nor id`);
-    values[name] = entry.value ?? null;
-  }
+    return { name, value: entry.value ?? null };
+  });
+  const values: Record<string, unknown> = {};
+  const names = distinctFieldNames(entries.map((entry) => entry.name));
+  entries.forEach((entry, position) => setField(values, names[position], entry.value));
   const { data, files } = extractBase64Attachments(values);
   const location = record.location ?? session.location;
   return {
