@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, png, screenshot, seriousAccessibilityViolations } from './support/browser.js';
 import { curl } from './support/curl.js';
+import { sha256 } from './support/digest.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { StoreKind } from './support/fieldsync-process.js';
 import { fieldSyncSuite } from './support/suite.js';
@@ -131,6 +132,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await table.waitFor();
     expect(await table.locator('tbody tr').count()).toBe(7);
     expect(await table.getByRole('cell', { name: 'Wild dog' }).count()).toBe(1);
+    // The photo field names its file, and downloads it.
+    const [download] = await Promise.all([page.waitForEvent('download'), table.getByRole('link', { name: 'Photo.png', exact: true }).click()]);
+    expect(download.suggestedFilename()).toBe('Photo.png');
+    expect(sha256(readFileSync((await download.path())!))).toBe(sha256(PHOTO));
     await screenshot(page, kind, 'sightings');
 
     await tab(page, 'Map');
@@ -144,9 +149,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await page.getByLabel('Text').fill('photo-lion');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.getByRole('status').filter({ hasText: 'Sightings 1–1,' }).waitFor();
-    await page.locator('tbody tr').first().getByRole('link').click();
+    // The row's first link is its time, which opens the sighting.
+    await page.locator('tbody tr').first().getByRole('link').first().click();
     const photo = page.getByRole('img', { name: 'Photo Photo.png' });
     await photo.waitFor();
+    expect(await page.getByRole('definition').getByRole('link', { name: 'Photo.png', exact: true }).getAttribute('href')).toBe(`/api/v1/projects/${slug}/attachments/${sha256(PHOTO)}`);
     await expect.poll(() => photo.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
     await screenshot(page, kind, 'sighting-detail');
   });

@@ -1,6 +1,7 @@
 import { api } from '../api';
 import type { Attachment, Sighting } from '../api';
 import { Loading, Problem, Section } from '../parts/bits';
+import { attachmentUrl, FieldValue } from '../parts/field-value';
 import { useLoad, when } from '../parts/load';
 import type { ProjectProps } from '../parts/roles';
 
@@ -51,7 +52,9 @@ export function SightingDetailPage({ slug, uid }: ProjectProps & { uid: string }
         {Object.entries(sighting.data).map(([field, value]) => (
           <div key={field} className="field">
             <dt>{field}</dt>
-            <dd>{show(value)}</dd>
+            <dd>
+              <FieldValue slug={slug} value={value} attachments={sighting.attachments} plain={show} />
+            </dd>
           </div>
         ))}
       </dl>
@@ -100,7 +103,7 @@ export function SightingDetailPage({ slug, uid }: ProjectProps & { uid: string }
 }
 
 function AttachmentView({ slug, attachment }: { slug: string; attachment: Attachment }) {
-  const url = `/api/v1/projects/${slug}/attachments/${attachment.sha256}`;
+  const url = attachmentUrl(slug, attachment);
   if (attachment.contentType.startsWith('image/'))
     return (
       <figure>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import type { Sighting, SightingPage } from '../api';
+import { FieldValue } from '../parts/field-value';
 import { FilterBar, filterOf } from '../parts/filters';
 import { Loading, Problem, ScrollingTable } from '../parts/bits';
 import { useLoad, when } from '../parts/load';
@@ -86,7 +87,9 @@ export function SightingsPage({ slug, place }: ProjectProps) {
                 <td>{sighting.latitude ?? ''}</td>
                 <td>{sighting.longitude ?? ''}</td>
                 {shownFields.map((field) => (
-                  <td key={field}>{cell(sighting.data[field])}</td>
+                  <td key={field}>
+                    <FieldValue slug={slug} value={sighting.data[field]} attachments={sighting.attachments} plain={cell} />
+                  </td>
                 ))}
                 <td>{sighting.attachments.length || ''}</td>
               </tr>
