@@ -265,6 +265,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     expect(found).toEqual({});
     expect(pageErrors).toEqual([]);
   });
+  it("shows a project's uploads per day with their days and counts, and what deleting it would remove", async () => {
+    const overview = await suite.admin.expect<{ sightings: number; devices: number; uploadsPerDay: { day: string; batches: number }[] }>(200, 'GET', `/api/v1/projects/${slug}/overview`);
+    await goTo(`/projects/${slug}`, 'Kruger carnivores');
+    const busiest = Math.max(...overview.uploadsPerDay.map((day) => day.batches));
+    const chart = page.getByRole('img', { name: /^Uploads per day/ });
+    expect(await chart.locator('title').last().textContent()).toMatch(new RegExp(`: ${overview.uploadsPerDay.at(-1)!.batches} batch(es)?$`));
+    await page.getByText(`busiest day ${busiest} batch${busiest === 1 ? '' : 'es'}`).waitFor();
+    expect(overview.devices).toBe(1);
+    await page.getByText(`This removes its ${overview.sightings} sightings, 1 device, every batch and file`).waitFor();
+  });
+
   it('deletes a project only once its slug is typed again, and a viewer is not offered it', async () => {
     await suite.admin.createProject('scratch');
     await goTo('/projects/scratch', 'Project scratch');

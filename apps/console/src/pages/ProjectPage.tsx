@@ -4,7 +4,7 @@ import { api } from '../api';
 import type { Me, Overview, Project } from '../api';
 import { canManage } from '../parts/roles';
 import type { ProjectProps } from '../parts/roles';
-import { Loading, Problem, Section, UploadsChart } from '../parts/bits';
+import { counted, Loading, Problem, Section, UploadsChart } from '../parts/bits';
 import { filterOf } from '../parts/filters';
 import { clustersUrl, startEarly, worldQuery } from '../parts/map-clusters';
 import { useLoad, when } from '../parts/load';
@@ -128,7 +128,7 @@ function DeleteProject({ slug, overview }: { slug: string; overview: Overview })
     <Section title="Delete this project">
       <form onSubmit={(event) => void submit(event)} className="stack">
         <p>
-          This removes its {overview.sightings.toLocaleString()} sightings, {overview.devices} devices, every batch and file, for good. Download what you want to keep first.
+          This removes its {counted(overview.sightings, 'sighting')}, {counted(overview.devices, 'device')}, every batch and file, for good. Download what you want to keep first.
         </p>
         <label>
           Type {slug} to confirm

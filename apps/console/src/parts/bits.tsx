@@ -51,18 +51,42 @@ export function CopyField({ label, value }: { label: string; value: string }) {
   );
 }
 
-/** Batches per day as a small bar chart, with the numbers in its accessible name. */
+/** "1 device", "7 devices", "2 batches". */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count.toLocaleString()} ${count === 1 ? noun : plural}`;
+}
+
+const dayShown = (day: string) => new Date(`${day}T00:00:00`).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+
+/**
+ * Batches per day as a small bar chart: the numbers are in its accessible name and in each bar's
+ * tooltip, and the first and last day and the busiest day's count are written under it.
+ */
 export function UploadsChart({ days }: { days: { day: string; batches: number }[] }) {
   const max = Math.max(1, ...days.map((entry) => entry.batches));
   const width = 8;
   const label = `Uploads per day: ${days.map((entry) => `${entry.day} ${entry.batches}`).join(', ')}`;
+  const busiest = Math.max(0, ...days.map((entry) => entry.batches));
   return (
-    <svg className="chart" role="img" aria-label={label} viewBox={`0 0 ${days.length * width} 40`} preserveAspectRatio="none">
-      {days.map((entry, index) => {
-        const height = (entry.batches / max) * 38;
-        return <rect key={entry.day} x={index * width + 1} y={40 - height} width={width - 2} height={height} />;
-      })}
-    </svg>
+    <figure className="chart-box">
+      <svg className="chart" role="img" aria-label={label} viewBox={`0 0 ${days.length * width} 40`} preserveAspectRatio="none">
+        {days.map((entry, index) => {
+          const height = (entry.batches / max) * 38;
+          return (
+            <rect key={entry.day} x={index * width + 1} y={40 - height} width={width - 2} height={height}>
+              <title>{`${dayShown(entry.day)}: ${counted(entry.batches, 'batch', 'batches')}`}</title>
+            </rect>
+          );
+        })}
+      </svg>
+      {days.length > 0 && (
+        <figcaption className="chart-axis" aria-hidden="true">
+          <span>{dayShown(days[0].day)}</span>
+          <span>{busiest === 0 ? 'no uploads' : `busiest day ${counted(busiest, 'batch', 'batches')}`}</span>
+          <span>{dayShown(days[days.length - 1].day)}</span>
+        </figcaption>
+      )}
+    </figure>
   );
 }
 
