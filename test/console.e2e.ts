@@ -237,6 +237,18 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await viewerContext.close();
   });
 
+  it("shows the audit trail with each event's project, its columns in view", async () => {
+    await goTo('/audit', 'Audit trail');
+    const table = page.getByRole('table', { name: 'Audit trail' });
+    const photo = table.getByRole('row').filter({ hasText: 'GET /api/v1/projects/:slug/attachments/:sha256' }).first();
+    await photo.waitFor();
+    const cells = await photo.getByRole('cell').allTextContents();
+    expect(cells.slice(4)).toEqual([slug, `sha256=${sha256(PHOTO)}`, '']);
+    // Long hashes wrap instead of pushing the last columns out of the window.
+    const region = page.getByRole('region', { name: 'Audit trail (scrolls sideways)' });
+    expect(await region.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  });
+
   it('has no serious accessibility violations on any page, and raised no script error', async () => {
     const pages: [string, string][] = [
       ['/', 'Projects'],

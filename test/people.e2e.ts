@@ -192,6 +192,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
     }
   });
 
+  it('gives a reader of one project full pages of its own events, each naming its project', async () => {
+    const { next: before } = await admin.expect(200, 'GET', '/api/v1/audit?limit=1000');
+    // Nine audited reads of alpha, then two of bravo: a page of bravo's manager must reach past alpha's.
+    for (let i = 0; i < 9; i++) await admin.expect(200, 'GET', '/api/v1/projects/alpha/sightings?limit=1');
+    const bravoManager = await SignedIn.as(gateway.baseUrl, 'manager@b.org', people['manager@b.org']!.password);
+    for (let i = 0; i < 2; i++) expect((await bravoManager.call('GET', '/api/v1/projects/bravo/sightings?limit=1')).status).toBe(200);
+    const scoped = (await (await bravoManager.call('GET', `/api/v1/audit?after=${before}&limit=2`)).json()) as { events: { actor: string; action: string; project: string | null }[] };
+    const bravoRead = ['person:manager@b.org', 'GET /api/v1/projects/:slug/sightings', 'bravo'];
+    expect(scoped.events.map((event) => [event.actor, event.action, event.project])).toEqual([bravoRead, bravoRead]);
+    const { events } = await admin.expect<{ events: { project: string | null }[] }>(200, 'GET', `/api/v1/audit?after=${before}&limit=1000`);
+    expect(events.filter((event) => event.project === 'alpha')).toHaveLength(9);
+  });
+
   it("stops a guesser without locking out the real device or other devices behind the guesser's address; an admin lifts a lock-out", async () => {
     const victim = await admin.createDevice('alpha', 'victim');
     const neighbour = await admin.createDevice('alpha', 'behind the same address');

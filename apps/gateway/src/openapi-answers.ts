@@ -141,6 +141,7 @@ export const ANSWER_SCHEMAS: Record<string, unknown> = {
     address: text,
     action: text,
     projectId: { ...id, nullable: true },
+    project: { ...nullableText, description: "the project's slug; null for a site-wide event or a deleted project" },
     target: nullableText,
     details: { type: 'object', nullable: true, additionalProperties: true },
   }),

@@ -9,8 +9,17 @@ interface AuditEvent {
   actor: string;
   address: string;
   action: string;
+  projectId: string | null;
+  project: string | null;
   target: string | null;
   details: Record<string, unknown>;
+}
+
+/** What a request was asked, as "format=csv · rows=7": read at a glance, where JSON was not. */
+function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([key, value]) => `${key}=${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)
+    .join(' · ');
 }
 
 /** Who changed or downloaded what, when and from where; oldest first, a page at a time. */
@@ -25,7 +34,7 @@ export function AuditPage() {
       {!page.data ? (
         <Loading what="the audit trail" />
       ) : (
-        <ScrollingTable label="Audit trail" columns={['When', 'Who', 'From', 'What', 'Target', 'Details']}>
+        <ScrollingTable label="Audit trail" columns={['When', 'Who', 'From', 'What', 'Project', 'Target', 'Details']}>
           {page.data.events.map((event) => (
             <tr key={event.id}>
               <td>{when(event.at)}</td>
@@ -34,10 +43,9 @@ export function AuditPage() {
               <td>
                 <code>{event.action}</code>
               </td>
-              <td>{event.target ?? ''}</td>
-              <td>
-                <code className="wrap">{Object.keys(event.details).length ? JSON.stringify(event.details) : ''}</code>
-              </td>
+              <td>{event.project ?? (event.projectId ? '(deleted)' : '')}</td>
+              <td className="long">{event.target ?? ''}</td>
+              <td className="long">{detailsText(event.details ?? {})}</td>
             </tr>
           ))}
         </ScrollingTable>

@@ -24,6 +24,11 @@ export class AuditController {
     const project = slug ? await this.projects.bySlug(slug, caller.projectIds) : null;
     const take = Math.min(Math.max(Number(limit) || 100, 1), 1000);
     const events = await this.audit.page(Math.max(Number(after) || 0, 0), take, { actor, projectId: project?.id, projectIds: caller.projectIds });
-    return { events, next: String(events.at(-1)?.id ?? Math.max(Number(after) || 0, 0)) };
+    // Each event names its project by slug too, as people know it (null once the project is deleted).
+    const slugs = new Map((await this.projects.list(caller.projectIds)).map((each) => [each.id, each.slug]));
+    return {
+      events: events.map((event) => ({ ...event, project: event.projectId === null ? null : (slugs.get(event.projectId) ?? null) })),
+      next: String(events.at(-1)?.id ?? Math.max(Number(after) || 0, 0)),
+    };
   }
 }

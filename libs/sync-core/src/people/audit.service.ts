@@ -2,7 +2,7 @@ import { nowIso } from '../db/columns.js';
 import { Database } from '../db/database.js';
 import { AuditEvent } from '../db/entities/index.js';
 import { AuditEventRepository } from '../db/repositories/audit-event.repository.js';
-import { FindOptionsWhere, MoreThan } from 'typeorm';
+import { FindOptionsWhere, In, MoreThan } from 'typeorm';
 
 export interface AuditEntry {
   actor: string;
@@ -38,14 +38,19 @@ export class AuditService {
     });
   }
 
-  /** Events after the cursor, oldest first, limited to some projects (null: all, and site-wide events). */
+  /**
+   * Events after the cursor, oldest first, limited to some projects (null: all, and site-wide
+   * events). The scope is part of the query: a page of a scoped reader is full whenever that many
+   * of its events follow the cursor, however many of other projects lie between.
+   */
   page(after: number, limit: number, filter: { actor?: string; projectId?: string; projectIds: string[] | null }): Promise<AuditEvent[]> {
+    if (filter.projectIds?.length === 0) return Promise.resolve([]);
     return this.database.read(async (reader) => {
       const where: FindOptionsWhere<AuditEvent> = { id: MoreThan(after) };
       if (filter.actor) where.actor = filter.actor;
       if (filter.projectId) where.projectId = filter.projectId;
-      const rows = await reader.find(AuditEvent, { where, order: { id: 'ASC' }, take: filter.projectIds ? limit * 4 : limit });
-      return (filter.projectIds ? rows.filter((row) => row.projectId !== null && filter.projectIds!.includes(row.projectId)) : rows).slice(0, limit);
+      else if (filter.projectIds) where.projectId = In(filter.projectIds);
+      return reader.find(AuditEvent, { where, order: { id: 'ASC' }, take: limit });
     });
   }
 }
