@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdminClient } from './support/admin-client.js';
 import { uploadAsDevice } from './support/curl.js';
+import { sha256 } from './support/digest.js';
 import { ADMIN_TOKEN, FieldSyncProcess, StoreUnderTest } from './support/fieldsync-process.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { run } from './support/run.js';
@@ -106,6 +107,51 @@ describe('backups and the move to PostgreSQL, from the embedded database', () =>
     const again = await fieldsync(['admin', 'migrate', '--to', target.env.DATABASE_URL], env);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('the target database already holds data');
+  });
+});
+
+describe('backups of the embedded database with BLOB_DIR', () => {
+  const suite = fieldSyncSuite('sqlite', { mode: 'embedded', env: { BLOB_DIR: 'blobs' } });
+  const work = mkdtempSync(join(tmpdir(), 'fieldsync-backup-files-'));
+  const stores: StoreUnderTest[] = [];
+  let restoredServer: FieldSyncProcess | null = null;
+
+  afterAll(async () => {
+    await restoredServer?.stop();
+    for (const store of stores) await store.destroy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('zips the database with the files, and a server restored from the zip serves every original file', async () => {
+    await suite.admin.createProject('kruger');
+    const device = await suite.admin.createDevice('kruger', 'Ranger 7');
+    // Larger than one chunk (256 KB): the file is kept in BLOB_DIR, not in the database.
+    const body = featureCollection(Array.from({ length: 1500 }, () => feature()));
+    expect(body.length).toBeGreaterThan(256 * 1024);
+    const answer = await uploadAsDevice(suite.server.baseUrl, device, body);
+    expect(answer.status).toBe(202);
+    const batchId = (answer.body as { batches: { id: string }[] }).batches[0].id;
+    await suite.admin.settled(batchId);
+    expect(readdirSync(join(suite.store.dataDir, 'blobs')).length).toBeGreaterThan(0);
+
+    const zip = join(work, 'fieldsync.zip');
+    const cli = await fieldsync(['admin', 'backup', '--out', zip], { FIELDSYNC_URL: suite.server.baseUrl, FIELDSYNC_TOKEN: ADMIN_TOKEN });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('a zip of the database and the files kept in BLOB_DIR');
+    // Unpacked by a reader that is not ours, which checks every entry's CRC.
+    const unpacked = join(work, 'unpacked');
+    const python = await run('python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; z.extractall(sys.argv[2])', zip, unpacked]);
+    expect(python.status, python.stderr).toBe(0);
+
+    const restored = await StoreUnderTest.create('sqlite');
+    stores.push(restored);
+    copyFileSync(join(unpacked, 'fieldsync.sqlite'), join(restored.dataDir, 'fieldsync.sqlite'));
+    cpSync(join(unpacked, 'blobs'), join(restored.dataDir, 'blobs'), { recursive: true });
+    restoredServer = await FieldSyncProcess.start({ store: restored, redisUrl: null, env: { BLOB_DIR: 'blobs' } });
+    const original = await fetch(`${restoredServer.baseUrl}/api/v1/projects/kruger/batches/${batchId}/file`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(original.status).toBe(200);
+    expect(sha256(Buffer.from(await original.arrayBuffer()))).toBe(sha256(body));
+    expect(await new AdminClient(restoredServer.baseUrl).allSightings('kruger')).toHaveLength(1500);
   });
 });
 

@@ -21,13 +21,13 @@ export class AdminApi {
   }
 
   /** Streams an answer's body into `file` (through `file.part`, renamed once whole); its size. */
-  async download(path: string, file: string): Promise<number> {
+  async download(path: string, file: string): Promise<{ bytes: number; contentType: string }> {
     const response = await this.send('GET', path);
     if (!response.ok || !response.body) throw this.refusal('GET', path, response, await response.text());
     const partial = `${file}.part`;
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
     await rename(partial, file);
-    return (await stat(file)).size;
+    return { bytes: (await stat(file)).size, contentType: response.headers.get('content-type') ?? '' };
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
@@ -62,13 +62,17 @@ function show(output: Output, answer: unknown, rows: Record<string, unknown>[], 
 export function adminCommands(admin: Command, connect: Connection): void {
   admin
     .command('backup')
-    .description('a consistent copy of the embedded database, taken while FieldSync runs (site administrators; PostgreSQL: pg_dump)')
-    .requiredOption('--out <file>', 'where to write it, e.g. fieldsync-2026-11-26.sqlite')
+    .description('a consistent copy of the embedded database, taken while FieldSync runs, with the BLOB_DIR files in a zip when it is set (site administrators; PostgreSQL: pg_dump)')
+    .requiredOption('--out <file>', 'where to write it, e.g. fieldsync-2026-11-26.sqlite (or .zip with BLOB_DIR)')
     .action(async (options: { out: string }) => {
       const { api, output } = connect();
-      const bytes = await api.download('/backup', options.out);
-      if (output.json) return output.result({ file: options.out, bytes });
-      output.info(`backup written to ${options.out} (${bytes} bytes); to restore, stop FieldSync and put it in place of DATA_DIR/fieldsync.sqlite`);
+      const { bytes, contentType } = await api.download('/backup', options.out);
+      const withFiles = contentType.startsWith('application/zip');
+      if (output.json) return output.result({ file: options.out, bytes, contents: withFiles ? 'database and BLOB_DIR files (zip)' : 'database' });
+      if (!withFiles) return output.info(`backup written to ${options.out} (${bytes} bytes); to restore, stop FieldSync and put it in place of DATA_DIR/fieldsync.sqlite`);
+      output.info(
+        `backup written to ${options.out} (${bytes} bytes): a zip of the database and the files kept in BLOB_DIR; to restore, stop FieldSync, put its fieldsync.sqlite in place of DATA_DIR/fieldsync.sqlite and what is under its blobs/ into BLOB_DIR`,
+      );
     });
   const projects = admin.command('projects').description('list, create, rename and delete projects');
   projects

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ConflictError, Database } from '@fieldsync/sync-core';
+import { backupZip, BlobStore, ConflictError, Database } from '@fieldsync/sync-core';
 import { AdminAuthGuard, SiteAdminOnly } from './admin-auth.guard.js';
 
 const PG_DUMP_ADVICE =
@@ -19,9 +19,15 @@ const PG_DUMP_ADVICE =
 @SiteAdminOnly()
 @Controller('api/v1/backup')
 export class BackupController {
-  constructor(@Inject(Database) private readonly database: Database) {}
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(BlobStore) private readonly blobs: BlobStore,
+  ) {}
 
-  /** The whole SQLite database as one consistent file; on PostgreSQL, 409 saying how to use pg_dump. */
+  /**
+   * The whole SQLite database as one consistent file, or with BLOB_DIR a zip of it and the
+   * folder's files; on PostgreSQL, 409 saying how to use pg_dump.
+   */
   @Get()
   async backup(@Res() response: Response): Promise<void> {
     if (this.database.type !== 'sqlite') throw new ConflictError(PG_DUMP_ADVICE);
@@ -29,10 +35,12 @@ export class BackupController {
     try {
       const file = join(folder, 'fieldsync.sqlite');
       await this.database.backupTo(file);
-      response.setHeader('Content-Type', 'application/vnd.sqlite3');
-      response.setHeader('Content-Disposition', `attachment; filename="fieldsync-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.sqlite"`);
+      const name = `fieldsync-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`;
+      const files = this.blobs.files;
+      response.setHeader('Content-Type', files ? 'application/zip' : 'application/vnd.sqlite3');
+      response.setHeader('Content-Disposition', `attachment; filename="${name}.${files ? 'zip' : 'sqlite'}"`);
       response.setHeader('Cache-Control', 'no-store');
-      await pipeline(createReadStream(file), response);
+      await pipeline(files ? backupZip(file, files) : createReadStream(file), response);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

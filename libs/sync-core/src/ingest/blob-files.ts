@@ -83,6 +83,16 @@ export class BlobFiles {
     return Buffer.concat(pieces);
   }
 
+  /** Every finished file (no `.part`), as its path and its name within the folder ("ab/ab12…"): what a backup copies. */
+  async *finishedFiles(): AsyncGenerator<{ path: string; name: string }> {
+    const folders = await readdir(this.dir).catch(() => [] as string[]);
+    for (const folder of folders.filter((name) => /^[0-9a-f]{2}$/.test(name)).sort()) {
+      for (const id of (await readdir(join(this.dir, folder)).catch(() => [] as string[])).sort()) {
+        if (BLOB_ID.test(id)) yield { path: join(this.dir, folder, id), name: `${folder}/${id}` };
+      }
+    }
+  }
+
   async remove(blobId: string): Promise<void> {
     await rm(this.pathOf(blobId), { force: true });
   }

@@ -37,7 +37,7 @@ export class BlobStore {
   constructor(
     private readonly database: Database,
     /** Where larger blobs go when BLOB_DIR is set; null keeps every blob in the database. */
-    private readonly files: BlobFiles | null = null,
+    readonly files: BlobFiles | null = null,
   ) {}
 
   /**
