@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, png, screenshot, seriousAccessibilityViolations } from './support/browser.js';
-import { curl } from './support/curl.js';
+import { curl, uploadAsDevice } from './support/curl.js';
 import { sha256 } from './support/digest.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { StoreKind } from './support/fieldsync-process.js';
@@ -309,5 +309,25 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await viewer.getByRole('heading', { name: 'Kruger carnivores', level: 1 }).waitFor();
     expect(await viewer.getByRole('button', { name: 'Delete project for good' }).count()).toBe(0);
     await viewerContext.close();
+  });
+
+  it("lists a sighting's revisions, newest first, each with what it changed", async () => {
+    await suite.admin.createProject('revisions');
+    const ranger = await suite.admin.createDevice('revisions');
+    const first = feature({ id: 'edited-lion', species: 'Lion', count: 1, latitude: -24.5, longitude: 31.5 });
+    const second = feature({ id: 'edited-lion', species: 'Lion', count: 3, latitude: -24.5, longitude: 31.5 });
+    for (const version of [first, second]) {
+      const sent = await uploadAsDevice(suite.server.baseUrl, ranger, featureCollection([version]));
+      await suite.admin.settled(sent.body.batches[0].id);
+    }
+    await page.goto(`${suite.server.baseUrl}/#/projects/revisions/sightings/edited-lion`);
+    const revisions = page.getByRole('table', { name: 'Revisions' });
+    await revisions.waitFor();
+    const rows = revisions.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).getByRole('cell').first().textContent()).toBe('2 (current)');
+    expect(await rows.nth(0).getByRole('listitem').allTextContents()).toEqual(['Count: 1 → 3']);
+    expect(await rows.nth(1).getByRole('cell').last().textContent()).toBe('first received');
+    await screenshot(page, kind, 'revisions');
   });
 });

@@ -3,11 +3,16 @@ import type { Attachment, Sighting } from '../api';
 import { Loading, Problem, Section } from '../parts/bits';
 import { attachmentUrl, FieldValue } from '../parts/field-value';
 import { useLoad, when } from '../parts/load';
+import { changesBetween } from '../parts/version-changes';
+import type { ComparedVersion } from '../parts/version-changes';
 import type { ProjectProps } from '../parts/roles';
+
+type Version = ComparedVersion & { seq: number; revision: number; receivedAt: string };
 
 interface Detail {
   sighting: Sighting & { receivedAt: string; updatedAt: string };
-  earlierVersions: { seq: number; revision: number; observedAt: string | null; data: Record<string, unknown>; deleted: boolean; batchId: string; receivedAt: string }[];
+  /** Newest first. */
+  earlierVersions: (Version & { batchId: string })[];
 }
 
 function show(value: unknown): string {
@@ -73,27 +78,41 @@ export function SightingDetailPage({ slug, uid }: ProjectProps & { uid: string }
         {earlierVersions.length === 0 ? (
           <p>No earlier version: this is the first the server received.</p>
         ) : (
-          <table aria-label="Earlier versions">
+          <table aria-label="Revisions">
             <thead>
               <tr>
                 <th scope="col">Revision</th>
                 <th scope="col">Received</th>
-                <th scope="col">Fields</th>
+                <th scope="col">What changed</th>
               </tr>
             </thead>
             <tbody>
-              {earlierVersions.map((version) => (
-                <tr key={version.seq}>
-                  <td>
-                    {version.revision}
-                    {version.deleted ? ' (deleted)' : ''}
-                  </td>
-                  <td>{when(version.receivedAt)}</td>
-                  <td>
-                    <code className="wrap">{JSON.stringify(version.data)}</code>
-                  </td>
-                </tr>
-              ))}
+              {[sighting as Version, ...earlierVersions].map((version, index, versions) => {
+                const older = versions[index + 1];
+                const changes = older ? changesBetween(older, version) : [];
+                return (
+                  <tr key={version.seq}>
+                    <td>
+                      {version.revision}
+                      {index === 0 ? ' (current)' : ''}
+                    </td>
+                    <td>{when(version.receivedAt)}</td>
+                    <td>
+                      {!older ? (
+                        'first received'
+                      ) : changes.length === 0 ? (
+                        'no field changed'
+                      ) : (
+                        <ul className="changes">
+                          {changes.map((change) => (
+                            <li key={change}>{change}</li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}
