@@ -15,17 +15,21 @@ import type { BlobFiles } from '../ingest/blob-files.js';
 export function backupZip(databaseCopy: string, files: BlobFiles): Readable {
   const zip = new ZipFile();
   const output = zip.outputStream as unknown as Readable;
+  let reading: Readable | null = null;
+  // A client gone mid-backup: the file being read is closed, and the loop ends with it.
+  output.once('close', () => reading?.destroy());
   zip.addFile(databaseCopy, 'fieldsync.sqlite');
   void (async () => {
     for await (const file of files.finishedFiles()) {
+      if (output.destroyed) return;
       const handle = await open(file.path).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return null;
         throw error;
       });
       if (!handle) continue;
-      const bytes = handle.createReadStream();
-      zip.addReadStream(bytes, `blobs/${file.name}`, { compress: false });
-      await finished(bytes);
+      reading = handle.createReadStream();
+      zip.addReadStream(reading, `blobs/${file.name}`, { compress: false });
+      await finished(reading);
     }
     zip.end();
   })().catch((error: Error) => output.destroy(error));
