@@ -311,6 +311,21 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await viewerContext.close();
   });
 
+  it('shows a device locked out by wrong secrets, and lifts the lock-out', async () => {
+    await suite.admin.createProject('lockout');
+    const ranger = await suite.admin.createDevice('lockout', 'Ranger 9');
+    const send = (secret: string) => uploadAsDevice(suite.server.baseUrl, { login: ranger.login, secret }, featureCollection([feature()]));
+    for (let i = 0; i < 10; i++) expect((await send(`typed wrong ${i}`)).status).toBe(401);
+    expect((await send(ranger.secret)).status).toBe(429);
+    await goTo('/projects/lockout/devices', 'Devices');
+    const row = page.getByRole('row').filter({ hasText: 'Ranger 9' });
+    await row.getByText('10 wrong secrets in the last 15 minutes').waitFor();
+    await screenshot(page, kind, 'device-locked-out');
+    await row.getByRole('button', { name: 'Lift lock-out of Ranger 9' }).click();
+    await expect.poll(() => row.getByRole('button', { name: 'Lift lock-out of Ranger 9' }).count()).toBe(0);
+    expect((await send(ranger.secret)).status).toBe(202);
+  });
+
   it("lists a sighting's revisions, newest first, each with what it changed", async () => {
     await suite.admin.createProject('revisions');
     const ranger = await suite.admin.createDevice('revisions');

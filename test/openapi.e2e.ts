@@ -96,6 +96,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the OpenAPI document against r
       ['post /api/v1/projects/{slug}/devices', () => '/api/v1/projects/scratch/devices', { name: 'Spare handheld' }],
       ['patch /api/v1/projects/{slug}/devices/{deviceId}', () => `/api/v1/projects/scratch/devices/${params.deviceId}`, { name: 'Spare handheld 2' }],
       ['post /api/v1/projects/{slug}/devices/{deviceId}/secret', () => `/api/v1/projects/scratch/devices/${params.deviceId}/secret`, undefined],
+      ['delete /api/v1/projects/{slug}/devices/{deviceId}/lockout', () => `/api/v1/projects/scratch/devices/${params.deviceId}/lockout`, undefined],
       ['post /api/v1/tokens', () => '/api/v1/tokens', { name: 'scratch reader', role: 'read-only', projects: ['scratch'] }],
       ['post /api/v1/projects/{slug}/sources', () => '/api/v1/projects/scratch/sources', { url: 'ftp://ftp.example.org/CTData', username: 'ranger', everyMinutes: 15 }],
       ['post /api/v1/projects/{slug}/subscriptions', () => '/api/v1/projects/scratch/subscriptions', { name: 'hook', url: 'https://example.org/hook' }],

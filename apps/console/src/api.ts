@@ -89,6 +89,8 @@ export interface Device {
   lastSeenAt: string | null;
   lastDoor: string | null;
   lastBatchStatus: string | null;
+  /** Wrong secrets sent for it in the last 15 minutes, from any address. */
+  wrongSecrets?: number;
 }
 
 export interface DeviceSetup {

@@ -63,6 +63,7 @@ export const ANSWER_SCHEMAS: Record<string, unknown> = {
       lastSeenAt: nullableTime,
       lastDoor: nullableText,
       lastBatchStatus: nullableText,
+      wrongSecrets: { ...integer, description: 'wrong secrets sent for the device in the last 15 minutes, from any address' },
     },
     ['id', 'name', 'login', 'enabled', 'createdAt'],
   ),
@@ -169,6 +170,7 @@ export const ANSWERS: Record<string, unknown> = {
   'post /api/v1/projects/{slug}/devices': { status: '201', schema: deviceWithSecret },
   'post /api/v1/projects/{slug}/devices/{deviceId}/secret': { status: '201', schema: deviceWithSecret },
   'patch /api/v1/projects/{slug}/devices/{deviceId}': ref('Device'),
+  'delete /api/v1/projects/{slug}/devices/{deviceId}/lockout': ref('Device'),
   'post /api/v1/tokens': { status: '201', schema: { allOf: [ref('Token'), object({ token: { type: 'string', description: 'shown this once' } })] } },
   'get /api/v1/projects': listOf('projects', ref('Project')),
   'get /api/v1/projects/{slug}/overview': object({

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api';
 import type { Device, DeviceSetup } from '../api';
-import { CopyField, Loading, Problem, Section, StatusBadge, ScrollingTable } from '../parts/bits';
+import { CopyField, counted, Loading, Problem, Section, StatusBadge, ScrollingTable } from '../parts/bits';
 import { useAction, useLoad, when } from '../parts/load';
 import type { ProjectProps } from '../parts/roles';
 
@@ -35,7 +35,10 @@ export function DevicesPage({ slug, manage }: ProjectProps) {
               <td>
                 <StatusBadge status={device.lastBatchStatus} />
               </td>
-              <td>{device.enabled ? 'enabled' : 'disabled'}</td>
+              <td>
+                {device.enabled ? 'enabled' : 'disabled'}
+                {(device.wrongSecrets ?? 0) > 0 && <span className="bad block">{counted(device.wrongSecrets!, 'wrong secret')} in the last 15 minutes: it may be locked out</span>}
+              </td>
               {manage && (
                 <td className="actions">
                   <button
@@ -60,6 +63,11 @@ export function DevicesPage({ slug, manage }: ProjectProps) {
                   >
                     Rotate secret<span className="visually-hidden"> of {device.name}</span>
                   </button>
+                  {(device.wrongSecrets ?? 0) > 0 && (
+                    <button type="button" onClick={() => void act(() => api(`/api/v1/projects/${slug}/devices/${device.id}/lockout`, { method: 'DELETE' }))}>
+                      Lift lock-out<span className="visually-hidden"> of {device.name}</span>
+                    </button>
+                  )}
                 </td>
               )}
             </tr>

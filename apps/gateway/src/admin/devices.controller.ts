@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Header, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Device, DeviceService, FIELDSYNC_CONFIG, ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
+import { Device, DeviceLogin, DeviceService, FIELDSYNC_CONFIG, ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { deviceSetup } from './device-setup.js';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
@@ -20,6 +20,7 @@ export class DevicesController {
     @Inject(DeviceService) private readonly devices: DeviceService,
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
     @Inject(ProjectOverviewService) private readonly overview: ProjectOverviewService,
+    @Inject(DeviceLogin) private readonly logins: DeviceLogin,
   ) {}
 
   /** The secret, and the settings that carry it, are in this answer only; it is stored as a hash. */
@@ -40,18 +41,31 @@ export class DevicesController {
     return { ...deviceView(device), secret, setup: await deviceSetup(request, this.config, project, device, secret) };
   }
 
-  /** Each device with its last upload: when, through which door, and how that batch ended. */
+  /**
+   * Each device with its last upload (when, through which door, how that batch ended) and the
+   * wrong secrets sent for it in the last 15 minutes: a device that cannot finish because someone
+   * typed its secret wrong shows here, and a manager can lift its lock-out (below).
+   */
   @Get()
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const devices = await this.devices.list(project);
-    const activity = await this.overview.deviceActivity(devices);
+    const [activity, wrongSecrets] = await Promise.all([this.overview.deviceActivity(devices), Promise.all(devices.map((device) => this.logins.wrongSecrets(device)))]);
     return {
-      devices: devices.map((device) => {
+      devices: devices.map((device, index) => {
         const last = activity.get(device.id);
-        return { ...deviceView(device), lastSeenAt: last?.lastSeenAt ?? null, lastDoor: last?.door ?? null, lastBatchStatus: last?.status ?? null };
+        return { ...deviceView(device), lastSeenAt: last?.lastSeenAt ?? null, lastDoor: last?.door ?? null, lastBatchStatus: last?.status ?? null, wrongSecrets: wrongSecrets[index] };
       }),
     };
+  }
+
+  /** Forgets the device's wrong secrets, so it may log in again at once (in queue mode, on every gateway). */
+  @Delete(':deviceId/lockout')
+  async liftLockout(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('deviceId') deviceId: string) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    const device = await this.devices.byId(project, deviceId);
+    await this.logins.clearDevice(device);
+    return { ...deviceView(device), wrongSecrets: await this.logins.wrongSecrets(device) };
   }
 
   @Patch(':deviceId')

@@ -63,4 +63,21 @@ export class DeviceLogin {
   async clear(login: string): Promise<number> {
     return (await this.perLoginAndAddress.forget(login)) + (await this.perLogin.forget(login));
   }
+
+  /** The names a device's failures are counted under: its login (Basic) and its key id (a Bearer secret). */
+  private namesOf(device: Pick<Device, 'login' | 'secretKeyId'>): string[] {
+    return [device.login, `key:${device.secretKeyId}`];
+  }
+
+  /** Wrong secrets sent for a device within the window, from any address: what an administrator is shown. */
+  async wrongSecrets(device: Pick<Device, 'login' | 'secretKeyId'>): Promise<number> {
+    return this.perLogin.failures(this.namesOf(device));
+  }
+
+  /** Lifts every lock-out of a device, whichever way its secret was sent. */
+  async clearDevice(device: Pick<Device, 'login' | 'secretKeyId'>): Promise<number> {
+    let cleared = 0;
+    for (const name of this.namesOf(device)) cleared += await this.clear(name);
+    return cleared;
+  }
 }

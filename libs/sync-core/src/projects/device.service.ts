@@ -43,6 +43,13 @@ export class DeviceService {
     return this.database.read((manager) => manager.find(Device, { where: { projectId: project.id }, order: { createdAt: 'ASC' } }));
   }
 
+  /** A device of the project; NotFoundError when the project has none of that id. */
+  async byId(project: Project, deviceId: string): Promise<Device> {
+    const device = await this.database.read((manager) => manager.findOneBy(Device, { id: deviceId, projectId: project.id }));
+    if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
+    return device;
+  }
+
   byLogin(login: string): Promise<Device | null> {
     return this.database.read((manager) => manager.findOneBy(Device, { login }));
   }
