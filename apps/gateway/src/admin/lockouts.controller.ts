@@ -4,8 +4,8 @@ import { AccountService, DeviceLogin } from '@fieldsync/sync-core';
 import { AdminAuthGuard, SiteAdminOnly } from './admin-auth.guard.js';
 
 /**
- * Lifts a lock-out after wrong secrets or passwords, for a device login or a person's login, on
- * the gateway that answers (each gateway counts its own attempts).
+ * Lifts a lock-out after wrong secrets or passwords, for a device login or a person's login: for
+ * every gateway in queue mode (the counts are in Redis), for the one process in embedded mode.
  */
 @ApiTags('lockouts')
 @ApiBearerAuth()

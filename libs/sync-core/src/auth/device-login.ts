@@ -59,7 +59,7 @@ export class DeviceLogin {
     return { outcome: 'ok', device };
   }
 
-  /** An administrator lifts a device's lock-out (in this process). */
+  /** An administrator lifts a device's lock-out, where the counts are kept (Redis in queue mode: every gateway). */
   async clear(login: string): Promise<number> {
     return (await this.perLoginAndAddress.forget(login)) + (await this.perLogin.forget(login));
   }

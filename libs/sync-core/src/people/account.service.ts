@@ -142,7 +142,7 @@ export class AccountService {
     });
   }
 
-  /** An administrator lifts a person's lock-out (in this process). */
+  /** An administrator lifts a person's lock-out, where the counts are kept (Redis in queue mode: every gateway). */
   async clearLockout(login: string): Promise<number> {
     const normalized = login.trim().toLowerCase();
     return (await this.perLoginAndAddress.forget(normalized)) + (await this.perLogin.forget(normalized));
