@@ -1,14 +1,7 @@
 import type { Attachment } from '../api';
+import { namedFile } from './field-text';
 
 export const attachmentUrl = (slug: string, attachment: Attachment) => `/api/v1/projects/${slug}/attachments/${attachment.sha256}`;
-
-/** The file a field names (`{ attachment: name }`, as every format stores a photo or recording field), or null. */
-function namedFile(value: unknown): string | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const keys = Object.keys(value);
-  const name = (value as { attachment?: unknown }).attachment;
-  return keys.length === 1 && typeof name === 'string' ? name : null;
-}
 
 /**
  * One field of a sighting as a reader wants it: a photo or recording field as a link that

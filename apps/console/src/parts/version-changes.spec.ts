@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changesBetween, ComparedVersion, valueText } from './version-changes';
+import { valueText } from './field-text';
+import { changesBetween, ComparedVersion } from './version-changes';
 
 const version = (changes: Partial<ComparedVersion> = {}): ComparedVersion => ({
   kind: 'sighting',

@@ -1,4 +1,5 @@
 import type { Attachment } from '../api';
+import { valueText } from './field-text';
 
 /** A version of a sighting, as the revision history compares them. */
 export interface ComparedVersion {
@@ -12,18 +13,6 @@ export interface ComparedVersion {
   deleted: boolean;
   data: Record<string, unknown>;
   attachments: Attachment[];
-}
-
-/** A value as one short line: a file by its name, a list as words, "—" for none. */
-export function valueText(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  if (Array.isArray(value)) return value.map(valueText).join(', ');
-  if (typeof value === 'object') {
-    const entries = Object.entries(value);
-    if (entries.length === 1 && entries[0][0] === 'attachment' && typeof entries[0][1] === 'string') return entries[0][1];
-    return JSON.stringify(value);
-  }
-  return String(value);
 }
 
 const position = (version: ComparedVersion) => (version.latitude === null ? '—' : `${version.latitude}, ${version.longitude}`);
