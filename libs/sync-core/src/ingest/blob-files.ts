@@ -83,13 +83,26 @@ export class BlobFiles {
     return Buffer.concat(pieces);
   }
 
-  /** Every finished file (no `.part`), as its path and its name within the folder ("ab/ab12…"): what a backup copies. */
-  async *finishedFiles(): AsyncGenerator<{ path: string; name: string }> {
+  /**
+   * The folder's blob files, a two-character folder at a time: each with its path, and the blob's
+   * id when it is finished (null for a `.part` still being written). Anything else is not listed.
+   */
+  private async *blobFolders(): AsyncGenerator<{ folder: string; files: { path: string; id: string | null }[] }> {
     const folders = await readdir(this.dir).catch(() => [] as string[]);
     for (const folder of folders.filter((name) => /^[0-9a-f]{2}$/.test(name)).sort()) {
-      for (const id of (await readdir(join(this.dir, folder)).catch(() => [] as string[])).sort()) {
-        if (BLOB_ID.test(id)) yield { path: join(this.dir, folder, id), name: `${folder}/${id}` };
+      const files: { path: string; id: string | null }[] = [];
+      for (const name of (await readdir(join(this.dir, folder)).catch(() => [] as string[])).sort()) {
+        const id = name.endsWith(PART) ? null : name;
+        if (BLOB_ID.test(id ?? name.slice(0, -PART.length))) files.push({ path: join(this.dir, folder, name), id });
       }
+      yield { folder, files };
+    }
+  }
+
+  /** Every finished file (no `.part`), as its path and its name within the folder ("ab/ab12…"): what a backup copies. */
+  async *finishedFiles(): AsyncGenerator<{ path: string; name: string }> {
+    for await (const { folder, files } of this.blobFolders()) {
+      for (const { path, id } of files) if (id !== null) yield { path, name: `${folder}/${id}` };
     }
   }
 
@@ -104,15 +117,11 @@ export class BlobFiles {
   async sweep(olderThanMs: number, stored: (ids: string[]) => Promise<Set<string>>): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
     let removed = 0;
-    const folders = await readdir(this.dir).catch(() => [] as string[]);
-    for (const folder of folders.filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+    for await (const { files } of this.blobFolders()) {
       const old: { path: string; id: string | null }[] = [];
-      for (const name of await readdir(join(this.dir, folder)).catch(() => [] as string[])) {
-        const id = name.endsWith(PART) ? null : name;
-        if (!BLOB_ID.test(id ?? name.slice(0, -PART.length))) continue;
-        const path = join(this.dir, folder, name);
-        const info = await stat(path).catch(() => null);
-        if (info && info.mtimeMs < cutoff) old.push({ path, id });
+      for (const file of files) {
+        const info = await stat(file.path).catch(() => null);
+        if (info && info.mtimeMs < cutoff) old.push(file);
       }
       const ids = old.flatMap((file) => (file.id ? [file.id] : []));
       const kept = ids.length > 0 ? await stored(ids) : new Set<string>();
