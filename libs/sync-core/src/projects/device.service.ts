@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateSecret, hashSecret, keyIdOf, VerifiedSecretCache } from '../auth/secret.js';
-import { Database } from '../db/database.js';
+import { Database, Tx } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Device, Project } from '../db/entities/index.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
@@ -12,6 +12,13 @@ export interface DeviceCredentials {
 }
 
 /** How long a device read for a login is used again (see DeviceService.lookedUp). */
+/** A device of the project, read through `manager` (a read or the caller's transaction); NotFoundError when it has none of that id. */
+async function deviceOf(manager: Tx, project: Project, deviceId: string): Promise<Device> {
+  const device = await manager.findOneBy(Device, { id: deviceId, projectId: project.id });
+  if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
+  return device;
+}
+
 const LOOKUP_KEPT_MS = 2000;
 const LOOKUPS_KEPT = 10_000;
 
@@ -45,9 +52,7 @@ export class DeviceService {
 
   /** A device of the project; NotFoundError when the project has none of that id. */
   async byId(project: Project, deviceId: string): Promise<Device> {
-    const device = await this.database.read((manager) => manager.findOneBy(Device, { id: deviceId, projectId: project.id }));
-    if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
-    return device;
+    return this.database.read((manager) => deviceOf(manager, project, deviceId));
   }
 
   byLogin(login: string): Promise<Device | null> {
@@ -59,8 +64,7 @@ export class DeviceService {
     if (changes.name !== undefined && (!changes.name.trim() || changes.name.length > 200)) throw new InvalidInputError('name must be 1-200 characters');
     const update = { ...(changes.name !== undefined ? { name: changes.name.trim() } : {}), ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}) };
     const changed = await this.database.transaction(async (manager) => {
-      const device = await manager.findOneBy(Device, { id: deviceId, projectId: project.id });
-      if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
+      const device = await deviceOf(manager, project, deviceId);
       if (Object.keys(update).length > 0) await manager.update(Device, { id: device.id }, update);
       return { ...device, ...update };
     });
@@ -74,8 +78,7 @@ export class DeviceService {
     const { keyId, secret } = generateSecret();
     const secretHash = await hashSecret(secret);
     const rotated = await this.database.transaction(async (manager) => {
-      const device = await manager.findOneBy(Device, { id: deviceId, projectId: project.id });
-      if (!device) throw new NotFoundError(`no device "${deviceId}" in project "${project.slug}"`);
+      const device = await deviceOf(manager, project, deviceId);
       await manager.update(Device, { id: device.id }, { secretKeyId: keyId, secretHash });
       return { device: { ...device, secretKeyId: keyId, secretHash }, secret };
     });
