@@ -5,8 +5,8 @@ export const attachmentUrl = (slug: string, attachment: Attachment) => `/api/v1/
 
 /**
  * One field of a sighting as a reader wants it: a photo or recording field as a link that
- * downloads its file (the server sends stored files as downloads), a list of answers (a select-multiple) as words, anything else as
- * `plain` shows it.
+ * downloads its file (the server sends stored files as downloads), a list of answers (a
+ * select-multiple) as words, anything else as `plain` shows it.
  */
 export function FieldValue({ slug, value, attachments, plain }: { slug: string; value: unknown; attachments: Attachment[]; plain: (value: unknown) => string }) {
   const name = namedFile(value);
