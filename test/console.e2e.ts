@@ -81,6 +81,26 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await signIn(page, 'ada');
   });
 
+  it('asks a person signing in with a one-time password to choose their own, once', async () => {
+    const { oneTimePassword } = await suite.admin.expect(201, 'POST', '/api/v1/people', { login: 'olga', displayName: 'Olga New' });
+    const visitor = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 } });
+    const fresh = await visitor.newPage();
+    await fresh.goto(`${suite.server.baseUrl}/`);
+    await fresh.getByLabel('Login').fill('olga');
+    await fresh.getByLabel('Password', { exact: true }).fill(oneTimePassword);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    expect(await fresh.getByRole('alert').textContent()).toContain('for one sign-in');
+    await fresh.getByLabel('Your new password').fill('olga chose this one');
+    await screenshot(fresh, kind, 'sign-in-one-time-password');
+    await fresh.getByRole('button', { name: 'Change password and sign in' }).click();
+    await fresh.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await visitor.close();
+    const again = (password: string) =>
+      fetch(`${suite.server.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'olga', password }) });
+    expect((await again(oneTimePassword)).status).toBe(401);
+    expect((await again('olga chose this one')).status).toBe(200);
+  });
+
   it('creates a project, then a device whose secret and settings (with QR codes) are shown once', async () => {
     await page.getByLabel('Project name').fill('Kruger carnivores');
     expect(await page.getByLabel('Short name in addresses (slug)').inputValue()).toBe(slug);

@@ -226,6 +226,37 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbound delivery to a webhook
     const refused = await new AdminClient(plain.baseUrl).call('POST', '/api/v1/projects/mara/subscriptions', { name: 'inside', url: 'http://127.0.0.1:9/hook' });
     expect(refused.status).toBe(400);
     expect(refused.body.detail).toContain('DELIVERY_ALLOW_PRIVATE_NETWORKS');
+    // Every spelling of this machine's address inside IPv6, and of a private one, is the same address.
+    for (const host of ['[::127.0.0.1]', '[::ffff:0:127.0.0.1]', '[::ffff:127.0.0.1]', '[64:ff9b::10.0.0.1]', '[::]', '[2002:7f00:1::1]']) {
+      const spelled = await new AdminClient(plain.baseUrl).call('POST', '/api/v1/projects/mara/subscriptions', { name: 'inside', url: `http://${host}:9/hook` });
+      expect(spelled.status, host).toBe(400);
+      expect(spelled.body.detail, host).toContain('DELIVERY_ALLOW_PRIVATE_NETWORKS');
+    }
     await plain.stop();
+  });
+
+  it("shows a viewer where deliveries go, not the receiver's token in the query string", async () => {
+    const url = `${receiver.url}?token=receiver-secret-123`;
+    const made = await admin.expect(201, 'POST', '/api/v1/projects/mara/subscriptions', { name: 'with a token', url, startAt: 'now' });
+    await admin.expect(201, 'POST', '/api/v1/people', { login: 'vic', password: 'a viewer password' });
+    const vic = (await admin.expect(200, 'GET', '/api/v1/people')).people.find((person: { login: string }) => person.login === 'vic');
+    await admin.expect(200, 'PUT', `/api/v1/people/${vic.id}/projects/mara`, { role: 'viewer' });
+    const signIn = await fetch(`${gateway.baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'vic', password: 'a viewer password' }),
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const asViewer = (await (await fetch(`${gateway.baseUrl}/api/v1/projects/mara/subscriptions`, { headers: { cookie } })).json()) as { subscriptions: { id: string; url: string }[] };
+    const reader = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'reader', role: 'read-only', projects: ['mara'] });
+    const asReader = await new AdminClient(gateway.baseUrl, reader.token).expect(200, 'GET', '/api/v1/projects/mara/subscriptions');
+    for (const list of [asViewer, asReader]) {
+      const shown = list.subscriptions.find((subscription: { id: string }) => subscription.id === made.id)!;
+      expect(shown.url).toBe(new URL(receiver.url).origin + new URL(receiver.url).pathname);
+      expect(JSON.stringify(list)).not.toContain('receiver-secret-123');
+    }
+    const asManager = await admin.expect(200, 'GET', '/api/v1/projects/mara/subscriptions');
+    expect(asManager.subscriptions.find((subscription: { id: string }) => subscription.id === made.id).url).toBe(url);
+    await admin.expect(204, 'DELETE', `/api/v1/projects/mara/subscriptions/${made.id}`);
   });
 });

@@ -50,6 +50,25 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('hostile requests get a 4xx, ne
     expect(nullProjects.status).toBe(400);
   });
 
+  it('answers a query parameter given twice with a 400 naming it, on every route', async () => {
+    const device = await suite.admin.createDevice('h', 'repeats');
+    const asAdmin = [
+      '/api/v1/projects/h/sightings?q=a&q=b',
+      '/api/v1/projects/h/sightings?format=csv&format=json',
+      '/api/v1/projects/h/batches?limit=1&limit=2',
+      '/api/v1/audit?after=1&after=2',
+      '/api/v1/projects/h/sightings/map?zoom=1&zoom=2',
+    ];
+    for (const path of asAdmin) {
+      const answer = await suite.admin.call('GET', path);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.detail, path).toMatch(new RegExp(`"${/\?(\w+)=/.exec(path)![1]}" is given more than once`));
+    }
+    const formList = await curl(['-u', `${device.login}:${device.secret}`, `${suite.server.baseUrl}/formList?formID=a&formID=b`]);
+    expect(formList.status).toBe(400);
+    expect((await suite.admin.call('GET', '/api/v1/projects/h/sightings?q=a&kind=sighting')).status).toBe(200);
+  });
+
   it('sends security headers, keeps answers carrying secrets out of caches, and serves an uploaded text/html as bytes', async () => {
     const answer = await suite.admin.call('POST', '/api/v1/projects/h/devices', { name: 'headers' });
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');

@@ -180,6 +180,38 @@ describe.each<StoreKind>(['sqlite', 'postgres'])("OpenRosa: ODK Collect, KoBoCol
     }
   });
 
+  it('keeps a form media name to its own base name in every door, and sandboxes what it serves', async () => {
+    const auth = ['-H', `Authorization: Bearer ${suite.admin.token}`];
+    const mediaUrl = (name: string) => `${suite.server.baseUrl}/api/v1/projects/odk/forms/binaryType/media/${name}`;
+    const file = join(work, 'planted.png');
+    writeFileSync(file, 'planted');
+    for (const name of ['..%2F..%2F..%2Fplanted.png', '..%5Cplanted.png', 'sub%2Fplanted.png', '%2E%2E']) {
+      const put = await curl([...auth, '-X', 'PUT', '-T', file, mediaUrl(name)]);
+      expect(put.status, name).toBe(400);
+      expect(put.body.detail).toMatch(/not a usable media file name/);
+    }
+    // A multipart file named with folders keeps its base name only.
+    const formPath = join(work, 'binaryType.form.xml');
+    const multipart = await curl([...auth, '-F', `form=@${formPath};type=text/xml`, '-F', `media=@${file};filename=../../planted2.png`, `${suite.server.baseUrl}/api/v1/projects/odk/forms`]);
+    expect(multipart.status).toBe(200);
+    expect(multipart.body.media.map((media: { name: string }) => media.name)).toContain('planted2.png');
+    expect((await curl([...auth, '-X', 'PUT', '-T', file, mediaUrl('planted.png')])).status).toBe(200);
+    const manifest = await curl(['-i', ...basic(), `${suite.server.baseUrl}/forms/binaryType/manifest`]);
+    const filenames = [...String(manifest.body).matchAll(/<filename>([^<]*)<\/filename>/g)].map((match) => match[1]);
+    expect(filenames).toContain('planted.png');
+    expect(filenames.filter((name) => /[\\/]/.test(name!))).toEqual([]);
+
+    // The XForm, the manifest and the media are documents, not pages of the console's origin.
+    for (const path of ['/forms/binaryType.xml', '/forms/binaryType/manifest', '/forms/binaryType/attachments/planted.png', '/formList']) {
+      const answer = await fetch(`${suite.server.baseUrl}${path}`, { headers: { authorization: `Basic ${Buffer.from(`${device.login}:${device.secret}`).toString('base64')}` } });
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers.get('content-security-policy'), path).toMatch(/^sandbox; default-src 'none'/);
+    }
+    const consolePage = await fetch(`${suite.server.baseUrl}/`);
+    expect(consolePage.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(consolePage.headers.get('content-security-policy')).not.toMatch(/sandbox/);
+  });
+
   it('counts the split parts and the first edit as one revision each (revision 2 after an edit of a split submission)', async () => {
     const xml = fixture('binaryType.both.xml').toString().replace(/both/g, 'split2');
     await post(`${suite.server.baseUrl}/submission`, xml, [{ name: 'my_file1.mp4', bytes: Buffer.from('one'), type: 'video/mp4' }], [...basic(), '-F', '*isIncomplete*=yes']);
@@ -223,6 +255,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])("OpenRosa: ODK Collect, KoBoCol
     const unicodeRow = rows.find((row) => row.id === 'unicode');
     expect(unicodeRow.data).toMatchObject({ file1: { attachment: first }, file2: { attachment: second } });
     expect(unicodeRow.attachments.map((file: any) => file.name).sort()).toEqual([first, second].sort());
+    // Downloaded by its name in any script: the header carries it as RFC 6266's filename* (it was a 500).
+    for (const name of [first, second]) {
+      const ref = unicodeRow.attachments.find((file: any) => file.name === name);
+      const got = await fetch(`${suite.server.baseUrl}/api/v1/projects/odk/attachments/${ref.sha256}`, { headers: { authorization: `Bearer ${suite.admin.token}` } });
+      expect(got.status).toBe(200);
+      expect(decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(got.headers.get('content-disposition')!)![1]!)).toBe(name);
+    }
     const audited = rows.find((row) => row.id === 'one');
     expect(audited.data['meta/audit']).toEqual({ attachment: 'audit.csv' });
     expect(audited.attachments).toEqual([expect.objectContaining({ name: 'audit.csv', sha256: sha256(fixture('audit.csv')) })]);

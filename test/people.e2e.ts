@@ -42,7 +42,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
   async function person(login: string, roles: Record<string, 'manager' | 'viewer'>, siteAdmin = false) {
     const created = await admin.expect(201, 'POST', '/api/v1/people', { login, displayName: login, siteAdmin });
     for (const [slug, role] of Object.entries(roles)) await admin.expect(200, 'PUT', `/api/v1/people/${created.id}/projects/${slug}`, { role });
-    people[login] = { id: created.id, password: created.oneTimePassword };
+    // A one-time password opens nothing by itself; it opens a session once, together with the person's own new password.
+    const signIn = (body: Record<string, string>) =>
+      fetch(`${admin.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, ...body }) });
+    const alone = await signIn({ password: created.oneTimePassword });
+    expect(alone.status).toBe(403);
+    expect(await alone.json()).toMatchObject({ passwordChangeRequired: true });
+    const password = `own password of ${login}`;
+    expect((await signIn({ password: created.oneTimePassword, newPassword: password })).status).toBe(200);
+    expect((await signIn({ password: created.oneTimePassword })).status).toBe(401);
+    expect((await signIn({ password: created.oneTimePassword, newPassword: 'yet another password' })).status).toBe(401);
+    people[login] = { id: created.id, password };
   }
 
   it('makes people with one-time passwords and roles, signs them in and out, on any gateway', async () => {
@@ -225,5 +235,58 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('people, roles and the audit tr
     expect(gateway.logs).toMatch(new RegExp(`device login refused[\\s\\S]{0,300}${victim.login}[\\s\\S]{0,300}127\\.0\\.0\\.66`));
     await admin.expect(200, 'DELETE', `/api/v1/lockouts/${victim.login}`);
     expect((await upload(victim, '127.0.0.66')).status).toBe(202);
+  });
+
+  it('lets a valid token and session through from an address where a guesser was stopped; only further wrong tokens wait', async () => {
+    const manager = await SignedIn.as(gateway.baseUrl, 'manager@a.org', people['manager@a.org']!.password);
+    const from = (token: string, extra: string[] = []) => curl(['--interface', '127.0.0.77', '-H', `Authorization: Bearer ${token}`, ...extra, `${gateway.baseUrl}/api/v1/projects`]);
+    const guesses: number[] = [];
+    for (let i = 0; i < 12; i++) guesses.push((await from(`guess-${i}`)).status);
+    expect(guesses.slice(0, 9)).toEqual(Array(9).fill(401));
+    expect(new Set(guesses.slice(9))).toEqual(new Set([429]));
+    // The office behind that address keeps working: its real token and its console session pass.
+    expect((await from(ADMIN_TOKEN)).status).toBe(200);
+    const session = await curl(['--interface', '127.0.0.77', '-H', `Cookie: ${manager.cookie}`, `${gateway.baseUrl}/api/v1/projects`]);
+    expect(session.status).toBe(200);
+    expect((await from('guess-again')).status).toBe(429);
+  });
+
+  it('bounds a token by what its maker may do now: a role taken away, a maker disabled or revoked (on the other gateway too)', async () => {
+    const maker = await admin.expect(201, 'POST', '/api/v1/people', { login: 'maker@site.org', password: 'maker password 1', siteAdmin: true });
+    const session = await SignedIn.as(gateway.baseUrl, 'maker@site.org', 'maker password 1');
+    const made = (await (await session.call('POST', '/api/v1/tokens', { name: 'script of maker', role: 'admin' })).json()) as { id: string; token: string };
+    const token = new AdminClient(second.baseUrl, made.token);
+    expect((await token.call('POST', '/api/v1/projects/alpha/devices', { name: 'by the token' })).status).toBe(201);
+    expect((await token.call('GET', '/api/v1/projects/bravo/devices')).status).toBe(200);
+    // The maker is no longer a site administrator and only a viewer of alpha: so is the token.
+    await admin.expect(200, 'PATCH', `/api/v1/people/${maker.id}`, { siteAdmin: false });
+    await admin.expect(200, 'PUT', `/api/v1/people/${maker.id}/projects/alpha`, { role: 'viewer' });
+    expect((await token.call('GET', '/api/v1/projects/alpha/devices')).status).toBe(200);
+    expect((await token.call('POST', '/api/v1/projects/alpha/devices', { name: 'refused' })).status).toBe(403);
+    expect((await token.call('GET', '/api/v1/projects/bravo/devices')).status).toBe(404);
+    expect((await token.call('GET', '/api/v1/projects')).body.projects.map((project: { slug: string }) => project.slug)).toEqual(['alpha']);
+    // Disabled: every token of theirs stops at once, on every gateway.
+    await admin.expect(200, 'PATCH', `/api/v1/people/${maker.id}`, { enabled: false });
+    expect((await token.call('GET', '/api/v1/projects/alpha/devices')).status).toBe(401);
+    expect((await new AdminClient(gateway.baseUrl, made.token).call('GET', '/api/v1/projects')).status).toBe(401);
+
+    // A token made by a token ends with it.
+    const parent = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'parent', role: 'admin', projects: ['alpha'] });
+    const child = await new AdminClient(gateway.baseUrl, parent.token).expect(201, 'POST', '/api/v1/tokens', { name: 'child', role: 'admin', projects: ['alpha'] });
+    expect((await new AdminClient(second.baseUrl, child.token).call('GET', '/api/v1/projects/alpha/devices')).status).toBe(200);
+    await admin.expect(200, 'DELETE', `/api/v1/tokens/${parent.id}`);
+    expect((await new AdminClient(second.baseUrl, child.token).call('GET', '/api/v1/projects/alpha/devices')).status).toBe(401);
+  });
+
+  it('makes no token of no project, and shows a scoped caller only tokens within its projects', async () => {
+    const scoped = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'alpha admin', role: 'admin', projects: ['alpha'] });
+    const alphaAdmin = new AdminClient(gateway.baseUrl, scoped.token);
+    expect((await admin.call('POST', '/api/v1/tokens', { name: 'nowhere', role: 'admin', projects: [] })).status).toBe(400);
+    expect((await alphaAdmin.call('POST', '/api/v1/tokens', { name: 'nowhere', role: 'admin', projects: [] })).status).toBe(400);
+    const everywhere = await admin.expect(201, 'POST', '/api/v1/tokens', { name: 'everywhere', role: 'read-only' });
+    const listed = (await alphaAdmin.expect(200, 'GET', '/api/v1/tokens')).tokens.map((token: { id: string }) => token.id);
+    expect(listed).toContain(scoped.id);
+    expect(listed).not.toContain(everywhere.id);
+    expect((await alphaAdmin.call('DELETE', `/api/v1/tokens/${everywhere.id}`)).status).toBe(404);
   });
 });

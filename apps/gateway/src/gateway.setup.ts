@@ -3,10 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
-import { consoleContentSecurity, serveConsole } from './console/console-files.js';
+import { consoleContentSecurity, contentSecurityByPath, serveConsole } from './console/console-files.js';
 import { DomainErrorsFilter } from './domain-errors.filter.js';
 import { openApiDocument } from './openapi.js';
-import { refuseDeepJson, refuseNul, refuseNulInPath } from './request-hygiene.js';
+import { refuseDeepJson, refuseNul, refuseNulInPath, refuseRepeatedQuery } from './request-hygiene.js';
 
 /** HSTS for a year once the gateway speaks HTTPS: a browser that saw it never falls back to plain HTTP. */
 const HSTS_SECONDS = 365 * 24 * 3600;
@@ -19,8 +19,10 @@ const HSTS_SECONDS = 365 * 24 * 3600;
  */
 export function setUpGateway(app: NestExpressApplication, options: { tls: boolean; mapTileUrl: string | null; trustProxy: string[] }): void {
   if (options.trustProxy.length > 0) app.set('trust proxy', options.trustProxy);
-  app.use(helmet({ strictTransportSecurity: options.tls ? { maxAge: HSTS_SECONDS } : false, contentSecurityPolicy: consoleContentSecurity(options.mapTileUrl, options.tls) }));
+  app.use(helmet({ strictTransportSecurity: options.tls ? { maxAge: HSTS_SECONDS } : false, contentSecurityPolicy: false }));
+  app.use(contentSecurityByPath(helmet.contentSecurityPolicy(consoleContentSecurity(options.mapTileUrl, options.tls))));
   app.use(refuseNulInPath);
+  app.use(refuseRepeatedQuery);
   serveConsole(app);
   app.use('/api', express.json({ limit: '1mb', reviver: refuseNul, verify: refuseDeepJson }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

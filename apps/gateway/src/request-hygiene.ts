@@ -34,3 +34,18 @@ export function refuseNulInPath(request: Request, response: Response, next: Next
   }
   next();
 }
+
+/**
+ * One rule for every route: a query parameter given twice (`?q=a&q=b`) is answered 400 naming it.
+ * Express hands a repeated parameter over as an array, which no route reads as one (it was a 500).
+ */
+export function refuseRepeatedQuery(request: Request, response: Response, next: NextFunction): void {
+  const repeated = Object.entries(request.query).find(([, value]) => Array.isArray(value));
+  if (repeated) {
+    sendProblem(response, 400, `the query parameter "${repeated[0]}" is given more than once; give it once (several values, where a parameter takes them, are separated by commas)`, {
+      parameter: repeated[0],
+    });
+    return;
+  }
+  next();
+}

@@ -37,6 +37,8 @@ export interface Principal {
 type AdminRequest = Request & { principal?: Principal };
 
 const READS = new Set(['GET', 'HEAD']);
+/** Tokens made by tokens made by tokens…: a chain longer than this is refused rather than followed. */
+const MAX_OWNER_CHAIN = 8;
 
 export function cookie(request: Request, name: string): string | null {
   for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -69,23 +71,25 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const key = [`admin:${clientAddress(request)}`];
-    const { retryAfterSeconds: wait, failures } = await this.throttle.check(key);
-    if (wait > 0) {
-      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
-      throw new HttpException(`too many wrong admin tokens from your address; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
-    }
     const bearer = /^Bearer\s+(\S{1,200})$/i.exec(request.headers.authorization ?? '');
+    const slug = typeof request.params?.slug === 'string' ? request.params.slug : null;
     let principal: Principal;
     if (bearer) {
       const token = await this.tokens.authenticate(bearer[1]!);
-      if (!token) {
+      const bounded = token && (await this.boundedByOwners(token, slug));
+      if (!bounded) {
+        // Only failures are counted and refused: a valid token always passes, so one guesser
+        // behind an office's shared address does not lock the office out.
+        const key = [`admin:${clientAddress(request)}`];
         await this.throttle.recordFailure(key);
-        throw new UnauthorizedException('this admin token is wrong or was revoked');
+        const wait = await this.throttle.retryAfterSeconds(key);
+        if (wait > 0) {
+          context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
+          throw new HttpException(`too many wrong admin tokens from your address; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
+        }
+        throw new UnauthorizedException(token ? 'the person or token that made this token is disabled or revoked' : 'this admin token is wrong or was revoked');
       }
-      // Cleared only when there is something to clear: a round trip to Redis per request otherwise.
-      if (failures > 0) await this.throttle.recordSuccess(key);
-      principal = fromToken(token);
+      principal = bounded;
     } else {
       const sessionToken = cookie(request, SESSION_COOKIE);
       if (!sessionToken) throw new UnauthorizedException('sign in (POST /api/v1/session) or send an admin token: Authorization: Bearer <token>');
@@ -94,7 +98,7 @@ export class AdminAuthGuard implements CanActivate {
       if (!READS.has(request.method) && request.headers['x-csrf-token'] !== signedIn.session.csrfToken) {
         throw new ForbiddenException('a change made with a session needs its X-CSRF-Token header (from POST or GET /api/v1/session)');
       }
-      principal = await this.fromAccount(signedIn.account, signedIn.session, typeof request.params?.slug === 'string' ? request.params.slug : null);
+      principal = await this.fromAccount(signedIn.account, signedIn.session, slug);
     }
     if (this.reflector.getAllAndOverride<boolean | undefined>(SITE_ADMIN_ONLY, [context.getHandler(), context.getClass()]) && !principal.siteAdmin) {
       throw new ForbiddenException('this needs a site administrator (or an unrestricted admin token)');
@@ -107,7 +111,28 @@ export class AdminAuthGuard implements CanActivate {
     return true;
   }
 
-  private async fromAccount(account: Account, session: Session, slug: string | null): Promise<Principal> {
+  /**
+   * A token acts with at most its maker's current rights, read at every use (so on every gateway at
+   * once): a disabled person's tokens, and tokens made by a revoked token, stop; a person who lost a
+   * project or a role takes it from their tokens too. Null: the token may not act at all.
+   */
+  private async boundedByOwners(token: AdminToken, slug: string | null, depth = 0): Promise<Principal | null> {
+    const own = fromToken(token);
+    if (token.ownerAccountId) {
+      const owner = await this.accounts.get(token.ownerAccountId).catch(() => null);
+      if (!owner?.enabled) return null;
+      return narrowed(own, await this.fromAccount(owner, null, slug));
+    }
+    if (token.ownerTokenId && depth < MAX_OWNER_CHAIN) {
+      const owner = await this.tokens.byId(token.ownerTokenId);
+      if (!owner || owner.revokedAt) return null;
+      const bound = await this.boundedByOwners(owner, slug, depth + 1);
+      return bound && narrowed(own, bound);
+    }
+    return token.ownerTokenId ? null : own;
+  }
+
+  private async fromAccount(account: Account, session: Session | null, slug: string | null): Promise<Principal> {
     const base = { kind: 'person' as const, id: account.id, actor: `person:${account.login}`, account, session };
     if (account.siteAdmin) return { ...base, role: 'admin', projectIds: null, siteAdmin: true };
     const memberships = await this.accounts.memberships(account.id);
@@ -132,6 +157,12 @@ function fromToken(token: AdminToken): Principal {
     account: null,
     session: null,
   };
+}
+
+/** What a token may do within what its owner may do now (the owner's role, projects and site administration). */
+function narrowed(own: Principal, owner: Principal): Principal {
+  const projectIds = owner.projectIds === null ? own.projectIds : (own.projectIds ?? owner.projectIds).filter((id) => owner.projectIds!.includes(id));
+  return { ...own, role: own.role === 'admin' && owner.role === 'admin' ? 'admin' : 'read-only', projectIds, siteAdmin: own.siteAdmin && owner.siteAdmin };
 }
 
 /** The caller the guard admitted. */

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { AttachmentService, ProjectService, safeContentType } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
+import { attachmentDisposition } from '../content-disposition.js';
 
 @ApiTags('attachments')
 @ApiBearerAuth()
@@ -25,7 +26,7 @@ export class AttachmentsController {
     response.status(200);
     response.setHeader('Content-Type', safeContentType(attachment.contentType));
     response.setHeader('Content-Length', String(size));
-    response.setHeader('Content-Disposition', `attachment; filename="${attachment.name.replace(/["\\\r\n]/g, '_')}"`);
+    response.setHeader('Content-Disposition', attachmentDisposition(attachment.name));
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
     await pipeline(Readable.from(bytes), response);

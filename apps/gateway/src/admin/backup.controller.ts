@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { backupZip, BlobStore, ConflictError, Database } from '@fieldsync/sync-core';
 import { AdminAuthGuard, SiteAdminOnly } from './admin-auth.guard.js';
+import { attachmentDisposition } from '../content-disposition.js';
 
 const PG_DUMP_ADVICE =
   'this server keeps its data in PostgreSQL: back it up with `pg_dump --format=custom --file=fieldsync.dump "$DATABASE_URL"` and restore into a new database with `pg_restore --dbname=NEW_DATABASE_URL fieldsync.dump` (README, "Backups")';
@@ -38,7 +39,7 @@ export class BackupController {
       const name = `fieldsync-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`;
       const files = this.blobs.files;
       response.setHeader('Content-Type', files ? 'application/zip' : 'application/vnd.sqlite3');
-      response.setHeader('Content-Disposition', `attachment; filename="${name}.${files ? 'zip' : 'sqlite'}"`);
+      response.setHeader('Content-Disposition', attachmentDisposition(`${name}.${files ? 'zip' : 'sqlite'}`));
       response.setHeader('Cache-Control', 'no-store');
       await pipeline(files ? backupZip(file, files) : createReadStream(file), response);
     } finally {

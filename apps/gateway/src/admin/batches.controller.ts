@@ -8,6 +8,7 @@ import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { followBatchChanges } from './batch-changes.js';
 import { EventStreams } from './event-streams.js';
+import { attachmentDisposition } from '../content-disposition.js';
 
 const STATUSES = ['received', 'processing', 'consolidated', 'rejected', 'failed'];
 
@@ -63,7 +64,7 @@ export class BatchesController {
     const name = (batch.fileName ?? `${batch.id}.bin`).replace(/["\\\r\n/]/g, '_');
     response.status(200);
     response.setHeader('Content-Type', 'application/octet-stream');
-    response.setHeader('Content-Disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    response.setHeader('Content-Disposition', attachmentDisposition(name));
     response.setHeader('Cache-Control', 'no-store');
     await pipeline(Readable.from(this.blobs.stream(batch.blobId)), response);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Inject, Logger, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Account, AccountService, AuditService, ProjectService, Session, SessionService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, AnyRole, CurrentAdmin, SESSION_COOKIE } from './admin-auth.guard.js';
@@ -11,6 +11,8 @@ import { clientAddress } from '../client-address.js';
 class SignInDto {
   @IsString() @Length(1, 200) login: string;
   @IsString() @Length(1, 200) password: string;
+  /** Replaces a one-time password, which opens nothing by itself. */
+  @IsOptional() @IsString() @Length(1, 200) newPassword?: string;
 }
 
 class ChangePasswordDto {
@@ -35,7 +37,7 @@ export class SessionController {
   @Header('Cache-Control', 'no-store')
   async signIn(@Body() body: SignInDto, @Req() request: Request, @Res() response: Response): Promise<void> {
     const address = clientAddress(request);
-    const result = await this.accounts.signIn(body.login, body.password, address);
+    const result = await this.accounts.signIn(body.login, body.password, address, body.newPassword);
     if (result.outcome === 'throttled') {
       response.setHeader('Retry-After', String(result.retryAfterSeconds));
       sendProblem(response, HttpStatus.TOO_MANY_REQUESTS, `too many wrong passwords for this login from your address; try again in ${result.retryAfterSeconds} s`);
@@ -46,6 +48,13 @@ export class SessionController {
       sendProblem(response, HttpStatus.UNAUTHORIZED, 'login or password is wrong, or the account is disabled');
       return;
     }
+    if (result.outcome === 'password-expired') {
+      sendProblem(response, HttpStatus.FORBIDDEN, 'this password was given to you for one sign-in: choose your own password (newPassword, at least 10 characters) to sign in', {
+        passwordChangeRequired: true,
+      });
+      return;
+    }
+    if (body.newPassword !== undefined) await this.audit.record({ actor: `person:${result.account.login}`, address, action: 'person.password-changed', target: result.account.login });
     const { token, session } = await this.sessions.open(result.account, address);
     // Secure when the browser came over HTTPS: to this gateway, or to a proxy in TRUST_PROXY (X-Forwarded-Proto).
     response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/', maxAge: Date.parse(session.expiresAt) - Date.now() });

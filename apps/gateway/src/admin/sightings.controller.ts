@@ -8,6 +8,7 @@ import type { Principal } from './admin-auth.guard.js';
 import { EventStreams, serverSentEvent } from './event-streams.js';
 import { parseFilter, parseMapView, parseSightingsQuery } from './feed-query.js';
 import type { MapParams, SightingsParams } from './feed-query.js';
+import { attachmentDisposition } from '../content-disposition.js';
 
 /** Rows a live stream reads at a time while catching up. */
 const STREAM_ROWS_PER_READ = 500;
@@ -54,7 +55,7 @@ export class SightingsController {
     response.setHeader('X-Next-Cursor', String(download.next));
     response.setHeader('Cache-Control', 'no-store');
     const extension = { csv: 'csv', 'wide-csv': 'csv', xlsx: 'xlsx', zip: 'zip' }[format as string];
-    if (extension) response.setHeader('Content-Disposition', `attachment; filename="${project.slug}-sightings.${extension}"`);
+    if (extension) response.setHeader('Content-Disposition', attachmentDisposition(`${project.slug}-sightings.${extension}`));
     for await (const chunk of download.chunks) {
       if (!(await this.write(response, chunk))) return;
     }

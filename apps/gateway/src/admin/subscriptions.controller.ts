@@ -49,7 +49,8 @@ export class SubscriptionsController {
   @Get()
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string) {
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    return { subscriptions: (await this.subscriptions.list(project)).map((subscription) => subscriptionView(subscription, this.config.delivery.failingAfterMs)) };
+    const reader = admin.role === 'admin' ? 'manager' : 'viewer';
+    return { subscriptions: (await this.subscriptions.list(project)).map((subscription) => subscriptionView(subscription, this.config.delivery.failingAfterMs, reader)) };
   }
 
   @Patch(':id')

@@ -29,7 +29,8 @@ export class TokensController {
     requireAdminRole(admin);
     if (admin.projectIds !== null && body.projects === undefined) throw new ForbiddenException('you are limited to some projects; list them in "projects"');
     const projectIds = body.projects === undefined ? null : await Promise.all(body.projects.map(async (slug) => (await this.projects.bySlug(slug, admin.projectIds)).id));
-    const { token, secret } = await this.tokens.create(body.name, body.role, projectIds, admin.actor);
+    const owner = admin.kind === 'person' ? { actor: admin.actor, accountId: admin.id } : { actor: admin.actor, tokenId: admin.id };
+    const { token, secret } = await this.tokens.create(body.name, body.role, projectIds, owner);
     return { ...(await this.view(token)), token: secret };
   }
 
@@ -57,6 +58,7 @@ export class TokensController {
   }
 
   private within(admin: Principal, token: AdminToken): boolean {
-    return admin.projectIds === null || (token.projectIds !== null && token.projectIds.every((id) => admin.projectIds!.includes(id)));
+    // A token of no project at all (made before that was refused) is within no scoped caller's reach.
+    return admin.projectIds === null || (token.projectIds !== null && token.projectIds.length > 0 && token.projectIds.every((id) => admin.projectIds!.includes(id)));
   }
 }

@@ -30,6 +30,24 @@ export function serveConsole(app: INestApplication, directory = CONSOLE_DIR): vo
   });
 }
 
+/** What is served as a page of its own: the console, and the API's documentation (Swagger UI). */
+const isPagePath = (path: string) => path === '/' || path === '/index.html' || path.startsWith('/assets/') || path === '/api/docs' || path.startsWith('/api/docs/');
+
+/**
+ * Every answer that is not one of the console's pages — forms, manifests, media, attachments,
+ * batch files, exports, JSON — is sandboxed with nothing allowed: a browser shown an XForm with a
+ * script (or any file a device sent) on the console's origin runs nothing and reaches nothing.
+ */
+export const DOCUMENT_CONTENT_SECURITY = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+export function contentSecurityByPath(consolePolicy: (request: Request, response: Response, next: (error?: unknown) => void) => void) {
+  return (request: Request, response: Response, next: (error?: unknown) => void) => {
+    if (isPagePath(request.path)) return consolePolicy(request, response, next);
+    response.setHeader('Content-Security-Policy', DOCUMENT_CONTENT_SECURITY);
+    next();
+  };
+}
+
 /**
  * The console's Content-Security-Policy: its own scripts only; MapLibre draws with workers and
  * images made from blob: URLs; the optional tile server is the one other origin it may reach.

@@ -3,7 +3,19 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Head, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { BlobStore, safeContentType, Device, DeviceLogin, FIELDSYNC_CONFIG, FormService, NotFoundError, ReceivedAttachment, SubmissionService, UploadSlots } from '@fieldsync/sync-core';
+import {
+  BlobStore,
+  safeContentType,
+  Device,
+  DeviceLogin,
+  FIELDSYNC_CONFIG,
+  FormService,
+  isCleanMediaName,
+  NotFoundError,
+  ReceivedAttachment,
+  SubmissionService,
+  UploadSlots,
+} from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
@@ -139,9 +151,12 @@ export class OpenRosaController {
     const form = await this.formOr404(device, String(request.params.xmlFormId), response);
     if (!form) return;
     const base = `${this.baseUrl(request)}/forms/${encodeURIComponent(form.xmlFormId)}/attachments`;
-    const files = (await this.forms.media(form)).map(
-      (media) => `<mediaFile><filename>${xmlText(media.name)}</filename><hash>md5:${media.md5}</hash><downloadUrl>${xmlText(`${base}/${encodeURIComponent(media.name)}`)}</downloadUrl></mediaFile>`,
-    );
+    // A name stored before names were checked is left out: Collect would save it outside the form's folder.
+    const files = (await this.forms.media(form))
+      .filter((media) => isCleanMediaName(media.name))
+      .map(
+        (media) => `<mediaFile><filename>${xmlText(media.name)}</filename><hash>md5:${media.md5}</hash><downloadUrl>${xmlText(`${base}/${encodeURIComponent(media.name)}`)}</downloadUrl></mediaFile>`,
+      );
     response
       .status(HttpStatus.OK)
       .type('text/xml')

@@ -10,6 +10,13 @@ const FROM_VARIABLE = 'FIELDSYNC_ADMIN_TOKEN';
 const PRINTED = 'printed at start-up';
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** Who makes a token: how people read it, and the person or token whose rights bound it. */
+export interface TokenOwner {
+  actor: string;
+  accountId?: string;
+  tokenId?: string;
+}
+
 export class AdminTokenService {
   private readonly verified = new VerifiedSecretCache();
 
@@ -51,9 +58,10 @@ export class AdminTokenService {
     });
   }
 
-  async create(name: string, role: AdminRole, projectIds: string[] | null, owner: string | null): Promise<{ token: AdminToken; secret: string }> {
+  async create(name: string, role: AdminRole, projectIds: string[] | null, owner: TokenOwner): Promise<{ token: AdminToken; secret: string }> {
     if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
     if (role !== 'admin' && role !== 'read-only') throw new InvalidInputError('role must be "admin" or "read-only"');
+    if (projectIds?.length === 0) throw new InvalidInputError('a token limited to projects names at least one of them');
     const { keyId, secret } = generateSecret();
     const token: AdminToken = {
       id: keyId,
@@ -62,12 +70,19 @@ export class AdminTokenService {
       role,
       projectIds,
       createdAt: nowIso(),
-      owner: owner?.slice(0, 200) ?? null,
+      owner: owner.actor.slice(0, 200),
+      ownerAccountId: owner.accountId ?? null,
+      ownerTokenId: owner.tokenId ?? null,
       lastUsedAt: null,
       revokedAt: null,
     };
     await this.database.transaction((manager) => manager.insert(AdminToken, token));
     return { token, secret };
+  }
+
+  /** A token by id, revoked or not (null when there is none): what a token's owner chain is read from. */
+  byId(id: string): Promise<AdminToken | null> {
+    return this.database.read((manager) => manager.findOneBy(AdminToken, { id }));
   }
 
   list(): Promise<AdminToken[]> {
@@ -79,8 +94,7 @@ export class AdminTokenService {
     const keyId = keyIdOf(secret);
     const token = await this.database.read(async (manager) => (keyId ? await manager.findOneBy(AdminToken, { id: keyId }) : null) ?? manager.findOneBy(AdminToken, { id: BOOTSTRAP_ID }));
     // Revocation is read from the row at every use, so it holds at once on every gateway.
-    if (!token || token.revokedAt) return null;
-    if (!(await this.verified.verify(secret, token.secretHash))) return null;
+    if (!(await this.verified.verify(secret, token?.secretHash ?? null)) || !token || token.revokedAt) return null;
     await this.noteUse(token);
     return token;
   }
@@ -105,6 +119,18 @@ export class AdminTokenService {
   }
 
   private bootstrapRow(secretHash: string, owner: string): AdminToken {
-    return { id: BOOTSTRAP_ID, name: 'bootstrap', secretHash, role: 'admin', projectIds: null, createdAt: nowIso(), owner, lastUsedAt: null, revokedAt: null };
+    return {
+      id: BOOTSTRAP_ID,
+      name: 'bootstrap',
+      secretHash,
+      role: 'admin',
+      projectIds: null,
+      createdAt: nowIso(),
+      owner,
+      ownerAccountId: null,
+      ownerTokenId: null,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
   }
 }

@@ -39,6 +39,19 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return key.length === expectedKey.length && timingSafeEqual(key, expectedKey);
 }
 
+/** The hash of a random secret nobody kept: checked against when there is no real hash to check. */
+const DECOY_HASH = 'scrypt$16384$8$1$JOp9aG3EkwFHTKwvfrEkHQ==$wsOQg97Apb8bkNjzPmf9PjLRSJ1zb+0xaxfzhDo0f1I=';
+
+/**
+ * Checks a secret against a stored hash, or against a decoy when there is none (an unknown
+ * login, a disabled account): the same scrypt work either way, so the time an answer takes does
+ * not tell whether a login exists. Always false without a stored hash.
+ */
+export async function verifySecretOrDecoy(secret: string, stored: string | null): Promise<boolean> {
+  const matches = await verifySecret(secret, stored ?? DECOY_HASH);
+  return stored !== null && matches;
+}
+
 /**
  * Remembers secrets that already verified against a given stored hash, so a device that
  * uploads every few seconds does not pay for scrypt each time. An entry only counts while the
@@ -49,7 +62,8 @@ export class VerifiedSecretCache {
 
   constructor(private readonly capacity = 2000) {}
 
-  async verify(secret: string, stored: string): Promise<boolean> {
+  async verify(secret: string, stored: string | null): Promise<boolean> {
+    if (stored === null) return verifySecretOrDecoy(secret, null);
     const key = createHash('sha256').update(stored).update('\0').update(secret).digest('base64');
     if (this.entries.has(key)) {
       this.entries.delete(key);

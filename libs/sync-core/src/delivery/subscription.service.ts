@@ -36,9 +36,14 @@ export function subscriptionState(subscription: Pick<Subscription, 'enabled' | '
 }
 
 /** What a subscription looks like through the API: never its secret. */
-export function subscriptionView(subscription: Subscription, failingAfterMs: number) {
+export function subscriptionView(subscription: Subscription, failingAfterMs: number, reader: 'manager' | 'viewer' = 'manager') {
   const { secretEncrypted: _secret, leaseOwner: _owner, leaseUntil: _lease, headers, ...view } = subscription;
-  return { ...view, headerNames: Object.keys(JSON.parse(headers) as Record<string, string>), state: subscriptionState(subscription, failingAfterMs) };
+  const whole = { ...view, headerNames: Object.keys(JSON.parse(headers) as Record<string, string>), state: subscriptionState(subscription, failingAfterMs) };
+  if (reader === 'manager') return whole;
+  // A receiver's token often rides in the query string: a viewer sees where deliveries go, not how they get in.
+  const { origin, pathname } = new URL(view.url);
+  const url = `${origin}${pathname}`;
+  return { ...whole, url, lastError: whole.lastError?.split(view.url).join(url) ?? null };
 }
 
 /** A project's outbound subscriptions: where its sightings are pushed, in feed order. */

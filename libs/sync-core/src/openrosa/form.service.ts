@@ -7,6 +7,20 @@ import { BlobStore, PendingBlob } from '../ingest/blob-store.js';
 import { cleanPartName } from './part-name.js';
 import { readXForm } from './xform.js';
 
+/**
+ * A form media file's name as devices will save it: ODK Collect writes each file of a manifest
+ * beside the form under the name it is given, so a name that is not its own clean base name
+ * ("../x", "a/b", control characters) is refused rather than stored.
+ */
+export function mediaName(raw: string): string {
+  const clean = cleanPartName(raw);
+  if (!clean || clean !== raw) throw new InvalidInputError(`"${raw}" is not a usable media file name: give the file's own name, without folders${clean ? ` (such as "${clean}")` : ''}`);
+  return clean;
+}
+
+/** Whether a stored media name may be handed to a device (rows stored before names were checked may not be). */
+export const isCleanMediaName = (name: string) => cleanPartName(name) === name;
+
 export interface MediaFile {
   name: string;
   contentType: string;
@@ -28,7 +42,7 @@ export class FormService {
   async add(project: Project, xml: Buffer, media: MediaFile[]): Promise<{ form: Form; created: boolean }> {
     const blank = readXForm(xml);
     const pending = await this.blobs.streamIn([xml], Number.MAX_SAFE_INTEGER);
-    for (const file of media) if (!cleanPartName(file.name)) throw new InvalidInputError(`"${file.name}" is not a usable media file name`);
+    for (const file of media) mediaName(file.name);
     return this.database.transaction(async (manager) => {
       const same = await manager.findOneBy(Form, { projectId: project.id, xmlFormId: blank.xmlFormId, version: blank.version });
       if (same && same.md5 !== blank.md5) {
@@ -53,7 +67,7 @@ export class FormService {
 
   /** Adds or replaces one media file of a form's newest version. */
   async setMedia(project: Project, xmlFormId: string, file: MediaFile): Promise<FormMedia> {
-    if (!cleanPartName(file.name)) throw new InvalidInputError(`"${file.name}" is not a usable media file name`);
+    mediaName(file.name);
     const form = await this.newest(project, xmlFormId);
     return this.database.transaction((manager) => this.putMedia(manager, form, file));
   }
@@ -97,7 +111,7 @@ export class FormService {
   }
 
   async mediaFile(form: Form, name: string): Promise<{ media: FormMedia; bytes: AsyncGenerator<Buffer> }> {
-    const media = await this.database.read((manager) => manager.findOneBy(FormMedia, { formId: form.id, name }));
+    const media = isCleanMediaName(name) ? await this.database.read((manager) => manager.findOneBy(FormMedia, { formId: form.id, name })) : null;
     if (!media) throw new NotFoundError(`form "${form.xmlFormId}" has no media file "${name}"`);
     return { media, bytes: this.blobs.stream(media.blobId) };
   }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FailureCounts } from '../auth/failure-counts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
-import { hashSecret, verifySecret } from '../auth/secret.js';
+import { hashSecret, verifySecret, verifySecretOrDecoy } from '../auth/secret.js';
 import { nowIso } from '../db/columns.js';
 import { Database } from '../db/database.js';
 import { Account, Membership, Project, ProjectRole, Session } from '../db/entities/index.js';
@@ -10,7 +10,12 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 const LOGIN = /^[^\s\u0000-\u001f\u007f]{1,200}$/;
 const MIN_PASSWORD_CHARS = 10;
 
-export type SignIn = { outcome: 'ok'; account: Account } | { outcome: 'refused' } | { outcome: 'throttled'; retryAfterSeconds: number };
+export type SignIn =
+  | { outcome: 'ok'; account: Account }
+  | { outcome: 'refused' }
+  | { outcome: 'throttled'; retryAfterSeconds: number }
+  /** The password was right but was given for one sign-in: it opens nothing until replaced. */
+  | { outcome: 'password-expired' };
 
 export interface AccountView {
   id: string;
@@ -58,7 +63,16 @@ export class AccountService {
     const displayName = (input.displayName ?? login).trim().slice(0, 200) || login;
     const generated = input.password === undefined ? oneTimePassword() : null;
     const password = generated ?? checkedPassword(input.password!);
-    const account: Account = { id: randomUUID(), login, displayName, passwordHash: await hashSecret(password), siteAdmin: input.siteAdmin === true, enabled: true, createdAt: nowIso() };
+    const account: Account = {
+      id: randomUUID(),
+      login,
+      displayName,
+      passwordHash: await hashSecret(password),
+      siteAdmin: input.siteAdmin === true,
+      enabled: true,
+      createdAt: nowIso(),
+      passwordExpired: generated !== null,
+    };
     await this.database.transaction(async (tx) => {
       if (await tx.findOneBy(Account, { login })) throw new ConflictError(`a person with login "${login}" exists already`);
       await tx.insert(Account, account);
@@ -125,7 +139,7 @@ export class AccountService {
     const passwordHash = await hashSecret(password);
     await this.database.transaction(async (tx) => {
       if (!(await tx.findOneBy(Account, { id }))) throw new NotFoundError(`no person "${id}"`);
-      await tx.update(Account, { id }, { passwordHash });
+      await tx.update(Account, { id }, { passwordHash, passwordExpired: true });
       await tx.delete(Session, { accountId: id });
     });
     return password;
@@ -136,7 +150,7 @@ export class AccountService {
     if (!(await verifySecret(String(current ?? ''), account.passwordHash))) throw new InvalidInputError('the current password is wrong');
     const passwordHash = await hashSecret(checkedPassword(next));
     await this.database.transaction(async (tx) => {
-      await tx.update(Account, { id: account.id }, { passwordHash });
+      await tx.update(Account, { id: account.id }, { passwordHash, passwordExpired: false });
       const sessions = await tx.findBy(Session, { accountId: account.id });
       for (const session of sessions) if (session.id !== keepSessionId) await tx.delete(Session, { id: session.id });
     });
@@ -148,8 +162,12 @@ export class AccountService {
     return (await this.perLoginAndAddress.forget(normalized)) + (await this.perLogin.forget(normalized));
   }
 
-  /** The enabled person this login and password prove; wrong ones are counted (see the class comment). */
-  async signIn(login: string, password: string, address: string): Promise<SignIn> {
+  /**
+   * The enabled person this login and password prove; wrong ones are counted (see the class
+   * comment). A one-time password proves the person only together with `newPassword`, which
+   * replaces it in the same step: it never opens a session by itself, so it cannot be used twice.
+   */
+  async signIn(login: string, password: string, address: string, newPassword?: string): Promise<SignIn> {
     const normalized = String(login ?? '')
       .trim()
       .toLowerCase()
@@ -159,13 +177,20 @@ export class AccountService {
     const wait = Math.max(await this.perLoginAndAddress.retryAfterSeconds(strict), await this.perLogin.retryAfterSeconds(gentle));
     if (wait > 0) return { outcome: 'throttled', retryAfterSeconds: wait };
     const account = LOGIN.test(normalized) ? await this.database.read((reader) => reader.findOneBy(Account, { login: normalized })) : null;
-    const valid = account !== null && account.enabled && typeof password === 'string' && password.length <= 200 && (await verifySecret(password, account.passwordHash));
+    // An unknown login is checked against a decoy hash: the answer takes as long as for a known one.
+    const proven = typeof password === 'string' && password.length <= 200 && (await verifySecretOrDecoy(password, account?.passwordHash ?? null));
+    const valid = proven && account !== null && account.enabled;
     if (!valid) {
       await this.perLoginAndAddress.recordFailure(strict);
       await this.perLogin.recordFailure(gentle);
       return { outcome: 'refused' };
     }
     await this.perLoginAndAddress.recordSuccess(strict);
-    return { outcome: 'ok', account };
+    if (!account.passwordExpired) return { outcome: 'ok', account };
+    if (newPassword === undefined) return { outcome: 'password-expired' };
+    if (newPassword === password) throw new InvalidInputError('choose a password other than the one-time password');
+    const passwordHash = await hashSecret(checkedPassword(newPassword));
+    await this.database.transaction((tx) => tx.update(Account, { id: account.id }, { passwordHash, passwordExpired: false }));
+    return { outcome: 'ok', account: { ...account, passwordHash, passwordExpired: false } };
   }
 }

@@ -91,8 +91,9 @@ export class DeviceService {
     const keyId = keyIdOf(credentials.secret);
     const device =
       credentials.login !== undefined ? await this.lookedUp(`login:${credentials.login}`, { login: credentials.login }) : keyId ? await this.lookedUp(`key:${keyId}`, { secretKeyId: keyId }) : null;
-    if (!device || !device.enabled) return null;
-    return (await this.verified.verify(credentials.secret, device.secretHash)) ? device : null;
+    // An unknown login costs the same scrypt work as a known one: the answer's time tells nothing.
+    const verified = await this.verified.verify(credentials.secret, device?.secretHash ?? null);
+    return verified && device!.enabled ? device : null;
   }
 
   /** Devices changed or removed by another service (a deleted project's) must be read again. */

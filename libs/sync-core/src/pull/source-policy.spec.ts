@@ -40,11 +40,38 @@ describe('SourcePolicy', () => {
     await expect(new SourcePolicy({ folders: [], allowPrivateNetworks: false }, [dataDir]).folder(allowed, true)).rejects.toThrow(/SOURCE_FOLDERS/);
   });
 
-  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1'])('counts %s as private', (address) => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    // Other spellings of an IPv4 address inside IPv6: compatible, translated, NAT64, 6to4, Teredo.
+    '::127.0.0.1',
+    '::7f00:1',
+    '::ffff:0:127.0.0.1',
+    '::ffff:0:7f00:1',
+    '64:ff9b::127.0.0.1',
+    '64:ff9b::a00:1',
+    '2002:7f00:1::1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    '[::1]',
+    'fe80::1%eth0',
+    '::',
+    '255.255.255.255',
+    '192.0.2.1',
+    'not an address',
+  ])('counts %s as private', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '196.25.1.1', '2001:4860:4860::8888'])('counts %s as public', (address) => {
+  it.each(['8.8.8.8', '196.25.1.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2a00:1450:4001:80e::200e'])('counts %s as public', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
 

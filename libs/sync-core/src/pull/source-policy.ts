@@ -1,39 +1,31 @@
 import { lookup } from 'node:dns/promises';
 import { realpath } from 'node:fs/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { resolve, sep } from 'node:path';
 import { FieldSyncConfig } from '../config/config.js';
 import { InvalidInputError } from '../errors.js';
 
-/** Where no pull source may go unless the operator says so: this host, its private networks, link-local and multicast. */
-const PRIVATE = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 127],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-] as const)
-  PRIVATE.addSubnet(network, prefix, 'ipv6');
+/** Global unicast IPv6 (2000::/3): every IPv6 address outside it is loopback, local, mapped or special. */
+const GLOBAL_IPV6: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('2000::'), 3];
 
+/**
+ * Whether an address is one no pull source or delivery may reach unless the operator says so:
+ * anything but a public unicast address. Parsed by ipaddr.js, so every spelling counts as what it
+ * is: IPv4-mapped (::ffff:127.0.0.1), IPv4-compatible (::127.0.0.1), translated
+ * (::ffff:0:127.0.0.1), NAT64 (64:ff9b::…), 6to4 and Teredo (which carry an IPv4 address inside)
+ * are all refused or judged by the IPv4 address they hold. What does not parse is refused.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
-  return PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+  } catch {
+    return true;
+  }
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv4') return parsed.range() !== 'unicast';
+  return !(parsed as ipaddr.IPv6).match(GLOBAL_IPV6) || parsed.range() !== 'unicast';
 }
 
 const within = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);

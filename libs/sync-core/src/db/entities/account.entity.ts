@@ -13,6 +13,8 @@ export class Account {
   @Column({ type: 'boolean', name: 'site_admin', default: false }) siteAdmin: boolean;
   @Column({ type: 'boolean', default: true }) enabled: boolean;
   @Column({ ...timeColumn, name: 'created_at' }) createdAt: string;
+  /** The password was given by an administrator (a one-time password): the first sign-in must replace it. */
+  @Column({ type: 'boolean', name: 'password_expired', default: false }) passwordExpired: boolean;
 }
 
 /** manager: devices, sources, forms, downloads; viewer: read and download only. */

@@ -9,6 +9,7 @@ import { Subscriptions1764700000000 } from './1764700000000-subscriptions.js';
 import { BlobFiles1764800000000 } from './1764800000000-blob-files.js';
 import { SightingWithoutProjectKey1764900000000 } from './1764900000000-sighting-without-project-key.js';
 import { VersionSeqIndex1765000000000 } from './1765000000000-version-seq-index.js';
+import { CredentialOwners1765100000000 } from './1765100000000-credential-owners.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   BlobFiles1764800000000,
   SightingWithoutProjectKey1764900000000,
   VersionSeqIndex1765000000000,
+  CredentialOwners1765100000000,
 ];
