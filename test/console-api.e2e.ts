@@ -184,6 +184,52 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('What the console reads, over H
     expect(seen.map((event) => event.uid).sort()).toEqual([...batch(20, 'live-a'), ...batch(15, 'live-b'), ...batch(5, 'live-c')].map((item) => item.properties.id).sort());
   });
 
+  it('reads an empty after= as the start in the feed and in the live stream alike', async () => {
+    const feed = await open('/api/v1/projects/serengeti/sightings?after=&limit=1');
+    expect(feed.status).toBe(200);
+    const stream = await open('/api/v1/projects/serengeti/sightings/stream?after=');
+    expect(stream.status).toBe(200);
+    await stream.body!.cancel();
+    for (const bad of ['-1', 'x', '1.5']) {
+      expect((await open(`/api/v1/projects/serengeti/sightings?after=${bad}`)).status).toBe(400);
+      expect((await open(`/api/v1/projects/serengeti/sightings/stream?after=${bad}`)).status).toBe(400);
+    }
+  });
+
+  it('caps the live streams of one caller and of one address (429 beyond, saying what to do)', async () => {
+    const tokens = await Promise.all(
+      Array.from(
+        { length: 5 },
+        async (_, index) => (await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: `dashboard ${index}`, role: 'read-only', projects: ['serengeti'] })).token as string,
+      ),
+    );
+    const paths = ['/api/v1/projects/serengeti/sightings/stream', '/api/v1/projects/serengeti/batches/live'];
+    const stream = (token: string, index: number) => fetch(`${suite.server.baseUrl}${paths[index % 2]}`, { headers: { authorization: `Bearer ${token}` } });
+    const held: Response[] = [];
+    try {
+      for (let index = 0; index < 10; index++) held.push(await stream(tokens[0]!, index));
+      expect(held.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+      const eleventh = await stream(tokens[0]!, 0);
+      expect(eleventh.status).toBe(429);
+      expect(((await eleventh.json()) as { detail: string }).detail).toMatch(/too many live streams open/);
+      // Others at the same address still get theirs, up to the address's cap (40).
+      for (const token of tokens.slice(1, 4)) for (let index = 0; index < 10; index++) held.push(await stream(token, index));
+      expect(held.map((answer) => answer.status)).toEqual(Array(40).fill(200));
+      expect((await stream(tokens[4]!, 0)).status).toBe(429);
+      // A stream closed frees its place (the server notices the close: wait for it, not for a time).
+      await held.shift()!.body!.cancel();
+      let again = await stream(tokens[0]!, 0);
+      while (again.status === 429) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        again = await stream(tokens[0]!, 0);
+      }
+      expect(again.status).toBe(200);
+      held.push(again);
+    } finally {
+      for (const answer of held) await answer.body?.cancel().catch(() => undefined);
+    }
+  });
+
   it('renames a project (its slug stays) and edits a source, keeping what was not given', async () => {
     const renamed = await suite.admin.expect(200, 'PATCH', '/api/v1/projects/serengeti', { name: 'Serengeti 2027' });
     expect(renamed).toMatchObject({ slug: 'serengeti', name: 'Serengeti 2027' });

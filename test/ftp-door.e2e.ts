@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { connect, Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the FTP door on %s', (kind) =>
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
     stdio: 'ignore',
   });
-  const suite = fieldSyncSuite(kind, { env: { TLS_CERT: cert, TLS_KEY: key, FTP_MAX_SESSIONS_PER_ADDRESS: '80' } });
+  const suite = fieldSyncSuite(kind, { env: { TLS_CERT: cert, TLS_KEY: key, FTP_MAX_SESSIONS_PER_ADDRESS: '80', FTP_MAX_UNAUTHENTICATED_PER_ADDRESS: '80' } });
   let ftp: string;
 
   beforeAll(() => {
@@ -274,5 +275,55 @@ for attempt in range(4):
     expect(lines.map(([code]) => code)).toEqual(['530', '530', '530', '530']);
     const waits = lines.map(([, seconds]) => Number(seconds));
     for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1]);
+  });
+});
+
+describe('FTP sessions that never log in', () => {
+  const suite = fieldSyncSuite('sqlite', { env: { FTP_LOGIN_TIMEOUT_MS: '3000', FTP_MAX_UNAUTHENTICATED_PER_ADDRESS: '3' } });
+
+  /** A TCP connection to the FTP port that never logs in; `replies` gathers what the server says. */
+  function idle(): Promise<{ socket: Socket; replies: string[]; closed: Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      const replies: string[] = [];
+      const socket = connect(suite.server.ftpPort, '127.0.0.1');
+      const closed = new Promise<void>((done) => socket.on('close', () => done()));
+      socket.on('error', reject);
+      socket.on('data', (chunk) => {
+        replies.push(...chunk.toString().split('\r\n').filter(Boolean));
+        resolve({ socket, replies, closed });
+      });
+    });
+  }
+
+  it('closes them at the login deadline and caps them per address, while devices from elsewhere log in', async () => {
+    await suite.admin.createProject('idle');
+    const device = await suite.admin.createDevice('idle');
+    const held = [await idle(), await idle(), await idle()];
+    expect(held.map(({ replies }) => replies[0]!.slice(0, 3))).toEqual(['220', '220', '220']);
+    const fourth = await idle();
+    await fourth.closed;
+    expect(fourth.replies.join('\n')).toMatch(/^421 .*have not logged in/m);
+
+    // A device behind another address is not held up by them.
+    const script = `
+import ftplib, sys
+ftp = ftplib.FTP(source_address=('127.0.0.5', 0))
+ftp.connect('127.0.0.1', int(sys.argv[1]), timeout=30)
+print(ftp.login(sys.argv[2], sys.argv[3]))
+ftp.quit()
+`;
+    const login = await run('python3', ['-c', script, String(suite.server.ftpPort), device.login, device.secret]);
+    expect(login.status, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(/^230 /);
+
+    // The deadline closes the idle ones (waited for as they close, not for a time)…
+    await Promise.all(held.map(({ closed }) => closed));
+    for (const { replies } of held) expect(replies.join('\n')).toMatch(/^421 log in within 3 s/m);
+    // …and their address may connect again.
+    const after = await idle();
+    // The greeting ends with "220 Ready"; a refusal would stand before it.
+    while (!after.replies.some((line) => line.startsWith('220 '))) await new Promise((resolve) => after.socket.once('data', resolve));
+    expect(after.replies.filter((line) => line.startsWith('421'))).toEqual([]);
+    after.socket.destroy();
   });
 });

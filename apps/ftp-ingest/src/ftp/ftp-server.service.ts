@@ -35,6 +35,19 @@ function describe(args: unknown[]): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Adds `step` to the count of `key` and returns it; a count that reaches 0 is forgotten. */
+function count(counts: Map<string, number>, key: string, step: number): number {
+  const next = (counts.get(key) ?? 0) + step;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
+  return next;
+}
+
+/** Ends a session with 421 and a reason the client shows. */
+function closeWith(connection: FtpConnection, reason: string): void {
+  void (connection.close as unknown as (code: number, message: string) => Promise<unknown>).call(connection, 421, reason);
+}
+
 /**
  * The FTP/FTPS door: devices log in with their login and secret and STOR files into their own
  * virtual folder; each file becomes a batch through IngestService, acknowledged (226) only after
@@ -45,6 +58,9 @@ export class FtpServerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger('FtpDoor');
   private server: FtpServer | null = null;
   private readonly sessionsByAddress = new Map<string, number>();
+  private readonly loggingInByAddress = new Map<string, number>();
+  /** Sessions that have not logged in yet, each with the timer that closes it at FTP_LOGIN_TIMEOUT_MS. */
+  private readonly loggingIn = new Map<FtpConnection, NodeJS.Timeout>();
 
   constructor(
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
@@ -91,22 +107,31 @@ export class FtpServerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private onConnect(connection: FtpConnection): void {
+    const { ftp } = this.config;
     const address = connection.ip;
-    const sessions = (this.sessionsByAddress.get(address) ?? 0) + 1;
-    this.sessionsByAddress.set(address, sessions);
-    if (sessions > this.config.ftp.maxSessionsPerAddress) {
-      void (connection.close as unknown as (code: number, message: string) => Promise<unknown>).call(
-        connection,
-        421,
-        `too many sessions from your address (limit ${this.config.ftp.maxSessionsPerAddress}); try again later`,
-      );
-    }
+    const sessions = count(this.sessionsByAddress, address, +1);
+    const waiting = count(this.loggingInByAddress, address, +1);
+    this.loggingIn.set(
+      connection,
+      setTimeout(() => closeWith(connection, `log in within ${ftp.loginTimeoutMs / 1000} s of connecting`), ftp.loginTimeoutMs),
+    );
+    if (sessions > ftp.maxSessionsPerAddress) closeWith(connection, `too many sessions from your address (limit ${ftp.maxSessionsPerAddress}); try again later`);
+    else if (waiting > ftp.maxUnauthenticatedPerAddress)
+      closeWith(connection, `too many sessions from your address that have not logged in (limit ${ftp.maxUnauthenticatedPerAddress}); log in, or try again later`);
+  }
+
+  /** The session logged in: it no longer counts against the login deadline and the cap of sessions not logged in. */
+  private onLoggedIn(connection: FtpConnection): void {
+    const timer = this.loggingIn.get(connection);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.loggingIn.delete(connection);
+    count(this.loggingInByAddress, connection.ip, -1);
   }
 
   private onDisconnect(connection: FtpConnection): void {
-    const sessions = (this.sessionsByAddress.get(connection.ip) ?? 1) - 1;
-    if (sessions <= 0) this.sessionsByAddress.delete(connection.ip);
-    else this.sessionsByAddress.set(connection.ip, sessions);
+    this.onLoggedIn(connection);
+    count(this.sessionsByAddress, connection.ip, -1);
   }
 
   private async login(connection: FtpConnection, login: string, secret: string) {
@@ -118,6 +143,7 @@ export class FtpServerService implements OnApplicationBootstrap, BeforeApplicati
       await sleep(Math.min(250 * 2 ** (result.failures - 1), MAX_FAILED_LOGIN_DELAY_MS));
       throw new Error('login or secret is wrong, or the device is disabled');
     }
+    this.onLoggedIn(connection);
     return { fs: new DeviceFileSystem(connection, result.device, this.ingest, this.batches, this.controlOf(connection)) };
   }
 
@@ -144,6 +170,8 @@ export class FtpServerService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Before the workers and the database close, so no device starts a session that cannot be finished. */
   async beforeApplicationShutdown(): Promise<void> {
+    for (const timer of this.loggingIn.values()) clearTimeout(timer);
+    this.loggingIn.clear();
     await this.server?.close();
     this.server = null;
   }

@@ -165,6 +165,9 @@ function narrowed(own: Principal, owner: Principal): Principal {
   return { ...own, role: own.role === 'admin' && owner.role === 'admin' ? 'admin' : 'read-only', projectIds, siteAdmin: own.siteAdmin && owner.siteAdmin };
 }
 
+/** Who holds a live stream: one signed-in browser (its session), or one token. */
+export const streamCaller = (principal: Principal) => (principal.session ? `session:${principal.session.id}` : `${principal.kind}:${principal.id}`);
+
 /** The caller the guard admitted. */
 export const CurrentAdmin = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   return context.switchToHttp().getRequest<AdminRequest>().principal!;

@@ -4,7 +4,7 @@ import { BadRequestException, Controller, Get, HttpCode, Inject, Param, Post, Qu
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BatchService, batchView, BlobStore, ConsolidateQueue, ProjectService } from '@fieldsync/sync-core';
-import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import { AdminAuthGuard, CurrentAdmin, streamCaller } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { followBatchChanges } from './batch-changes.js';
 import { EventStreams } from './event-streams.js';
@@ -48,7 +48,7 @@ export class BatchesController {
     if (since !== undefined && Number.isNaN(Date.parse(since))) throw new BadRequestException('since must be an ISO time, e.g. the asOf of GET …/batches');
     const project = await this.projects.bySlug(slug, admin.projectIds);
     const from = since ? new Date(since).toISOString() : new Date().toISOString();
-    await this.streams.serve(request, response, (stream) => followBatchChanges(this.batches, project, from, stream));
+    await this.streams.serve(request, response, streamCaller(admin), (stream) => followBatchChanges(this.batches, project, from, stream));
   }
 
   @Get('batches/:id')

@@ -1,10 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { clientAddress } from '../client-address.js';
+import { sendProblem } from '../problem.js';
 
 /** How often an open stream looks for news, and how long it may stay silent before a keep-alive comment. */
 export const STREAM_POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
+/**
+ * Open streams one caller (a token or a signed-in browser) may hold on one gateway, and one
+ * address (an office behind one NAT: several people): each stream polls the database once a
+ * second, so 500 of them from one caller were a load anyone with a viewer's token could make.
+ */
+export const MAX_STREAMS_PER_CALLER = 10;
+export const MAX_STREAMS_PER_ADDRESS = 40;
 
 /** What a stream's follower gets: a way to send events, and a signal that the stream has ended. */
 export interface EventStream {
@@ -28,9 +37,35 @@ export function serverSentEvent(event: string, data: unknown, id?: number | stri
 @Injectable()
 export class EventStreams {
   private readonly open = new Set<AbortController>();
+  private readonly held = new Map<string, number>();
   private readonly logger = new Logger('EventStreams');
 
-  async serve(request: Request, response: Response, follow: (stream: EventStream) => Promise<void>): Promise<void> {
+  /** `caller` names who asks (a token's or a session's id): their streams are counted, and refused (429) beyond the caps. */
+  async serve(request: Request, response: Response, caller: string, follow: (stream: EventStream) => Promise<void>): Promise<void> {
+    const keys = [`caller:${caller}`, `address:${clientAddress(request)}`];
+    const caps = [MAX_STREAMS_PER_CALLER, MAX_STREAMS_PER_ADDRESS];
+    if (keys.some((key, index) => (this.held.get(key) ?? 0) >= caps[index]!)) {
+      response.setHeader('Retry-After', '30');
+      sendProblem(
+        response,
+        429,
+        `too many live streams open: at most ${MAX_STREAMS_PER_CALLER} for one token or signed-in browser and ${MAX_STREAMS_PER_ADDRESS} for one address; close a console tab or an old stream, then try again`,
+      );
+      return;
+    }
+    for (const key of keys) this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    try {
+      await this.follow(request, response, follow);
+    } finally {
+      for (const key of keys) {
+        const left = this.held.get(key)! - 1;
+        if (left > 0) this.held.set(key, left);
+        else this.held.delete(key);
+      }
+    }
+  }
+
+  private async follow(request: Request, response: Response, follow: (stream: EventStream) => Promise<void>): Promise<void> {
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');

@@ -62,12 +62,22 @@ export function parseFilter(params: FilterParams): SightingFilter {
   };
 }
 
+/**
+ * The one rule for a feed cursor, in the feed, the downloads and the live stream: absent or empty
+ * is the start (0); otherwise the whole number a "next" (or an event id) gave.
+ */
+export function parseCursor(value: string | undefined, name: string): number {
+  if (value === undefined || value === '') return 0;
+  const cursor = Number(value);
+  if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(cursor)) throw new BadRequestException(`${name} must be a cursor returned as "next" (a whole number)`);
+  return cursor;
+}
+
 /** Turns the query string into a feed query, with a 400 that names the bad parameter. */
 export function parseSightingsQuery(params: SightingsParams, acceptHeader: string | undefined): ParsedSightingsQuery {
   const format = (params.format ?? formatFromAccept(acceptHeader)) as DownloadFormat;
   if (!DOWNLOAD_FORMATS.includes(format)) throw new BadRequestException(`format must be one of ${DOWNLOAD_FORMATS.join(', ')}`);
-  const after = params.after === undefined || params.after === '' ? 0 : Number(params.after);
-  if (!/^\d{0,16}$/.test(params.after ?? '') || !Number.isSafeInteger(after)) throw new BadRequestException('after must be a cursor returned as "next" (a whole number)');
+  const after = parseCursor(params.after, 'after');
   let limit: number | null = format === 'json' ? DEFAULT_JSON_PAGE : null;
   if (params.limit !== undefined) {
     limit = Number(params.limit);

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import { BadRequestException, Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AttachmentService, DOWNLOAD_FORMATS, FeedService, ProjectService, SightingReader, sightingView } from '@fieldsync/sync-core';
-import { AdminAuthGuard, CurrentAdmin } from './admin-auth.guard.js';
+import { AdminAuthGuard, CurrentAdmin, streamCaller } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { EventStreams, serverSentEvent } from './event-streams.js';
-import { parseFilter, parseMapView, parseSightingsQuery } from './feed-query.js';
+import { parseCursor, parseFilter, parseMapView, parseSightingsQuery } from './feed-query.js';
 import type { MapParams, SightingsParams } from './feed-query.js';
 import { attachmentDisposition } from '../content-disposition.js';
 
@@ -104,12 +104,11 @@ export class SightingsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const resumeFrom = lastEventId ?? params.after ?? '0';
-    if (!/^\d{1,16}$/.test(resumeFrom)) throw new BadRequestException('after (or Last-Event-ID) must be a cursor: a seq, a whole number');
+    const resumeFrom = lastEventId ? parseCursor(lastEventId, 'Last-Event-ID') : parseCursor(params.after, 'after');
     const filter = parseFilter(params);
     const project = await this.projects.bySlug(slug, admin.projectIds);
-    await this.streams.serve(request, response, async (stream) => {
-      let cursor = Number(resumeFrom);
+    await this.streams.serve(request, response, streamCaller(admin), async (stream) => {
+      let cursor = resumeFrom;
       while (!stream.ended.aborted) {
         const window = await this.feed.open({ ...filter, projectId: project.id, after: cursor, limit: STREAM_ROWS_PER_READ });
         let text = '';

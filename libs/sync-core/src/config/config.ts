@@ -41,6 +41,10 @@ export interface FieldSyncConfig {
     maxSessions: number;
     maxSessionsPerAddress: number;
     idleTimeoutMs: number;
+    /** A session that has not logged in by then is closed: connections that never log in must not fill FTP_MAX_SESSIONS. */
+    loginTimeoutMs: number;
+    /** Sessions from one address that have not logged in yet, at most. */
+    maxUnauthenticatedPerAddress: number;
   };
   fileshareDirs: { dir: string; projectSlug: string; deviceLogin: string | null }[];
   fileshareScanMs: number;
@@ -335,6 +339,8 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
       maxSessions: integer(env, 'FTP_MAX_SESSIONS', 200, 1, 100_000),
       maxSessionsPerAddress: integer(env, 'FTP_MAX_SESSIONS_PER_ADDRESS', 60, 1, 100_000),
       idleTimeoutMs: integer(env, 'FTP_IDLE_TIMEOUT_MS', 300_000, 1000, 86_400_000),
+      loginTimeoutMs: integer(env, 'FTP_LOGIN_TIMEOUT_MS', 30_000, 1000, 600_000),
+      maxUnauthenticatedPerAddress: integer(env, 'FTP_MAX_UNAUTHENTICATED_PER_ADDRESS', 20, 1, 100_000),
     },
     fileshareDirs: fileshareDirsFrom(env),
     fileshareScanMs: integer(env, 'FILESHARE_SCAN_MS', 2000, 100, 3_600_000),
