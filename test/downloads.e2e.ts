@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +198,40 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
     const geojson = await curl(['-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/bulk/sightings?format=geojson`]);
     expect(geojson.body.features).toHaveLength(BULK_ROWS);
     expect(geojson.body.features.map((item: { properties: { data: { Count: number } } }) => item.properties.data.Count).slice(0, 3)).toEqual([0, 1, 2]);
+  }, 120_000);
+
+  it('adds no listener per write: slow readers of large downloads beside 8 OpenRosa clients leave no MaxListenersExceededWarning', async () => {
+    const collect = await suite.admin.createDevice('bulk', 'collect');
+    const xml = join(work, 'submission.xml');
+    const photo = join(work, 'photo.jpg');
+    writeFileSync(photo, Buffer.alloc(200 * 1024, 9));
+    const client = async (index: number) => {
+      for (let round = 0; round < 5; round++) {
+        const path = `${xml}.${index}.${round}`;
+        writeFileSync(path, `<?xml version="1.0"?><data id="w" version="1"><n>${round}</n><photo>photo.jpg</photo><meta><instanceID>uuid:load-${index}-${round}</instanceID></meta></data>`);
+        // Collect's shape: HEAD, then the multipart POST, on one kept-alive connection.
+        const auth = ['-sS', '-o', '/dev/null', '-w', '%{http_code} ', '-u', `${collect.login}:${collect.secret}`, '-H', 'X-OpenRosa-Version: 1.0'];
+        const answer = await run('curl', [
+          ...auth,
+          '-I',
+          `${suite.server.baseUrl}/submission`,
+          '--next',
+          ...auth,
+          '-F',
+          `xml_submission_file=@${path};type=text/xml`,
+          '-F',
+          `photo.jpg=@${photo};type=image/jpeg`,
+          `${suite.server.baseUrl}/submission`,
+        ]);
+        expect(answer.stdout.trim()).toBe('204 201');
+      }
+    };
+    // Readers slower than the server: every write waits for the socket to drain, hundreds of times.
+    const slowReader = (format: string) =>
+      curl(['--limit-rate', '1M', '-o', '/dev/null', '-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/bulk/sightings?format=${format}`]);
+    const [geojson, ndjson] = await Promise.all([slowReader('geojson'), slowReader('ndjson'), ...Array.from({ length: 8 }, (_, index) => client(index))]);
+    expect([geojson.status, ndjson.status]).toEqual([200, 200]);
+    expect(suite.server.logs).not.toMatch(/MaxListenersExceededWarning/);
   }, 120_000);
 
   /** Reads the first bytes of a download, then drops the connection. */

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -130,7 +129,24 @@ export class SightingsController {
   /** Writes and waits for the client when its buffer is full; false when the client went away. */
   private async write(response: Response, text: string | Buffer): Promise<boolean> {
     if (response.destroyed) return false;
-    if (!response.write(text)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+    if (!response.write(text)) await drainedOrClosed(response);
     return !response.destroyed;
   }
+}
+
+/**
+ * Waits for the client to take what was written, or to go away, and removes both listeners
+ * either way: `Promise.race` of two `once` left a 'close' listener behind at every drain, so a
+ * large download to a slow client piled them up (MaxListenersExceededWarning on ServerResponse).
+ */
+function drainedOrClosed(response: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
