@@ -366,3 +366,56 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The console in Chromium, again
     await screenshot(page, kind, 'revisions');
   });
 });
+
+describe('device settings when no device can reach the address the console is open at', () => {
+  const suite = fieldSyncSuite('sqlite', { env: { PUBLIC_URL: '' } });
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    await suite.admin.expect(201, 'POST', '/api/v1/people', { login: 'ada', displayName: 'Ada Admin', password: PASSWORD, siteAdmin: true });
+    await suite.admin.createProject('loopback');
+  });
+
+  afterAll(async () => browser?.close());
+
+  it('says so above the settings, with what to do, and encodes no QR code', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    // As the README says to open it: at localhost.
+    const console = `http://localhost:${suite.server.port}`;
+    await page.goto(`${console}/`);
+    await page.getByLabel('Login').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await page.goto(`${console}/#/projects/loopback/devices`);
+    await page.getByLabel('Device name').fill('Ranger 1 handheld');
+    await page.getByRole('button', { name: 'Add device' }).click();
+    await page.getByRole('heading', { name: 'Settings for Ranger 1 handheld' }).waitFor();
+    const warning = await page.getByRole('alert').textContent();
+    expect(warning).toContain('This console is open at localhost');
+    expect(warning).toContain('PUBLIC_URL');
+    expect(await page.getByLabel('ODK Collect settings QR code').count()).toBe(0);
+    expect(await page.getByLabel('CyberTracker HTTP URL QR code').count()).toBe(0);
+    await screenshot(page, 'sqlite', 'device-settings-at-localhost');
+  });
+});
+
+describe('PUBLIC_URL in every address FieldSync hands out', () => {
+  const suite = fieldSyncSuite('sqlite', { env: { PUBLIC_URL: 'https://fieldsync.example.org/sync/', FTP_PUBLIC_HOST: 'ftp.example.org' } });
+
+  it('puts it in device settings, QR codes and the OpenRosa form list, whatever address the request came by', async () => {
+    await suite.admin.createProject('public');
+    const device = await suite.admin.createDevice('public');
+    expect(device.setup.addressWarning).toBeNull();
+    expect(device.setup.deviceUrl).toBe(`https://fieldsync.example.org/sync/key/${device.secret}`);
+    expect(device.setup.cyberTracker.http.url).toBe('https://fieldsync.example.org/sync/upload');
+    expect(device.setup.cyberTracker.ftp.url).toBe(`ftp://ftp.example.org:${suite.server.ftpPort}/CTData`);
+    expect(device.setup.cyberTracker.http.qrSvg).toMatch(/^<svg/);
+    const form = join(mkdtempSync(join(tmpdir(), 'fieldsync-public-')), 'form.xml');
+    writeFileSync(form, readFileSync(join(import.meta.dirname, 'fixtures', 'odk', 'binaryType.form.xml')));
+    expect((await curl(['-H', `Authorization: Bearer ${suite.admin.token}`, '-F', `form=@${form};type=text/xml`, `${suite.server.baseUrl}/api/v1/projects/public/forms`])).status).toBe(201);
+    const list = await curl(['-u', `${device.login}:${device.secret}`, `${suite.server.baseUrl}/formList`]);
+    expect(String(list.body)).toContain('<downloadUrl>https://fieldsync.example.org/sync/forms/binaryType.xml</downloadUrl>');
+  });
+});

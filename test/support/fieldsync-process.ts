@@ -114,6 +114,8 @@ export class FieldSyncProcess {
         FIELDSYNC_ADMIN_TOKEN: ADMIN_TOKEN,
         FIELDSYNC_ROLES: options.roles ?? 'all',
         RECONCILE_INTERVAL_MS: '1000',
+        // The address the tests reach it at, as an operator sets it (a test of the unset case passes PUBLIC_URL: '').
+        PUBLIC_URL: `${options.env?.TLS_CERT ? 'https' : 'http'}://127.0.0.1:${port}`,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -94,11 +94,13 @@ export interface Device {
 }
 
 export interface DeviceSetup {
+  /** Set when the addresses below would point phones at themselves (no QR codes then). */
+  addressWarning: string | null;
   deviceUrl: string;
-  odkCollect: { serverUrl: string; settingsQrText: string; settingsQrSvg: string };
+  odkCollect: { serverUrl: string; settingsQrText: string; settingsQrSvg: string | null };
   cyberTracker: {
-    http: { url: string; username: string; password: string; qrSvg: string };
-    ftp: { url: string; username: string; password: string; qrSvg: string };
+    http: { url: string; username: string; password: string; qrSvg: string | null };
+    ftp: { url: string; username: string; password: string; qrSvg: string | null };
     odkConnector: { submissionUrl: string };
     earthRangerConnector: { server: string; token: string };
   };

@@ -111,6 +111,11 @@ function DeviceSettings({ device, onClose }: { device: Created; onClose: () => v
       <p role="status" className="warning">
         This secret is shown only now. Copy it into the device, or rotate the secret later to get a new one.
       </p>
+      {setup.addressWarning && (
+        <p role="alert" className="warning">
+          {setup.addressWarning}
+        </p>
+      )}
       <CopyField label="Login" value={device.login} />
       <CopyField label="Secret" value={device.secret} />
       <CopyField label="Device URL" value={setup.deviceUrl} />
@@ -118,17 +123,17 @@ function DeviceSettings({ device, onClose }: { device: Created; onClose: () => v
         <div>
           <h3>ODK Collect / KoBoCollect</h3>
           <p>In Collect: Project settings → Add project → Scan QR code. Or type the server URL.</p>
-          <figure className="qr" aria-label="ODK Collect settings QR code" dangerouslySetInnerHTML={{ __html: setup.odkCollect.settingsQrSvg }} />
+          {setup.odkCollect.settingsQrSvg && <figure className="qr" aria-label="ODK Collect settings QR code" dangerouslySetInnerHTML={{ __html: setup.odkCollect.settingsQrSvg }} />}
           <CopyField label="ODK server URL" value={setup.odkCollect.serverUrl} />
         </div>
         <div>
           <h3>CyberTracker over HTTP(S)</h3>
-          <figure className="qr" aria-label="CyberTracker HTTP URL QR code" dangerouslySetInnerHTML={{ __html: setup.cyberTracker.http.qrSvg }} />
+          {setup.cyberTracker.http.qrSvg && <figure className="qr" aria-label="CyberTracker HTTP URL QR code" dangerouslySetInnerHTML={{ __html: setup.cyberTracker.http.qrSvg }} />}
           <CopyField label="CyberTracker HTTP URL" value={setup.cyberTracker.http.url} />
         </div>
         <div>
           <h3>CyberTracker over FTP</h3>
-          <figure className="qr" aria-label="CyberTracker FTP URL QR code" dangerouslySetInnerHTML={{ __html: setup.cyberTracker.ftp.qrSvg }} />
+          {setup.cyberTracker.ftp.qrSvg && <figure className="qr" aria-label="CyberTracker FTP URL QR code" dangerouslySetInnerHTML={{ __html: setup.cyberTracker.ftp.qrSvg }} />}
           <CopyField label="CyberTracker FTP URL" value={setup.cyberTracker.ftp.url} />
         </div>
         <div>

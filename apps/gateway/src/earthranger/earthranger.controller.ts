@@ -8,6 +8,7 @@ import { errorAnswer } from '../error-answer.js';
 import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
 import { clientAddress } from '../client-address.js';
+import { publicBase } from '../public-address.js';
 
 const MAX_FILES = 20;
 const MAX_FORM_BYTES = 16 * 1024;
@@ -103,7 +104,7 @@ export class EarthRangerController {
   }
 
   private eventUrl(request: Request, id: string): string {
-    return `${request.protocol}://${request.get('host')}/api/v1.0/activity/event/${id}`;
+    return `${publicBase(request, this.config)}/api/v1.0/activity/event/${id}`;
   }
 
   private async handle(request: Request, response: Response, work: (device: Device) => Promise<void>): Promise<void> {

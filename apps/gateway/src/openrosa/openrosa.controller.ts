@@ -21,6 +21,7 @@ import { authenticateDevice } from '../upload/device-credentials.js';
 import { BadUploadError, forEachMultipartFile, readUpTo } from '../upload/upload-body.js';
 import { dropUnreadBody } from '../upload/unread-body.js';
 import { errorAnswer } from '../error-answer.js';
+import { publicBase } from '../public-address.js';
 import { openRosaMessage, SUBMISSION_DUPLICATE, SUBMISSION_STORED, xmlText } from './openrosa-response.js';
 
 const MAX_PARTS = 100;
@@ -192,7 +193,7 @@ export class OpenRosaController {
   /** Where this server was reached, device URL prefix included: links in lists and manifests lead back the same way. */
   private baseUrl(request: Request): string {
     const key = request.params.key;
-    return `${request.protocol}://${request.get('host')}${typeof key === 'string' && key ? `/key/${encodeURIComponent(key)}` : ''}`;
+    return `${publicBase(request, this.config)}${typeof key === 'string' && key ? `/key/${encodeURIComponent(key)}` : ''}`;
   }
 
   /** The device the request proves; otherwise answers 401 (with the challenge Collect expects) or 429. */

@@ -27,11 +27,20 @@ describe('loadConfig', () => {
     ['FTP_PASV_RANGE', '80-90'],
     ['FTP_REQUIRE_TLS', 'maybe'],
     ['FILESHARE_DIRS', 'relative/dir=kruger'],
+    ['PUBLIC_URL', 'fieldsync.example.org'],
+    ['PUBLIC_URL', 'ftp://fieldsync.example.org'],
+    ['PUBLIC_URL', 'https://user:pw@fieldsync.example.org'],
   ])('names %s when its value is bad', (variable, value) => {
     const env: Record<string, string | undefined> = { [variable]: value };
     if (variable === 'TLS_CERT') env.TLS_KEY = '/tmp/key.pem';
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}:`));
+  });
+
+  it('keeps PUBLIC_URL without its trailing slash, and null when unset', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://fieldsync.example.org/sync/' }).publicUrl).toBe('https://fieldsync.example.org/sync');
+    expect(loadConfig({ PUBLIC_URL: 'http://192.168.1.20:8080' }).publicUrl).toBe('http://192.168.1.20:8080');
+    expect(loadConfig({}).publicUrl).toBeNull();
   });
 
   it('reads file-share folders with an optional device', () => {

@@ -33,6 +33,8 @@ export interface FieldSyncConfig {
   logFormat: 'json' | 'text';
   consolidatorConcurrency: number;
   reconcileIntervalMs: number;
+  /** PUBLIC_URL: where devices reach this server; null means the address each request came in by. */
+  publicUrl: string | null;
   ftp: {
     port: number;
     passivePorts: { min: number; max: number };
@@ -189,6 +191,26 @@ function hostFrom(env: Env): string {
   return raw;
 }
 
+/**
+ * The address devices and people reach this server at (behind a proxy or a router), without a
+ * trailing slash: what device settings, QR codes and OpenRosa links say. Null: the address a
+ * request came in by.
+ */
+function publicUrlFrom(env: Env): string | null {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `"${raw}" is not a URL; give the address devices reach this server at, such as https://fieldsync.example.org`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError('PUBLIC_URL', `"${raw}" must be an http:// or https:// address without credentials, query or fragment, such as https://fieldsync.example.org`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
@@ -314,6 +336,7 @@ export function loadConfig(env: Env = process.env): FieldSyncConfig {
     host: hostFrom(env),
     queuePrefix: queuePrefixFrom(env, databaseFrom(env, dataDir)),
     httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
+    publicUrl: publicUrlFrom(env),
     http: {
       headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 30_000, 1000, 600_000),
       idleTimeoutMs: integer(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 1000, 86_400_000),
