@@ -112,6 +112,48 @@ describe('the fieldsync command line against a real server', () => {
     expect(ids).toEqual([...viaHttp, ...viaFtp, ...viaFolder].map(uid).sort());
   });
 
+  it('reports a file the server rejected as failed, with its reason and exit 5; a partly rejected file is sent with a warning', async () => {
+    const broken = join(work, 'rejects', 'broken.geojson');
+    writeGeojson('rejects/good.geojson', [feature()]);
+    mkdirSync(join(work, 'rejects'), { recursive: true });
+    writeFileSync(broken, '{"type":"FeatureCollection","features":[{"type":');
+    // A project of its own: the download tests below count kruger's sightings.
+    await suite.admin.createProject('rejects');
+    const sender = await suite.admin.createDevice('rejects');
+    const to = ['--to', suite.server.baseUrl, '--device', `${sender.login}:${sender.secret}`];
+    const run1 = await fieldsync(['--json', 'upload', ...to, join(work, 'rejects')]);
+    expect(run1.status, run1.stderr).toBe(5);
+    const report = JSON.parse(run1.stdout.trim().split('\n')[0]!);
+    expect(report.sent).toEqual([join(work, 'rejects', 'good.geojson')]);
+    expect(report.failed).toEqual([{ file: broken, reason: expect.stringMatching(/the server rejected the file: .+ \(batch [0-9a-f-]{36}\)/), exitCode: 5 }]);
+    const human = await fieldsync(['upload', ...to, broken]);
+    expect(human.status).toBe(5);
+    expect(human.stdout).toMatch(/NOT sent .*broken\.geojson: the server rejected the file/);
+
+    const partly = writeGeojson('rejects-partly.geojson', [feature(), feature({ latitude: 123 })]);
+    const sent = await fieldsync(['upload', ...to, partly]);
+    expect(sent.status, sent.stderr).toBe(0);
+    expect(sent.stderr).toMatch(/1 of 2 records rejected \(batch [0-9a-f-]{36}/);
+  });
+
+  it("prints the server's reason for a refused download and exits 2; a mistyped address or a missing folder is said in words", async () => {
+    const env = { FIELDSYNC_TOKEN: ADMIN_TOKEN };
+    const out = join(work, 'refused.csv');
+    const from = ['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', out];
+    const badDay = await fieldsync([...from, '--observed-from', '2026-13-45'], env);
+    expect(badDay.status).toBe(2);
+    expect(badDay.stderr).toContain('from must be a day written YYYY-MM-DD');
+    const badKind = await fieldsync([...from, '--kind', 'plant'], env);
+    expect(badKind.status).toBe(2);
+    expect(badKind.stderr).toContain('kind must be one of sighting, waypoint, alert');
+    const typo = await fieldsync(['download', '--from', 'htp:/localhost:8080', '--project', 'kruger', '--out', out], env);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('must be the gateway');
+    const nowhere = await fieldsync(['download', '--from', suite.server.baseUrl, '--project', 'kruger', '--out', join(work, 'no', 'such', 'folder', 'k.csv')], env);
+    expect(nowhere.status).toBe(2);
+    expect(nowhere.stderr).toMatch(/the folder of --out, .*no\/such\/folder, does not exist/);
+  });
+
   it('downloads twice to CSV and GeoJSON: the second run adds only what changed, revisions and deletions included', async () => {
     const env = { FIELDSYNC_TOKEN: ADMIN_TOKEN };
     const csv = join(work, 'kruger.csv');
@@ -243,6 +285,10 @@ describe('the fieldsync command line against a real server', () => {
       const early = feature();
       writeFileSync(join(outbox, 'early.geojson'), featureCollection([early]));
       await waitFor('the first file sent', async () => readdirSync(join(outbox, 'sent')).includes('early.geojson'), 30_000);
+      // A file the server rejects leaves the outbox for rejected/, with the reason beside it, instead of being sent each round.
+      writeFileSync(join(outbox, 'unreadable.geojson'), '{"type":"FeatureCollection","features":[{"type":');
+      await waitFor('the rejected file set aside', async () => readdirSync(join(outbox, 'rejected')).includes('unreadable.geojson.error.txt'), 30_000);
+      expect(readFileSync(join(outbox, 'rejected', 'unreadable.geojson.error.txt'), 'utf8')).toMatch(/the server rejected the file/);
       const waiting = [feature(), feature(), feature()];
       await suite.restart('stop', async () => {
         waiting.forEach((f, i) => writeFileSync(join(outbox, `late-${i}.geojson`), featureCollection([f])));

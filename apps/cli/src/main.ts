@@ -18,7 +18,7 @@ const program = new Command('fieldsync')
   .addHelpText(
     'after',
     `
-Exit codes: 0 all done; 1 something was not sent or not done; 2 wrong usage; 3 server or folder unreachable; 4 login or token refused.
+Exit codes: 0 all done; 1 something was not sent or not done; 2 wrong usage; 3 server or folder unreachable; 4 login or token refused; 5 the server rejected a file (nothing in it could be read: not sent again).
 Environment: FIELDSYNC_DEVICE (LOGIN:SECRET for uploads), FIELDSYNC_URL and FIELDSYNC_TOKEN (admin and download).`,
   );
 

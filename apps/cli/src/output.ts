@@ -1,5 +1,5 @@
 /** Exit codes, documented in `fieldsync --help`. */
-export const EXIT = { ok: 0, incomplete: 1, usage: 2, unreachable: 3, refused: 4 } as const;
+export const EXIT = { ok: 0, incomplete: 1, usage: 2, unreachable: 3, refused: 4, rejected: 5 } as const;
 
 export class CliError extends Error {
   constructor(

@@ -6,7 +6,12 @@ import { CliError, EXIT } from './output.js';
  */
 export function serverUrl(given: string, option: string): string {
   const text = given.trim().replace(/\/+$/, '');
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  // "name:" not followed by a port is a scheme, which must be http:// or https:// (htp:/host is a typing slip, not a host).
+  const scheme = /^([a-z][a-z0-9+.-]*):(?!\d+(\/|$))/i.exec(text);
+  if (scheme && (!['http', 'https'].includes(scheme[1]!.toLowerCase()) || !/^[a-z]+:\/\//i.test(text))) {
+    throw new CliError(`${option} must be the gateway's http:// or https:// address (got "${given}"), e.g. http://localhost:8080`, EXIT.usage);
+  }
+  const withScheme = scheme ? text : `http://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);

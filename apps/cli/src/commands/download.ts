@@ -1,9 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CliError, EXIT, Output } from '../output.js';
-import { describeNetworkError } from '../targets/http-target.js';
+import { describeNetworkError, problemDetail } from '../targets/http-target.js';
 
 type FileFormat = 'csv' | 'geojson' | 'ndjson';
 
@@ -74,6 +75,15 @@ export async function download(
 ): Promise<{ appended: boolean; cursor: string }> {
   const filter = options.filter ?? {};
   const format = formatOf(options.out);
+  const folder = dirname(resolve(options.out));
+  if (
+    !(await stat(folder).then(
+      (info) => info.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new CliError(`the folder of --out, ${folder}, does not exist: create it first, or give a file in an existing folder`, EXIT.usage);
+  }
   const saved = await readFile(options.state, 'utf8').then(
     (text) => JSON.parse(text) as DownloadState,
     () => null,
@@ -102,7 +112,9 @@ export async function download(
   }
   if (response.status === 401 || response.status === 403) throw new CliError(`the token was refused (${response.status})`, EXIT.refused);
   if (response.status === 404) throw new CliError(`no project "${options.project}" for this token`, EXIT.refused);
-  if (!response.ok || !response.body) throw new CliError(`${options.server} answered ${response.status}`, EXIT.incomplete);
+  // The server's own words say which option was wrong (a bad day, an unknown kind): a usage error.
+  if (response.status === 400) throw new CliError(`the server refused the request: ${problemDetail(await response.text())}`, EXIT.usage);
+  if (!response.ok || !response.body) throw new CliError(`${options.server} answered ${response.status}: ${problemDetail(await response.text())}`, EXIT.incomplete);
   const cursor = response.headers.get('x-next-cursor') ?? (appending ? saved!.cursor : '0');
 
   const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);

@@ -1,15 +1,16 @@
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileStability, freePath } from '@fieldsync/sync-core';
 import type { FileState } from '@fieldsync/sync-core';
 import { basename, join } from 'node:path';
 import { CliError, EXIT, Output } from '../output.js';
-import { UploadTarget } from '../targets/upload-target.js';
+import { SendOutcome, UploadTarget } from '../targets/upload-target.js';
 
 const SENT = 'sent';
+const REJECTED = 'rejected';
 const SETTLE_MS = 2000;
 
-/** Every file under the given files and folders, in name order; `sent/` folders are skipped. */
+/** Every file under the given files and folders, in name order; `sent/` and `rejected/` folders are skipped. */
 export async function filesIn(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
@@ -19,7 +20,7 @@ export async function filesIn(paths: string[]): Promise<string[]> {
     else if (info.isDirectory()) {
       const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
       for (const entry of entries) {
-        if (entry.name.startsWith('.') || (entry.isDirectory() && entry.name === SENT)) continue;
+        if (entry.name.startsWith('.') || (entry.isDirectory() && (entry.name === SENT || entry.name === REJECTED))) continue;
         if (entry.isFile()) files.push(join(path, entry.name));
         else if (entry.isDirectory()) files.push(...(await filesIn([join(path, entry.name)])));
       }
@@ -28,14 +29,14 @@ export async function filesIn(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** Sends one file, retrying with growing pauses; a refused login is not retried. */
-async function sendWithRetries(target: UploadTarget, path: string, retries: number): Promise<void> {
+/** Sends one file, retrying with growing pauses; a refused login and a rejected file are not retried. */
+async function sendWithRetries(target: UploadTarget, path: string, retries: number): Promise<SendOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await target.send(path);
+      return (await target.send(path)) ?? {};
     } catch (error) {
-      const refused = error instanceof CliError && error.exitCode === EXIT.refused;
-      if (refused || attempt >= retries) throw error;
+      const final = error instanceof CliError && (error.exitCode === EXIT.refused || error.exitCode === EXIT.rejected);
+      if (final || attempt >= retries) throw error;
       await sleep(Math.min(1000 * 2 ** attempt, 30_000));
     }
   }
@@ -53,18 +54,27 @@ export function exitCodeOf(report: SendReport): number {
   return causes.size === 1 ? [...causes][0]! : EXIT.incomplete;
 }
 
-export async function sendFiles(target: UploadTarget, files: string[], retries: number, output: Output, after?: (file: string) => Promise<void>): Promise<SendReport> {
+/** What the outbox agent does with a file once the other side answered: sent, or rejected for good. */
+interface AfterSend {
+  sent(file: string): Promise<void>;
+  rejected(file: string, reason: string): Promise<void>;
+}
+
+export async function sendFiles(target: UploadTarget, files: string[], retries: number, output: Output, after?: AfterSend): Promise<SendReport> {
   const report: SendReport = { sent: [], failed: [] };
   for (const [index, file] of files.entries()) {
     output.progress(`[${index + 1}/${files.length}] ${basename(file)} → ${target.description}`);
     try {
-      await sendWithRetries(target, file, retries);
-      await after?.(file);
+      const { warning } = await sendWithRetries(target, file, retries);
+      await after?.sent(file);
       report.sent.push(file);
       output.endProgress();
       output.info(`sent ${file}`);
+      if (warning) output.warn(`${file}: ${warning}`);
     } catch (error) {
-      report.failed.push({ file, reason: (error as Error).message, exitCode: error instanceof CliError ? error.exitCode : EXIT.incomplete });
+      const exitCode = error instanceof CliError ? error.exitCode : EXIT.incomplete;
+      report.failed.push({ file, reason: (error as Error).message, exitCode });
+      if (exitCode === EXIT.rejected) await after?.rejected(file, (error as Error).message);
       output.endProgress();
       output.info(`NOT sent ${file}: ${(error as Error).message}`);
       if (error instanceof CliError && error.exitCode === EXIT.refused) break;
@@ -80,6 +90,7 @@ export async function sendFiles(target: UploadTarget, files: string[], retries: 
  */
 export async function watchOutbox(target: UploadTarget, outbox: string, everyMs: number, retries: number, output: Output, signal: AbortSignal): Promise<void> {
   await mkdir(join(outbox, SENT), { recursive: true });
+  await mkdir(join(outbox, REJECTED), { recursive: true });
   // Unchanged for two rounds and at least 2 s: rounds may come faster than a writer's pauses.
   const stability = new FileStability(Math.max(everyMs * 3, 10_000), SETTLE_MS);
   while (!signal.aborted) {
@@ -91,8 +102,14 @@ export async function watchOutbox(target: UploadTarget, outbox: string, everyMs:
     }
     const files = stability.scan(states).sort();
     if (files.length > 0) {
-      const report = await sendFiles(target, files, retries, output, async (file) => {
-        await rename(file, await freePath(join(outbox, SENT), basename(file)));
+      const report = await sendFiles(target, files, retries, output, {
+        sent: async (file) => void (await rename(file, await freePath(join(outbox, SENT), basename(file)))),
+        // Sending it again cannot help: it leaves the outbox for rejected/, with the reason beside it.
+        rejected: async (file, reason) => {
+          const kept = await freePath(join(outbox, REJECTED), basename(file));
+          await rename(file, kept);
+          await writeFile(`${kept}.error.txt`, `${reason}\n`);
+        },
       });
       await target.close();
       output.result({ round: new Date().toISOString(), sent: report.sent.length, waiting: report.failed.length });

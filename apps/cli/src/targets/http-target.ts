@@ -3,7 +3,15 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { NetworkTrouble, networkTrouble } from '@fieldsync/sync-core';
 import { CliError, EXIT } from '../output.js';
-import { remoteName, UploadTarget } from './upload-target.js';
+import { remoteName, SendOutcome, UploadTarget } from './upload-target.js';
+
+/** A batch as the gateway's 202 names it. */
+interface UploadedBatch {
+  id: string;
+  status: string;
+  counts?: { records: number; rejected: number };
+  error?: string | null;
+}
 
 /** The gateway's device upload: PUT /upload/{name} with HTTP Basic, streamed from disk. */
 export class HttpTarget implements UploadTarget {
@@ -18,7 +26,7 @@ export class HttpTarget implements UploadTarget {
     this.authorization = `Basic ${Buffer.from(`${login}:${secret}`).toString('base64')}`;
   }
 
-  async send(path: string, name?: string): Promise<void> {
+  async send(path: string, name?: string): Promise<SendOutcome> {
     const size = (await stat(path)).size;
     const response = await this.request(`${this.base}/upload/${encodeURIComponent(remoteName(path, name))}`, {
       method: 'PUT',
@@ -28,6 +36,12 @@ export class HttpTarget implements UploadTarget {
     } as RequestInit);
     if (response.status !== 202)
       throw new CliError(`${this.base} answered ${response.status}: ${await reason(response)}`, response.status === 401 || response.status === 403 ? EXIT.refused : EXIT.incomplete);
+    // Taken, but a file nothing could be read from is rejected at once: sending it again cannot help.
+    const answer = (await response.json().catch(() => ({}))) as { batches?: UploadedBatch[] };
+    const rejected = answer.batches?.find((batch) => batch.status === 'rejected');
+    if (rejected) throw new CliError(`the server rejected the file: ${rejected.error ?? 'nothing in it could be read'} (batch ${rejected.id})`, EXIT.rejected);
+    const partly = answer.batches?.find((batch) => (batch.counts?.rejected ?? 0) > 0);
+    return partly ? { warning: `${partly.counts!.rejected} of ${partly.counts!.records} records rejected (batch ${partly.id}: the console or GET /api/v1/batches/${partly.id} says why)` } : {};
   }
 
   async test(): Promise<string[]> {

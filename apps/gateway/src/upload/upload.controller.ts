@@ -108,5 +108,6 @@ export class UploadController {
 function batchAnswer(batch: Batch) {
   if (batch.status === 'received') return { id: batch.id, status: batch.status };
   const { records, new: added, updated, duplicate, rejected } = batch;
-  return { id: batch.id, status: batch.status, counts: { records, new: added, updated, duplicate, rejected } };
+  // A file nothing could be read from says why, so the sender can show it.
+  return { id: batch.id, status: batch.status, counts: { records, new: added, updated, duplicate, rejected }, ...(batch.status === 'rejected' ? { error: batch.error } : {}) };
 }
