@@ -159,6 +159,15 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     for (const f of good) expect(ids).toContain(f.properties.id.slice(1, -1).toLowerCase());
   });
 
+  it('takes a CSV time as a spreadsheet writes it, and rejects a date the calendar does not have with its column and row', async () => {
+    const csv = ['id,Latitude,Longitude,Date time,Species', 'sheet-1,-24,31,2026-03-01 10:00,Lion', 'sheet-2,-24,31,2026-02-30T10:00:00Z,Kudu'].join('\r\n');
+    const batch = await uploadAndSettle(Buffer.from(csv), device, ['-H', 'X-File-Name: from-excel.csv']);
+    expect(batch).toMatchObject({ status: 'consolidated', counts: { records: 2, new: 1, rejected: 1 } });
+    expect(batch.rejections).toEqual([{ index: 1, reason: 'record 1: spreadsheet row 3: column "Date time": "2026-02-30T10:00:00Z" is not a real date and time (February 2026 has 28 days)' }]);
+    const [row] = (await suite.admin.allSightings('kruger')).filter((sighting) => sighting.id === 'sheet-1');
+    expect(row.observedAt).toBe('2026-03-01T10:00');
+  });
+
   it('accepts raw deflate, zlib deflate, gzip, a trailing NUL, multipart and PUT with a file name', async () => {
     const bodies = [featureCollection([feature()]), featureCollection([feature()]), featureCollection([feature()])];
     for (const [encoding, encoded] of [
@@ -253,7 +262,7 @@ describe.each(STORES_AND_QUEUE_MODES)('HTTP upload to consolidated feed on %s, %
     // The zip for spreadsheet users: the wide CSV, and the photo once, where the CSV says it is.
     const zipped = await fetch(`${suite.server.baseUrl}/api/v1/projects/kruger/sightings?format=zip&q=photo-`, { headers: { authorization: 'Bearer e2e-admin-token-0123456789abcdef' } });
     expect(zipped.status).toBe(200);
-    expect(zipped.headers.get('content-disposition')).toBe('attachment; filename="kruger-sightings.zip"');
+    expect(zipped.headers.get('content-disposition')).toBe(`attachment; filename="kruger-sightings.zip"; filename*=UTF-8''kruger-sightings.zip`);
     const file = join(mkdtempSync(join(tmpdir(), 'fieldsync-zip-')), 'kruger.zip');
     writeFileSync(file, Buffer.from(await zipped.arrayBuffer()));
     const listing = await run('/usr/bin/python3', [

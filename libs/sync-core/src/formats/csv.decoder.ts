@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { SightingKind } from '../db/entities/index.js';
+import { calendarProblem } from '../merge/record-validation.js';
 import { AttachmentFile, DecodedItem, distinctFieldNames, FormatDecoder, setField, SightingRecord, UnreadableFileError } from './format.js';
 
 const MAX_RECORD_CHARS = 1024 * 1024;
@@ -95,10 +96,11 @@ export async function* decodeCsv(bytes: AsyncIterable<Buffer>, options: CsvOptio
         continue;
       }
       try {
-        if (cells.length !== header.length) throw new Error(`row has ${cells.length} cells, the header ${header.length}`);
-        yield { index, record: rowToRecord(fields, roles, cells, options.media) };
+        if (cells.length !== header.length) throw new Error(`it has ${cells.length} cells, the header ${header.length}`);
+        yield { index, record: rowToRecord(header, fields, roles, cells, options.media) };
       } catch (error) {
-        yield { index, reason: (error as Error).message };
+        // Named as a spreadsheet names it: the header is row 1.
+        yield { index, reason: `spreadsheet row ${index + 2}: ${(error as Error).message}` };
       }
       index++;
     }
@@ -108,12 +110,35 @@ export async function* decodeCsv(bytes: AsyncIterable<Buffer>, options: CsvOptio
   }
 }
 
-function rowToRecord(fields: string[], roles: Map<number, string>, cells: string[], media?: Map<string, AttachmentFile>): SightingRecord {
+/** "2026-03-01 10:00" or "2026-03-01 10:00:00", as Excel and LibreOffice write a date and time. */
+const SPREADSHEET_DATE_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/;
+
+/**
+ * The observation time of a row: ISO-8601 as it is, or the spreadsheet form read the same way
+ * (a time without an offset stays a local time, as in ISO-8601). A date the calendar does not
+ * have is refused here, naming the CSV's own column.
+ */
+function observedAtOf(cell: string | undefined, column: string): string | null {
+  const text = cell?.trim();
+  if (!text) return null;
+  const spreadsheet = SPREADSHEET_DATE_TIME.exec(text);
+  const observedAt = spreadsheet ? `${spreadsheet[1]}T${spreadsheet[2]}` : text;
+  const impossible = calendarProblem(observedAt);
+  if (impossible) throw new Error(`column "${column}": "${text.slice(0, 40)}" is not a real date and time (${impossible})`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(observedAt) || Number.isNaN(Date.parse(observedAt))) {
+    throw new Error(`column "${column}": "${text.slice(0, 40)}" is not a date and time; write 2026-03-01T10:00:00+02:00, or 2026-03-01 10:00 as spreadsheets do`);
+  }
+  return observedAt;
+}
+
+function rowToRecord(header: string[], fields: string[], roles: Map<number, string>, cells: string[], media?: Map<string, AttachmentFile>): SightingRecord {
   const known: Record<string, string> = {};
+  let observedAtColumn = 'dateTime';
   const data: Record<string, unknown> = {};
   const attachmentFiles: AttachmentFile[] = [];
   cells.forEach((cell, column) => {
     const role = roles.get(column);
+    if (role === 'observedAt') observedAtColumn = header[column]!;
     if (role) known[role] = cell;
     else if (media?.has(cell.trim())) {
       attachmentFiles.push(media.get(cell.trim())!);
@@ -125,7 +150,7 @@ function rowToRecord(fields: string[], roles: Map<number, string>, cells: string
     uid: known.id?.trim() || null,
     deviceId: known.deviceId?.trim() || null,
     kind: KINDS.includes(kind) ? kind : 'sighting',
-    observedAt: known.observedAt?.trim() || null,
+    observedAt: observedAtOf(known.observedAt, observedAtColumn),
     latitude: number(known.latitude, 'latitude'),
     longitude: number(known.longitude, 'longitude'),
     altitude: number(known.altitude, 'altitude'),

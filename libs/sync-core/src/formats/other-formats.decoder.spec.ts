@@ -88,6 +88,27 @@ describe('CyberTracker webhook JSON', () => {
 });
 
 describe('CSV', () => {
+  it('reads the spreadsheet form of a date and time, and refuses dates the calendar does not have, naming the column and the spreadsheet row', async () => {
+    const csv = Buffer.from(
+      [
+        'id,Latitude,Longitude,Date time,Species',
+        'a,-24,31,2026-03-01 10:00,Lion',
+        'b,-24,31,2026-03-01 10:00:30,Kudu',
+        'c,-24,31,2026-02-30T10:00:00Z,Eland',
+        'd,-24,31,2026-04-31 09:00,Hyena',
+        'e,-24,31,01/03/2026 10:00,Zebra',
+      ].join('\r\n'),
+    );
+    const items = await decodeAll(csvDecoder, csv);
+    expect(items.map((item) => ('record' in item ? item.record.observedAt : item.reason))).toEqual([
+      '2026-03-01T10:00',
+      '2026-03-01T10:00:30',
+      'spreadsheet row 4: column "Date time": "2026-02-30T10:00:00Z" is not a real date and time (February 2026 has 28 days)',
+      'spreadsheet row 5: column "Date time": "2026-04-31 09:00" is not a real date and time (April 2026 has 30 days)',
+      'spreadsheet row 6: column "Date time": "01/03/2026 10:00" is not a date and time; write 2026-03-01T10:00:00+02:00, or 2026-03-01 10:00 as spreadsheets do',
+    ]);
+  });
+
   it('reads well-known columns whatever their spelling, and keeps the rest as fields', async () => {
     const csv = Buffer.from(
       'ID;Device ID;DateTime;Lat;Lon;Species;Count;Note\r\nx1;d1;2026-03-01T10:00:00+02:00;-24,1;31,5;Lion;2;"big; old"\r\nx2;d1;2026-03-01T10:05:00+02:00;north;31.6;Kudu;1;\r\nx3;d1;2026-03-01T10:06:00+02:00;-24.3\r\n',
@@ -95,8 +116,8 @@ describe('CSV', () => {
     expect(detectFormat(csv, 'upload.bin')?.name).toBe('csv');
     const items = await decodeAll(csvDecoder, csv, 7);
     expect(items[0].record).toMatchObject({ uid: 'x1', deviceId: 'd1', latitude: -24.1, longitude: 31.5, data: { Species: 'Lion', Count: 2, Note: 'big; old' } });
-    expect(items[1]).toEqual({ index: 1, reason: 'latitude "north" is not a number' });
-    expect(items[2]).toEqual({ index: 2, reason: 'row has 4 cells, the header 8' });
+    expect(items[1]).toEqual({ index: 1, reason: 'spreadsheet row 3: latitude "north" is not a number' });
+    expect(items[2]).toEqual({ index: 2, reason: 'spreadsheet row 4: it has 4 cells, the header 8' });
   });
 
   it('keeps every column: a repeated or empty name gets one of its own, and codes keep their leading zeros', async () => {

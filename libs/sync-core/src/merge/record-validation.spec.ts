@@ -24,6 +24,20 @@ function nested(depth: number): unknown {
 }
 
 describe('record validation', () => {
+  it.each([
+    ['2026-02-30T10:00:00Z', /February 2026 has 28 days/],
+    ['2024-02-30', /February 2024 has 29 days/],
+    ['2026-13-01T10:00:00Z', /there is no month 13/],
+    ['2026-03-01T24:00:00Z', /24:00:00 is not a time of day/],
+    ['2026-03-01T10:60', /10:60 is not a time of day/],
+  ])('refuses %s, which the calendar does not have', (observedAt, reason) => {
+    expect(invalidReason(record({ observedAt }))).toMatch(reason);
+  });
+
+  it('takes real dates, leap days included', () => {
+    for (const observedAt of ['2024-02-29T23:59:59+02:00', '2026-12-31', '2026-03-01T10:00']) expect(invalidReason(record({ observedAt }))).toBeNull();
+  });
+
   it('refuses values nested deeper than the limit without overflowing the stack', () => {
     expect(nestsDeeperThan(nested(MAX_DATA_DEPTH), MAX_DATA_DEPTH)).toBe(false);
     expect(nestsDeeperThan(nested(MAX_DATA_DEPTH + 1), MAX_DATA_DEPTH)).toBe(true);

@@ -31,6 +31,24 @@ export function storableText(text: string): string {
 
 const hasNul = (text: string | null) => text !== null && text.includes('\u0000');
 
+const DATE_PARTS = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why a date and time that has the right shape names no moment of the calendar ("2026-02-30",
+ * "25:00"), or null: Date.parse rolls such dates over into the next month instead of refusing them.
+ */
+export function calendarProblem(text: string): string | null {
+  const parts = DATE_PARTS.exec(text);
+  if (!parts) return null;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  if (month! < 1 || month! > 12) return `there is no month ${month}`;
+  const days = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (day! < 1 || day! > days) return `${MONTHS[month! - 1]} ${year} has ${days} days`;
+  if (hour! > 23 || minute! > 59 || second! > 59) return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}${parts[6] ? `:${parts[6]}` : ''} is not a time of day`;
+  return null;
+}
+
 /** The reason a decoded record cannot be stored, or null when it can. */
 export function invalidReason(record: SightingRecord): string | null {
   if (hasNul(record.uid) || hasNul(record.deviceId) || hasNul(record.observedAt) || hasNul(record.kind)) return 'id, deviceId and dateTime must not contain NUL characters';
@@ -39,6 +57,8 @@ export function invalidReason(record: SightingRecord): string | null {
   if (record.latitude !== null && (record.latitude < -90 || record.latitude > 90)) return `latitude ${record.latitude} is outside -90..90`;
   if (record.longitude !== null && (record.longitude < -180 || record.longitude > 180)) return `longitude ${record.longitude} is outside -180..180`;
   if (record.accuracy !== null && record.accuracy < 0) return `accuracy ${record.accuracy} is negative`;
+  const impossible = record.observedAt === null ? null : calendarProblem(record.observedAt);
+  if (impossible) return `dateTime "${record.observedAt!.slice(0, 40)}" is not a real date and time: ${impossible}`;
   if (record.observedAt !== null && (!ISO_DATE_TIME.test(record.observedAt) || Number.isNaN(Date.parse(record.observedAt)))) {
     return `dateTime "${record.observedAt.slice(0, 40)}" is not an ISO-8601 date and time`;
   }
