@@ -8,6 +8,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, FieldSyncConfig, loadConfig, portProblem, readTlsFiles, shownUrl } from '@fieldsync/sync-core';
 import { AppModule } from './app.module.js';
 import { setUpGateway } from '../apps/gateway/src/gateway.setup.js';
+import { AdminBootstrap } from '../apps/gateway/src/admin/admin-bootstrap.js';
 
 /**
  * Nest's logger, except that what stops start-up for a reason the operator can fix (a
@@ -64,6 +65,8 @@ async function start(config: FieldSyncConfig): Promise<INestApplicationContext> 
   setUpGateway(app, { tls: config.tls !== null, mapTileUrl: config.mapTiles?.url ?? null, trustProxy: config.trustProxy });
   limitSlowClients(app.getHttpServer(), config.http);
   await app.listen(config.httpPort, config.host).catch((error: unknown) => Promise.reject(portProblem(error, 'HTTP_PORT', config.httpPort, config.host)));
+  // Only a start that succeeded may make or replace the bootstrap token.
+  await app.get(AdminBootstrap).ensure();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   Logger.log(

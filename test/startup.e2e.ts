@@ -220,5 +220,16 @@ describe('start-up', () => {
     expect(printedToken(again.logs)).toBeUndefined();
     expect(await statusWith(again, printedAgain)).toBe(200);
     await again.stop();
+
+    // A start that fails (here a missing shared folder) changes no token: not the variable's, not a printed one.
+    const withChosen = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: chosen, DATA_DIR: dataDir } });
+    await withChosen.stop();
+    const failed = startExpectingFailure({ ...site.store.env, DATA_DIR: dataDir, HTTP_PORT: '0', FTP_PORT: '0', FILESHARE_DIRS: '/nonexistent/share=kruger' });
+    expect(failed.status).toBe(78);
+    expect(printedToken(failed.stdout)).toBeUndefined();
+    const afterFailure = await site.start({ env: { FIELDSYNC_ADMIN_TOKEN: chosen, DATA_DIR: dataDir } });
+    expect(afterFailure.logs).not.toContain('no longer works');
+    expect(await statusWith(afterFailure, chosen)).toBe(200);
+    await afterFailure.stop();
   });
 });

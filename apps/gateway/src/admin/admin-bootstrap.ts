@@ -1,10 +1,14 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AdminTokenService, FIELDSYNC_CONFIG } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 
-/** Makes sure there is a way in: the bootstrap admin token (from the environment, or made and shown once). */
+/**
+ * Makes sure there is a way in: the bootstrap admin token (from the environment, or made and
+ * shown once). Called by main() once the process has started whole, not at a lifecycle hook: a
+ * start that fails afterwards (a bad FILESHARE_DIRS, a port taken) must leave the token as it was.
+ */
 @Injectable()
-export class AdminBootstrap implements OnApplicationBootstrap {
+export class AdminBootstrap {
   private readonly logger = new Logger('AdminBootstrap');
 
   constructor(
@@ -12,7 +16,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     @Inject(FIELDSYNC_CONFIG) private readonly config: FieldSyncConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async ensure(): Promise<void> {
     const { printed, replaced } = await this.tokens.ensureBootstrap(this.config.adminToken);
     if (replaced === 'printed') this.logger.warn('FIELDSYNC_ADMIN_TOKEN is set: it is the admin token now, and the one printed at an earlier start no longer works');
     if (replaced === 'variable' && this.config.adminToken) this.logger.warn('FIELDSYNC_ADMIN_TOKEN changed: the earlier value no longer works');

@@ -100,7 +100,7 @@ describe('CSV', () => {
       ].join('\r\n'),
     );
     const items = await decodeAll(csvDecoder, csv);
-    expect(items.map((item) => ('record' in item ? item.record.observedAt : item.reason))).toEqual([
+    expect(items.map((item) => (item.record ? item.record.observedAt : item.reason))).toEqual([
       '2026-03-01T10:00',
       '2026-03-01T10:00:30',
       'spreadsheet row 4: column "Date time": "2026-02-30T10:00:00Z" is not a real date and time (February 2026 has 28 days)',
