@@ -78,7 +78,9 @@ describe('start-up', () => {
     }
   });
 
-  it('starts five processes at once on one new SQLite file, each migration run once', async () => {
+  // Four rounds of five processes starting at once: on a machine busy with other work that takes
+  // minutes, so the test waits for the processes (each start waits for its own "started" line), not for a time.
+  it('starts five processes at once on one new SQLite file, each migration run once', { timeout: 600_000 }, async () => {
     // Separate processes each decide what to migrate: without one lock over the decision, two ran
     // the same ALTER TABLE ("duplicate column name") and one exited.
     for (let round = 0; round < 4; round++) {

@@ -89,8 +89,15 @@ describe('faults', { timeout: 300_000 }, () => {
     // consolidators, ~330 KB: over INLINE_MERGE_MAX_BYTES) alternate, so the crash hits both paths.
     const mixed = Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? 200 : 1000));
     const { ledger } = await underFault('PostgreSQL crash + restart', c, { project, devices, door: c.httpDoor, files: mixed }, async () => {
-      await sleep(1500);
-      await postgres.halt('immediate');
+      // The path this asserts needs a queued batch when the database goes: the consolidators are
+      // held until one is waiting (a condition, not a time), then meet the outage with it.
+      for (const consolidator of c.consolidators) consolidator.pause();
+      try {
+        await waitFor('a queued batch', async () => (await c.store.count('batch', `status = 'received'`)) > 0, 120_000);
+        await postgres.halt('immediate');
+      } finally {
+        for (const consolidator of c.consolidators) consolidator.resume();
+      }
       // Longer than the consolidator's five attempts (2 + 4 + 8 + 16 s of back-off).
       await sleep(35_000);
       await postgres.resume();

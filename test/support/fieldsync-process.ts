@@ -159,6 +159,15 @@ export class FieldSyncProcess {
     await this.signal('SIGKILL');
   }
 
+  /** SIGSTOP: the process holds its connections but does nothing until resumed (a fault scenario's lever). */
+  pause(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child.kill('SIGCONT');
+  }
+
   private async signal(signal: NodeJS.Signals): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
