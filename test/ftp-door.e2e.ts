@@ -222,6 +222,58 @@ ftp.quit()
     expect(await suite.store.count('batch')).toBe(before);
   });
 
+  it('lets a client upload to a temporary name and rename it, as WinSCP and FileZilla do; the batch takes the final name', async () => {
+    const device = await newDevice('winscp');
+    const first = geojsonFile('first.geojson');
+    const second = geojsonFile('second.geojson');
+    // WinSCP's "transfer to temporary filename": STOR x.filepart; the target exists already, so DELE x; then RNFR/RNTO.
+    const script = `
+import ftplib, sys
+login, secret, port, first, second = sys.argv[1:6]
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', int(port), timeout=30)
+ftp.login(login, secret)
+ftp.cwd('CTData')
+with open(first, 'rb') as f: print(ftp.storbinary('STOR survey.geojson', f))
+ftp.quit()
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', int(port), timeout=30)
+ftp.login(login, secret)
+ftp.cwd('CTData')
+with open(second, 'rb') as f: print(ftp.storbinary('STOR survey.geojson.filepart', f))
+print(ftp.delete('survey.geojson'))
+print(ftp.rename('survey.geojson.filepart', 'survey.geojson'))
+print(sorted(ftp.nlst()))
+try:
+    ftp.rename('survey.geojson', '/elsewhere.geojson')
+    print('renamed')
+except ftplib.error_perm as refused:
+    print(refused)
+ftp.quit()
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', int(port), timeout=30)
+ftp.login(login, secret)
+try:
+    ftp.rename('CTData/survey.geojson', 'CTData/other.geojson')
+except ftplib.error_perm as refused:
+    print(refused)
+ftp.quit()
+`;
+    const result = await run('python3', ['-c', script, device.login, device.secret, String(suite.server.ftpPort), first.path, second.path]);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.slice(0, 4).map((line) => line.slice(0, 3))).toEqual(['226', '226', '250', '250']);
+    expect(lines[4]).toBe("['survey.geojson']");
+    expect(lines[5]).toBe('renamed');
+    expect(lines[6]).toMatch(/^550 .*only a file sent in this session can be renamed/);
+    const batches = await batchesOf('winscp', 2);
+    expect(batches.map((batch: any) => [batch.fileName, batch.status]).sort()).toEqual([
+      ['CTData/survey.geojson', 'consolidated'],
+      ['elsewhere.geojson', 'consolidated'],
+    ]);
+    expect((await sightingIds('winscp')).sort()).toEqual([...first.ids, ...second.ids].sort());
+  });
+
   it("keeps devices in their own folders: a device never sees or reads another device's files", async () => {
     const alice = await newDevice('alice');
     const bob = await newDevice('bob');

@@ -1,5 +1,5 @@
 import ftpSrv, { FtpConnection } from 'ftp-srv';
-import { BatchService, Device, IngestService } from '@fieldsync/sync-core';
+import { Batch, BatchService, Device, IngestService } from '@fieldsync/sync-core';
 import { ControlConnection, IngestWriteStream } from './ingest-write-stream.js';
 import { baseName, parentOf, RefusedPathError, resolveVirtualPath } from './virtual-path.js';
 
@@ -23,11 +23,17 @@ const MAX_FOLDERS = 1000;
  * device sent over FTP (so LIST, SIZE and MDTM show its own uploads and nobody else's), folders
  * are "/", "/CTData", those that hold uploads and those made in this session. No path maps to
  * the server's disk, so no name, link or encoding can reach outside it. Uploads cannot be read
- * back, deleted or renamed.
+ * back. A file sent in this session may be renamed (clients that upload to a temporary name and
+ * rename it when done: the batch takes the final name); deleting a file only hides it from this
+ * session's listing, since what was sent is kept.
  */
 export class DeviceFileSystem extends FileSystem {
   private workingDirectory = '/';
   private readonly madeFolders = new Set<string>(['/', '/CTData']);
+  /** Files sent in this session, by path, with their batch once committed. */
+  private readonly sentHere = new Map<string, Promise<Batch>>();
+  /** Files this session deleted: kept on the server, left out of its listings. */
+  private readonly hidden = new Set<string>();
 
   constructor(
     connection: FtpConnection,
@@ -82,6 +88,9 @@ export class DeviceFileSystem extends FileSystem {
     if (path === '/') throw new RefusedPathError('give the file a name');
     if (!(await this.tree()).folders.has(parentOf(path))) throw new RefusedPathError(`${parentOf(path)}: no such folder (create it with MKD first)`);
     const stream = new IngestWriteStream(this.ingest, { projectId: this.device.projectId, deviceId: this.device.id, door: 'ftp', fileName: path.slice(1) }, this.control);
+    this.sentHere.set(path, stream.accepted);
+    this.hidden.delete(path);
+    stream.accepted.catch(() => this.sentHere.get(path) === stream.accepted && this.sentHere.delete(path));
     return { stream, clientPath: path };
   }
 
@@ -89,12 +98,27 @@ export class DeviceFileSystem extends FileSystem {
     throw new RefusedPathError('uploads cannot be downloaded over FTP; administrators download data through the API');
   }
 
-  override async delete(): Promise<never> {
-    throw new RefusedPathError('uploads cannot be deleted');
+  /** Answers as a delete: the file leaves this session's listing (WinSCP deletes a file before renaming its new copy onto it); the upload stays. */
+  override async delete(fileName: string): Promise<void> {
+    const path = resolveVirtualPath(this.workingDirectory, fileName);
+    const { folders, files } = await this.tree();
+    if (folders.has(path)) throw new RefusedPathError(`${fileName}: folders cannot be removed`);
+    if (!files.has(path)) throw new RefusedPathError(`${fileName}: no such file`);
+    this.hidden.add(path);
   }
 
-  override async rename(): Promise<never> {
-    throw new RefusedPathError('uploads cannot be renamed');
+  /** Renames a file sent in this session: its batch takes the new name. Earlier uploads keep theirs. */
+  override async rename(from: string, to: string): Promise<void> {
+    const source = resolveVirtualPath(this.workingDirectory, from);
+    const target = resolveVirtualPath(this.workingDirectory, to);
+    const sent = this.sentHere.get(source);
+    if (!sent) throw new RefusedPathError(`${from}: only a file sent in this session can be renamed; uploads are kept as they were sent`);
+    if (target === '/' || !(await this.tree()).folders.has(parentOf(target))) throw new RefusedPathError(`${parentOf(target)}: no such folder (create it with MKD first)`);
+    const batch = await sent;
+    await this.batches.renameFile(batch.id, target.slice(1));
+    this.sentHere.delete(source);
+    this.sentHere.set(target, sent);
+    this.hidden.delete(target);
   }
 
   override async chmod(): Promise<void> {
@@ -111,6 +135,7 @@ export class DeviceFileSystem extends FileSystem {
     const files = new Map<string, VirtualStat>();
     for (const sent of await this.batches.filesSentBy(this.device.id, 'ftp')) {
       const path = `/${sent.fileName}`;
+      if (this.hidden.has(path)) continue;
       files.set(path, { name: baseName(path), size: sent.size, mtime: new Date(sent.receivedAt), mode: FILE_MODE, isDirectory: () => false });
       for (let ancestor = parentOf(path); ancestor !== '/'; ancestor = parentOf(ancestor)) folders.add(ancestor);
     }

@@ -55,7 +55,8 @@ function settledLater(): { promise: Promise<void>; resolve: () => void; reject: 
  */
 export class IngestWriteStream extends Writable {
   private readonly body = new PassThrough({ highWaterMark: 256 * 1024 });
-  private readonly accepted: Promise<Batch>;
+  /** The batch, once committed; rejected when the upload was not stored. */
+  readonly accepted: Promise<Batch>;
   /** Settled once the client is known to have sent the whole file (or not): see _final. */
   private readonly whole = settledLater();
   private refusal: Error | null = null;

@@ -86,6 +86,14 @@ export class BatchService {
     return this.batches.filesSentBy(deviceId, door);
   }
 
+  /**
+   * Gives a batch the name its sender settled on: FTP clients upload to a temporary name
+   * (WinSCP's "file.ext.filepart") and rename it when the transfer is done.
+   */
+  async renameFile(batchId: string, fileName: string): Promise<void> {
+    await this.database.transaction((manager) => manager.update(Batch, { id: batchId }, { fileName: fileName.slice(0, 1000) }));
+  }
+
   /** A batch of this project that already holds exactly these bytes under this name, if any. */
   findSameFile(projectId: string, door: Door, fileName: string, sha256: string): Promise<Batch | null> {
     return this.batches.findSameFile(projectId, door, fileName, sha256);
