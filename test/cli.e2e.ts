@@ -287,7 +287,7 @@ describe('the fieldsync command line against a real server', () => {
       await waitFor('the first file sent', async () => readdirSync(join(outbox, 'sent')).includes('early.geojson'), 30_000);
       // A file the server rejects leaves the outbox for rejected/, with the reason beside it, instead of being sent each round.
       writeFileSync(join(outbox, 'unreadable.geojson'), '{"type":"FeatureCollection","features":[{"type":');
-      await waitFor('the rejected file set aside', async () => readdirSync(join(outbox, 'rejected')).includes('unreadable.geojson.error.txt'), 30_000);
+      await waitFor('the rejected file set aside', async () => readdirSync(join(outbox, 'rejected')).includes('unreadable.geojson'), 30_000);
       expect(readFileSync(join(outbox, 'rejected', 'unreadable.geojson.error.txt'), 'utf8')).toMatch(/the server rejected the file/);
       const waiting = [feature(), feature(), feature()];
       await suite.restart('stop', async () => {

@@ -234,6 +234,27 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
     expect(suite.server.logs).not.toMatch(/MaxListenersExceededWarning/);
   }, 120_000);
 
+  it('answers an Excel download of more rows than a sheet holds with 400, saying what to do, instead of a file Excel would cut short', { timeout: 300_000 }, async () => {
+    const { id: projectId } = await suite.admin.createProject('huge');
+    // A sheet holds 1,048,576 rows with its header: one more sighting than fits, written straight into the store.
+    const rows = 1_048_576;
+    const columns = 'id, project_id, uid, device_id, kind, observed_at, latitude, longitude, accuracy, data, attachments, deleted, content_hash, revision, seq, batch_id, received_at, updated_at';
+    const values = (i: string, text: string) =>
+      `${text}, '${projectId}', 'huge-' || ${i}, 'ct-1', 'sighting', '2026-03-01T10:00:00+02:00', -24, 31, 4, '{"Species":"Impala"}', '[]', false, ${text}, 1, ${i}, 'huge-batch', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'`;
+    await suite.store.execute(
+      kind === 'postgres'
+        ? `INSERT INTO sighting (${columns}) SELECT ${values('i', 'md5(i::text)')} FROM generate_series(1, ${rows}) AS i`
+        : `WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ${rows}) INSERT INTO sighting (${columns}) SELECT ${values('i', `'h' || i`)} FROM g`,
+    );
+    await suite.store.execute(`UPDATE project_feed SET last_seq = ${rows} WHERE project_id = '${projectId}'`);
+    const refused = await curl(['-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/huge/sightings?format=xlsx`]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toMatch(/more than 1048575 sightings match: an Excel sheet holds 1,048,576 rows with its header/);
+    // Narrowed, as the answer says, it is a workbook again.
+    const narrowed = await curl(['-o', '/dev/null', '-H', `Authorization: Bearer ${TOKEN}`, `${suite.server.baseUrl}/api/v1/projects/huge/sightings?format=xlsx&after=${rows - 5}`]);
+    expect(narrowed.status).toBe(200);
+  });
+
   /** Reads the first bytes of a download, then drops the connection. */
   function abandonedDownload(path: string): Promise<void> {
     return new Promise((resolve, reject) => {

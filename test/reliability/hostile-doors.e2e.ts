@@ -155,7 +155,8 @@ except socket.timeout:
     for (let i = 0; i < 12; i++)
       admin.push((await curl(['--interface', '127.0.0.68', '-H', `Authorization: Bearer wrong-token-${i}-0123456789`, `${cluster.gatewayUrls()[0]}/api/v1/projects`])).status);
     expect(admin).toEqual([...Array(10).fill(401), 429, 429]);
-    expect((await curl(['--interface', '127.0.0.68', '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, `${cluster.gatewayUrls()[0]}/api/v1/projects`])).status).toBe(429);
+    // Only the guesses wait: the valid token from the same address (an office behind one NAT) passes.
+    expect((await curl(['--interface', '127.0.0.68', '-H', `Authorization: Bearer ${ADMIN_TOKEN}`, `${cluster.gatewayUrls()[0]}/api/v1/projects`])).status).toBe(200);
     expect((await cluster.admin.call('GET', '/api/v1/projects')).status).toBe(200);
     recordScenario('credential guessing (HTTP, FTP, admin)', { hostileTried: 36, hostileRefused: 36 });
   });

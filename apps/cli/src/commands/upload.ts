@@ -107,8 +107,10 @@ export async function watchOutbox(target: UploadTarget, outbox: string, everyMs:
         // Sending it again cannot help: it leaves the outbox for rejected/, with the reason beside it.
         rejected: async (file, reason) => {
           const kept = await freePath(join(outbox, REJECTED), basename(file));
+          // The reason first, whole (written aside, then renamed): whoever sees the file there can read why.
+          await writeFile(`${kept}.error.txt.part`, `${reason}\n`);
+          await rename(`${kept}.error.txt.part`, `${kept}.error.txt`);
           await rename(file, kept);
-          await writeFile(`${kept}.error.txt`, `${reason}\n`);
         },
       });
       await target.close();

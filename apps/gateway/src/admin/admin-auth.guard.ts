@@ -81,8 +81,8 @@ export class AdminAuthGuard implements CanActivate {
         // Only failures are counted and refused: a valid token always passes, so one guesser
         // behind an office's shared address does not lock the office out.
         const key = [`admin:${clientAddress(request)}`];
-        await this.throttle.recordFailure(key);
         const wait = await this.throttle.retryAfterSeconds(key);
+        await this.throttle.recordFailure(key);
         if (wait > 0) {
           context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
           throw new HttpException(`too many wrong admin tokens from your address; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);

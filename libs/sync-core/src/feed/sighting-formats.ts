@@ -88,6 +88,8 @@ const CSV_COLUMNS = [
 
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
+  // Most cells of a large download: nothing to quote or defuse.
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   // Quote when needed, and defuse spreadsheet formulas so an export never runs as a formula.
   const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;

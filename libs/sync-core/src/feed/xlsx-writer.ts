@@ -23,6 +23,8 @@ const PARTS: [string, string][] = [
 
 /** Text as XML character data: escaped, and without the characters XML 1.0 cannot hold at all. */
 function xmlText(text: string): string {
+  // Most text holds nothing to escape or drop: one scan instead of four replacements.
+  if (!/[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/.test(text)) return text;
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
     .replace(/&/g, '&amp;')
@@ -56,7 +58,9 @@ export function xlsxSheetSerializer(columns: WideColumns): RowSerializer {
 export function xlsxPackage(sheet: AsyncIterable<string>): AsyncIterable<Buffer> {
   const zip = new ZipFile();
   for (const [name, xml] of PARTS) zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${xml}`), name);
-  zip.addReadStream(Readable.from(sheet), 'xl/worksheets/sheet1.xml');
+  // Level 1: the sheet's repetitive XML still shrinks about tenfold, and deflate (in zlib's threads)
+  // no longer holds the download up: at the default level 6 it ran at a fifth of the plain CSV.
+  zip.addReadStream(Readable.from(sheet), 'xl/worksheets/sheet1.xml', { compressionLevel: 1 });
   zip.end();
   return zip.outputStream as unknown as AsyncIterable<Buffer>;
 }
