@@ -246,7 +246,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])("OpenRosa: ODK Collect, KoBoCol
         )
       ).status,
     ).toBe(201);
-    // instances.clientAudits.one: <meta><audit>audit.csv</audit></meta>, with central-backend's test/data/audit.csv.
+    // instances.clientAudits.one: <meta><audit>audit.csv</audit></meta>, with central-backend's test/data/audit.csv; its form is published first.
+    const audits = await curl(
+      ['-H', `Authorization: Bearer ${suite.admin.token}`, '-H', 'Content-Type: application/xml', '--data-binary', '@-', `${suite.server.baseUrl}/api/v1/projects/odk/forms`],
+      fixture('clientAudits.form.xml'),
+    );
+    expect(audits.status).toBe(201);
     expect((await post(`${suite.server.baseUrl}/submission`, fixture('clientAudits.one.xml'), [{ name: 'audit.csv', bytes: fixture('audit.csv'), type: 'text/csv' }], basic())).status).toBe(201);
     const wanted = ['unicode', 'one'];
     const batches = (await suite.admin.expect(200, 'GET', '/api/v1/projects/odk/batches?limit=100')).batches.filter((b: any) => wanted.includes(b.fileName));
@@ -281,8 +286,37 @@ describe.each<StoreKind>(['sqlite', 'postgres'])("OpenRosa: ODK Collect, KoBoCol
     const batches = (await suite.admin.expect(200, 'GET', '/api/v1/projects/odk/batches?limit=100')).batches.filter((b: any) => b.fileName === 'simple-one');
     await suite.admin.settled(batches[0].id);
     const row = (await suite.admin.allSightings('odk')).find((sighting) => sighting.id === 'simple-one');
-    expect(row.data).toEqual({ name: 'Alice', age: 30 });
+    expect(row.data).toEqual({ formId: 'simple', formVersion: '', name: 'Alice', age: 30 });
     expect(row.observedAt >= before).toBe(true);
+  });
+
+  it("refuses a submission of a form or version the project does not publish, in Central's words, unless the project accepts them; every sighting names its form", async () => {
+    const before = await suite.store.count('batch');
+    const unknownForm = await post(`${suite.server.baseUrl}/submission`, submission('uuid:unknown-form', 1), [], basic());
+    expect(unknownForm.status).toBe(404);
+    expect(String(unknownForm.body)).toMatch(
+      /<message nature="error">Could not find the form &quot;wildlife&quot; in this project: it takes submissions of audits, binaryType, simple only\.<\/message>/,
+    );
+    const oldVersion = fixture('simple.one.xml')
+      .toString()
+      .replace('<data id="simple">', '<data id="simple" version="1999">')
+      .replace('<instanceID>one</instanceID>', '<instanceID>old-version</instanceID>');
+    const unknownVersion = await post(`${suite.server.baseUrl}/submission`, oldVersion, [], basic());
+    expect(unknownVersion.status).toBe(404);
+    expect(String(unknownVersion.body)).toContain('The form version specified in this submission &apos;1999&apos; does not exist.');
+    expect(await suite.store.count('batch')).toBe(before);
+
+    // The project setting takes them, as before forms were published (CyberTracker's ODK connector).
+    expect(await suite.admin.expect(200, 'PATCH', '/api/v1/projects/odk', { acceptUnknownForms: true })).toMatchObject({ acceptUnknownForms: true, name: 'Project odk' });
+    expect((await post(`${suite.server.baseUrl}/submission`, submission('uuid:unknown-form', 1), [], basic())).status).toBe(201);
+    expect((await post(`${suite.server.baseUrl}/submission`, oldVersion, [], basic())).status).toBe(201);
+    await suite.admin.expect(200, 'PATCH', '/api/v1/projects/odk', { acceptUnknownForms: false });
+    await settleAll();
+    const rows = await suite.admin.allSightings('odk');
+    expect(rows.find((row) => row.id === 'uuid:unknown-form').data).toMatchObject({ formId: 'wildlife', formVersion: '1' });
+    expect(rows.find((row) => row.id === 'old-version').data).toMatchObject({ formId: 'simple', formVersion: '1999' });
+    const filtered = await suite.admin.expect(200, 'GET', '/api/v1/projects/odk/sightings?q=1999');
+    expect(filtered.sightings.map((row: { id: string }) => row.id)).toEqual(['old-version']);
   });
 
   it('refuses a billion-laughs submission with a readable reason and stores nothing', async () => {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DeviceService, ProjectOverviewService, ProjectService } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin, requireAllProjects } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
-import { CreateProjectDto, RenameProjectDto } from './dto/admin.dto.js';
+import { CreateProjectDto, UpdateProjectDto } from './dto/admin.dto.js';
 
 @ApiTags('projects')
 @ApiBearerAuth()
@@ -30,10 +30,11 @@ export class ProjectsController {
   }
 
   /** A new name for the project; its slug stays (devices and scripts use it). */
+  /** Renames the project (its slug stays) or changes its settings; what is left out stays. */
   @Patch(':slug')
-  async rename(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: RenameProjectDto) {
-    const project = await this.projects.rename(await this.projects.bySlug(slug, admin.projectIds), body.name);
-    return { id: project.id, slug: project.slug, name: project.name };
+  async update(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: UpdateProjectDto) {
+    const project = await this.projects.update(await this.projects.bySlug(slug, admin.projectIds), body);
+    return { id: project.id, slug: project.slug, name: project.name, acceptUnknownForms: project.acceptUnknownForms };
   }
 
   /** Deletes the project and all of it, for good; `confirm` must repeat the slug. Site administrators only. */

@@ -103,6 +103,9 @@ export interface SubmissionContext {
   form?: FormFields | null;
   receivedAt?: string | null;
   uid?: string | null;
+  /** The instance root's `id` and `version` attributes. */
+  xmlFormId?: string | null;
+  formVersion?: string;
 }
 
 const isStored = (file: AttachmentRef | AttachmentFile): file is AttachmentRef => 'sha256' in file;
@@ -115,7 +118,8 @@ const isStored = (file: AttachmentRef | AttachmentFile): file is AttachmentRef =
 export function submissionToRecord(fields: Record<string, unknown>, context: SubmissionContext): SightingRecord {
   const meta = isObject(fields.meta) ? fields.meta : {};
   const types = context.form?.types ?? {};
-  const values: Record<string, unknown> = {};
+  // Which form and version it was filled in (the instance root's id and version): every OpenRosa sighting says so.
+  const values: Record<string, unknown> = context.xmlFormId ? { formId: context.xmlFormId, formVersion: context.formVersion ?? '' } : {};
   const { meta: _meta, ...rest } = fields;
   flatten(rest, '', '', types, values, 0);
   // Clients spell the same name in the XML and in the part in either Unicode normal form.
@@ -182,7 +186,8 @@ export const openRosaDecoder: FormatDecoder = {
       (envelope.attachments ?? []).map((part) => [part.name.normalize('NFC'), 'base64' in part ? { name: part.name, contentType: part.contentType, bytes: Buffer.from(part.base64, 'base64') } : part]),
     );
     try {
-      yield { index: 0, record: submissionToRecord(fields, { files, form: envelope.form, receivedAt: envelope.receivedAt, uid: envelope.uid }) };
+      const { xmlFormId, version } = submissionFormOf(envelope.xml);
+      yield { index: 0, record: submissionToRecord(fields, { files, form: envelope.form, receivedAt: envelope.receivedAt, uid: envelope.uid, xmlFormId, formVersion: version }) };
     } catch (error) {
       yield { index: 0, reason: (error as Error).message };
     }

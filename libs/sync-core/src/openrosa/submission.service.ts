@@ -3,8 +3,8 @@ import { Database } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { keepAttachmentInTx } from '../db/repositories/attachment.repository.js';
 import { SubmissionInstanceRepository } from '../db/repositories/submission-instance.repository.js';
-import { AttachmentRef, Batch, Device, SubmissionInstance } from '../db/entities/index.js';
-import { ConflictError, InvalidInputError } from '../errors.js';
+import { AttachmentRef, Batch, Device, Project, SubmissionInstance } from '../db/entities/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { isObject } from '../formats/cybertracker-geojson.decoder.js';
 import { deprecatedIdOf, instanceIdOf, OpenRosaEnvelope, parseSubmissionXml, submissionFormOf } from '../formats/openrosa.decoder.js';
 import { PendingBlob } from '../ingest/blob-store.js';
@@ -49,6 +49,19 @@ export class SubmissionService {
     private readonly forms: FormService,
   ) {}
 
+  /**
+   * A project that publishes forms takes submissions of those forms and versions only, as ODK
+   * Central does (404 with its words), unless the project accepts unknown forms. A project without
+   * forms takes every submission: CyberTracker's ODK connector submits to such projects.
+   */
+  private async refuseUnknownForm(projectId: string, xmlFormId: string | null, version: string): Promise<void> {
+    const [project, published] = await Promise.all([this.database.read((manager) => manager.findOneBy(Project, { id: projectId })), this.forms.listWithVersions({ id: projectId })]);
+    if (published.length === 0 || project?.acceptUnknownForms) return;
+    const versions = published.find((form) => form[0]!.xmlFormId === xmlFormId);
+    if (!versions) throw new NotFoundError(`Could not find the form "${xmlFormId ?? ''}" in this project: it takes submissions of ${published.map((form) => form[0]!.xmlFormId).join(', ')} only.`);
+    if (!versions.some((form) => form.version === version)) throw new NotFoundError(versionNotFound(version));
+  }
+
   async receive(device: Device, xml: Buffer, received: ReceivedAttachment[]): Promise<SubmissionOutcome> {
     const xmlText = xml.toString('utf8');
     const fields = parseSubmissionXml(xmlText);
@@ -56,6 +69,8 @@ export class SubmissionService {
     if (!instanceId) throw new InvalidInputError('the submission has no meta/instanceID');
     if (instanceId.length > MAX_INSTANCE_ID_CHARS) throw new InvalidInputError(`meta/instanceID is longer than ${MAX_INSTANCE_ID_CHARS} characters`);
     const deprecatedId = deprecatedIdOf(fields)?.slice(0, MAX_INSTANCE_ID_CHARS) ?? null;
+    const { xmlFormId, version } = submissionFormOf(xmlText);
+    await this.refuseUnknownForm(device.projectId, xmlFormId, version);
     const xmlSha256 = createHash('sha256').update(xml).digest('hex');
     const projectId = device.projectId;
 
@@ -81,7 +96,6 @@ export class SubmissionService {
       earlier = (edited?.attachments ?? []).filter((file) => named.has(file.name));
     }
     const attachments = [...new Map([...earlier, ...parts].map((file) => [file.name, file])).values()];
-    const { xmlFormId, version } = submissionFormOf(xmlText);
     const envelope: OpenRosaEnvelope = {
       openrosa: 1,
       xml: xmlText,
@@ -98,6 +112,9 @@ export class SubmissionService {
     return { outcome: existing ? 'completed' : 'created', batch };
   }
 }
+
+/** Central's words for a version it does not have, which Collect shows to the person. */
+const versionNotFound = (version: string) => `The form version specified in this submission '${version}' does not exist.`;
 
 /** Every text value anywhere in the submission: the file names it still refers to are among them. */
 function leafTexts(node: unknown, out = new Set<string>(), depth = 0): Set<string> {

@@ -16,7 +16,7 @@ export class ProjectService {
     if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
     return this.database.transaction(async (manager) => {
       if (await manager.findOneBy(Project, { slug })) throw new ConflictError(`a project with slug "${slug}" already exists`);
-      const project: Project = { id: randomUUID(), slug, name: name.trim(), createdAt: nowIso() };
+      const project: Project = { id: randomUUID(), slug, name: name.trim(), createdAt: nowIso(), acceptUnknownForms: false };
       await manager.insert(Project, project);
       await manager.insert(ProjectFeed, { projectId: project.id, lastSeq: 0 });
       return project;
@@ -24,10 +24,12 @@ export class ProjectService {
   }
 
   /** A new display name; the slug (in every device URL and download) stays. */
-  async rename(project: Project, name: string): Promise<Project> {
-    if (!name?.trim() || name.length > 200) throw new InvalidInputError('name must be 1-200 characters');
-    await this.database.transaction((manager) => manager.update(Project, { id: project.id }, { name: name.trim() }));
-    return { ...project, name: name.trim() };
+  /** Renames a project, or changes its settings; what is left out stays (the slug always does). */
+  async update(project: Project, changes: { name?: string; acceptUnknownForms?: boolean }): Promise<Project> {
+    if (changes.name !== undefined && (!changes.name.trim() || changes.name.length > 200)) throw new InvalidInputError('name must be 1-200 characters');
+    const next = { name: changes.name?.trim() ?? project.name, acceptUnknownForms: changes.acceptUnknownForms ?? project.acceptUnknownForms };
+    await this.database.transaction((manager) => manager.update(Project, { id: project.id }, next));
+    return { ...project, ...next };
   }
 
   /**

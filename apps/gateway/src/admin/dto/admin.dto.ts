@@ -82,11 +82,18 @@ export class CreateSourceDto {
   deleteAfterIngest?: boolean;
 }
 
-export class RenameProjectDto {
-  @ApiProperty({ example: 'Kruger carnivore survey 2027' })
+/** Every field optional: what is left out stays as it was. */
+export class UpdateProjectDto {
+  @ApiPropertyOptional({ example: 'Kruger carnivore survey 2027' })
+  @IsOptional()
   @IsString()
   @Length(1, 200)
-  name: string;
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'with published forms, take OpenRosa submissions that name another form or version (default false: refused with 404, as ODK Central does)' })
+  @IsOptional()
+  @IsBoolean()
+  acceptUnknownForms?: boolean;
 }
 
 /** Every field optional: what is left out stays as it was. */

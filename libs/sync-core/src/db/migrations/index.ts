@@ -10,6 +10,7 @@ import { BlobFiles1764800000000 } from './1764800000000-blob-files.js';
 import { SightingWithoutProjectKey1764900000000 } from './1764900000000-sighting-without-project-key.js';
 import { VersionSeqIndex1765000000000 } from './1765000000000-version-seq-index.js';
 import { CredentialOwners1765100000000 } from './1765100000000-credential-owners.js';
+import { ProjectUnknownForms1765200000000 } from './1765200000000-project-unknown-forms.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SightingWithoutProjectKey1764900000000,
   VersionSeqIndex1765000000000,
   CredentialOwners1765100000000,
+  ProjectUnknownForms1765200000000,
 ];
