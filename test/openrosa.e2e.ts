@@ -8,6 +8,11 @@ import { curl } from './support/curl.js';
 import { StoreKind } from './support/fieldsync-process.js';
 import { fieldSyncSuite } from './support/suite.js';
 import { sha256 } from './support/digest.js';
+import { encryptSubmission, formKeyPair } from './support/odk-encryption.js';
+import { run } from './support/run.js';
+import { parse } from 'csv-parse/sync';
+
+const CLI = join(import.meta.dirname, '../dist/apps/cli/src/main.js');
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'odk', name));
 
@@ -317,6 +322,50 @@ describe.each<StoreKind>(['sqlite', 'postgres'])("OpenRosa: ODK Collect, KoBoCol
     expect(rows.find((row) => row.id === 'old-version').data).toMatchObject({ formId: 'simple', formVersion: '1999' });
     const filtered = await suite.admin.expect(200, 'GET', '/api/v1/projects/odk/sightings?q=1999');
     expect(filtered.sightings.map((row: { id: string }) => row.id)).toEqual(['old-version']);
+  });
+
+  it('keeps an encrypted submission sealed, marked encrypted, and fieldsync download --private-key opens it where the key is', async () => {
+    await suite.admin.createProject('sealed');
+    const sender = await suite.admin.createDevice('sealed');
+    const keys = formKeyPair();
+    const photo = Buffer.from(Array.from({ length: 5000 }, (_, index) => (index * 7) % 256));
+    const plain = `<data id="sealed" version="1"><species>lion</species><count>3</count><location>-24.1 31.5 300 5</location><photo>lion.jpg</photo><meta><instanceID>uuid:sealed-1</instanceID></meta></data>`;
+    const sealed = encryptSubmission({ publicKeyPem: keys.publicKeyPem, formId: 'sealed', version: '1', instanceId: 'uuid:sealed-1', xml: plain, media: [{ name: 'lion.jpg', bytes: photo }] });
+    const sent = await post(
+      `${suite.server.baseUrl}/submission`,
+      sealed.manifestXml,
+      sealed.files.map((file) => ({ ...file, type: 'application/octet-stream' })),
+      ['-u', `${sender.login}:${sender.secret}`],
+    );
+    expect(sent.status).toBe(201);
+    const [batch] = (await suite.admin.expect(200, 'GET', '/api/v1/projects/sealed/batches')).batches;
+    await suite.admin.settled(batch.id);
+    const [stored] = await suite.admin.allSightings('sealed');
+    // On the server: the envelope's own elements and the encrypted files, no invented fields.
+    expect(stored.data).toMatchObject({ formId: 'sealed', formVersion: '1', encrypted: true, instanceID: 'uuid:sealed-1', encryptedFiles: ['lion.jpg.enc', 'submission.xml.enc'] });
+    expect(Object.keys(stored.data)).not.toContain('species');
+    expect(stored.attachments.map((file: { name: string }) => file.name)).toEqual(['lion.jpg.enc', 'submission.xml.enc']);
+    expect(stored.latitude).toBeNull();
+
+    const keyFile = join(work, 'sealed.pem');
+    writeFileSync(keyFile, keys.privateKeyPem);
+    const out = join(work, 'sealed.csv');
+    const cli = (args: string[]) => run(process.execPath, [CLI, 'download', '--from', suite.server.baseUrl, '--project', 'sealed', '--token', suite.admin.token, ...args]);
+    const opened = await cli(['--out', out, '--private-key', keyFile]);
+    expect(opened.status, opened.stderr).toBe(0);
+    expect(opened.stdout).toContain('decrypted 1 encrypted submission');
+    const [row] = parse(readFileSync(out), { columns: true }) as Record<string, string>[];
+    expect(JSON.parse(row!.data!)).toMatchObject({ formId: 'sealed', formVersion: '1', species: 'lion', count: '3', photo: { attachment: 'lion.jpg' } });
+    expect([row!.latitude, row!.longitude]).toEqual(['-24.1', '31.5']);
+    expect(readFileSync(join(`${out}.media`, 'uuid_sealed-1', 'lion.jpg'))).toEqual(photo);
+
+    // Another form's key opens nothing: the row is written as it is, and the command says so.
+    const otherKey = join(work, 'other.pem');
+    writeFileSync(otherKey, formKeyPair().privateKeyPem);
+    const refused = await cli(['--out', join(work, 'sealed-other.ndjson'), '--private-key', otherKey]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('1 encrypted submission(s) could not be decrypted');
+    expect(JSON.parse(readFileSync(join(work, 'sealed-other.ndjson'), 'utf8').trim()).data.encrypted).toBe(true);
   });
 
   it('refuses a billion-laughs submission with a readable reason and stores nothing', async () => {

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { adminCommands, AdminApi } from './commands/admin.js';
@@ -69,9 +71,23 @@ program
   .option('--observed-from <day>', 'only observed on or after this day, YYYY-MM-DD')
   .option('--observed-to <day>', 'only observed on or before this day, YYYY-MM-DD')
   .option('--search <words>', 'only records with these words in a field')
+  .option('--private-key <pem>', "decrypt ODK encrypted submissions here with the form's private key (PEM file); the server never sees it")
   .action(
-    async (options: { from: string; project: string; token?: string; out: string; state: string; kind?: string; device?: string; observedFrom?: string; observedTo?: string; search?: string }) => {
+    async (options: {
+      from: string;
+      project: string;
+      token?: string;
+      out: string;
+      state: string;
+      kind?: string;
+      device?: string;
+      observedFrom?: string;
+      observedTo?: string;
+      search?: string;
+      privateKey?: string;
+    }) => {
       if (!options.token) throw new CliError('give an admin token: --token or FIELDSYNC_TOKEN', EXIT.usage);
+      const privateKeyPem = options.privateKey ? await readPrivateKey(options.privateKey) : undefined;
       const out = output();
       const filter = Object.fromEntries(
         Object.entries({ kind: options.kind, device: options.device, from: options.observedFrom, to: options.observedTo, q: options.search }).filter((entry): entry is [string, string] =>
@@ -79,7 +95,7 @@ program
         ),
       );
       const result = await download(
-        { server: serverUrl(options.from, '--from'), project: options.project, token: options.token, out: options.out, state: options.state || `${options.out}.state.json`, filter },
+        { server: serverUrl(options.from, '--from'), project: options.project, token: options.token, out: options.out, state: options.state || `${options.out}.state.json`, filter, privateKeyPem },
         out,
       );
       out.result(result);
@@ -148,3 +164,16 @@ program.parseAsync().catch((error: unknown) => {
   else process.stderr.write(`fieldsync: ${message}\n`);
   process.exitCode = exitCode;
 });
+
+/** The form's private key for --private-key: a PEM file that must be there and be a private key. */
+async function readPrivateKey(path: string): Promise<string> {
+  const pem = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`--private-key: cannot read ${path} (${error.code ?? error.message})`, EXIT.usage);
+  });
+  try {
+    createPrivateKey(pem);
+  } catch {
+    throw new CliError(`--private-key: ${path} is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)`, EXIT.usage);
+  }
+  return pem;
+}

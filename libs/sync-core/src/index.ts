@@ -32,6 +32,7 @@ export * from './formats/format.js';
 export * from './formats/openrosa.decoder.js';
 export * from './openrosa/form.service.js';
 export * from './openrosa/part-name.js';
+export * from './openrosa/submission-decryption.js';
 export * from './openrosa/submission.service.js';
 export * from './openrosa/xform.js';
 export * from './formats/registry.js';

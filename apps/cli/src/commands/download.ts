@@ -3,7 +3,10 @@ import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promi
 import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { SERIALIZERS } from '@fieldsync/sync-core';
+import type { SightingView } from '@fieldsync/sync-core';
 import { CliError, EXIT, Output } from '../output.js';
+import { isEncrypted, SubmissionDecryptor } from './submission-decryptor.js';
 import { describeNetworkError, problemDetail } from '../targets/http-target.js';
 
 type FileFormat = 'csv' | 'geojson' | 'ndjson';
@@ -70,9 +73,9 @@ function trimmed(skip: number, tailMarker: string | null): Transform {
  * command can be interrupted at any moment.
  */
 export async function download(
-  options: { server: string; project: string; token: string; out: string; state: string; filter?: DownloadFilter },
+  options: { server: string; project: string; token: string; out: string; state: string; filter?: DownloadFilter; privateKeyPem?: string },
   output: Output,
-): Promise<{ appended: boolean; cursor: string }> {
+): Promise<{ appended: boolean; cursor: string; decrypted?: number }> {
   const filter = options.filter ?? {};
   const format = formatOf(options.out);
   const folder = dirname(resolve(options.out));
@@ -102,7 +105,8 @@ export async function download(
   if (appending && existing! > saved!.outputBytes) await truncate(options.out, saved!.outputBytes);
 
   // Deleted sightings come too (flagged `deleted`): a deletion is a change the next run must carry.
-  const query = new URLSearchParams({ ...filter, format, includeDeleted: 'true', after: appending ? saved!.cursor : '0' });
+  // Decrypting reads the server's JSON lines and writes the file's own format here.
+  const query = new URLSearchParams({ ...filter, format: options.privateKeyPem ? 'ndjson' : format, includeDeleted: 'true', after: appending ? saved!.cursor : '0' });
   const url = `${options.server.replace(/\/+$/, '')}/api/v1/projects/${encodeURIComponent(options.project)}/sightings?${query}`;
   let response: Response;
   try {
@@ -117,7 +121,9 @@ export async function download(
   if (!response.ok || !response.body) throw new CliError(`${options.server} answered ${response.status}: ${problemDetail(await response.text())}`, EXIT.incomplete);
   const cursor = response.headers.get('x-next-cursor') ?? (appending ? saved!.cursor : '0');
 
-  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  const received = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  const decryption = options.privateKeyPem ? decrypting(received, format, Number(cursor), options as DecryptOptions, output) : null;
+  const body = decryption?.body ?? received;
   if (!appending) {
     const partial = `${options.out}.partial`;
     const transforms = format === 'geojson' ? [trimmed(0, '],"next"'), withTail(GEOJSON_TAIL)] : [];
@@ -151,7 +157,55 @@ export async function download(
   await writeFile(`${options.state}.tmp`, JSON.stringify(state, null, 2));
   await rename(`${options.state}.tmp`, options.state);
   output.info(`${appending ? 'appended to' : 'wrote'} ${options.out}; next run continues after ${cursor}`);
-  return { appended: appending, cursor };
+  if (!decryption) return { appended: appending, cursor };
+  const { decrypted, failed } = decryption.tally;
+  output.info(`decrypted ${decrypted} encrypted submission${decrypted === 1 ? '' : 's'}; their media files are in ${options.out}.media/`);
+  if (failed.length > 0) throw new CliError(`${failed.length} encrypted submission(s) could not be decrypted and were written as they are: ${failed.join('; ')}`, EXIT.incomplete);
+  return { appended: appending, cursor, decrypted };
+}
+
+type DecryptOptions = { server: string; project: string; token: string; out: string; privateKeyPem: string };
+
+/**
+ * The server's JSON lines as the file's format, each encrypted submission decrypted with the
+ * private key on the way (its files fetched as attachments); one that cannot be is written as it
+ * is and named at the end.
+ */
+function decrypting(lines: Readable, format: FileFormat, next: number, options: DecryptOptions, output: Output) {
+  const tally = { decrypted: 0, failed: [] as string[] };
+  const attachments = `${options.server.replace(/\/+$/, '')}/api/v1/projects/${encodeURIComponent(options.project)}/attachments/`;
+  const fetchAttachment = async (sha256: string) => {
+    const answer = await fetch(`${attachments}${sha256}`, { headers: { authorization: `Bearer ${options.token}` } });
+    if (!answer.ok) throw new Error(`its file ${sha256} could not be fetched (${answer.status})`);
+    return Buffer.from(await answer.arrayBuffer());
+  };
+  const decryptor = new SubmissionDecryptor(options.privateKeyPem, fetchAttachment, `${options.out}.media`);
+  const serializer = SERIALIZERS[format];
+  async function* serialised(): AsyncGenerator<string> {
+    yield serializer.start(next);
+    let first = true;
+    let held = '';
+    for await (const chunk of lines) {
+      const split = (held + (chunk as Buffer).toString('utf8')).split('\n');
+      held = split.pop()!;
+      for (const line of split.filter(Boolean)) {
+        let view = JSON.parse(line) as SightingView;
+        if (isEncrypted(view)) {
+          try {
+            view = await decryptor.open(view);
+            tally.decrypted++;
+          } catch (error) {
+            tally.failed.push(`${view.id}: ${(error as Error).message}`);
+            output.warn(`${view.id} was not decrypted: ${(error as Error).message}`);
+          }
+        }
+        yield serializer.row(view, first);
+        first = false;
+      }
+    }
+    yield serializer.end(next);
+  }
+  return { body: Readable.from(serialised()), tally };
 }
 
 function withTail(tail: string): Transform {

@@ -116,6 +116,7 @@ const isStored = (file: AttachmentRef | AttachmentFile): file is AttachmentRef =
  * Values naming an attachment (meta/audit included) become `{ attachment: name }`.
  */
 export function submissionToRecord(fields: Record<string, unknown>, context: SubmissionContext): SightingRecord {
+  if (typeof fields.base64EncryptedKey === 'string' && typeof fields.encryptedXmlFile === 'string') return encryptedSubmission(fields, context);
   const meta = isObject(fields.meta) ? fields.meta : {};
   const types = context.form?.types ?? {};
   // Which form and version it was filled in (the instance root's id and version): every OpenRosa sighting says so.
@@ -159,6 +160,39 @@ export function submissionToRecord(fields: Record<string, unknown>, context: Sub
     data: values,
     attachments,
     ...(attachmentFiles.length > 0 ? { attachmentFiles } : {}),
+    deleted: false,
+  };
+}
+
+/**
+ * An encrypted submission (ODK's encrypted forms): what it holds is in its encrypted files, so
+ * its fields are only the manifest's own elements (the wrapped key, the instance id, the files
+ * in the order they were encrypted, the signature), marked `encrypted`. Nothing is read from the
+ * files: the server never has the key. `fieldsync download --private-key` decrypts them.
+ */
+function encryptedSubmission(fields: Record<string, unknown>, context: SubmissionContext): SightingRecord {
+  const meta = isObject(fields.meta) ? fields.meta : {};
+  const names = (value: unknown): string[] => (Array.isArray(value) ? value.flatMap(names) : isObject(value) ? names(value.file) : typeof value === 'string' ? [value.trim()] : []);
+  const files = [...names(fields.media), String(fields.encryptedXmlFile).trim()];
+  const attachments = [...context.files.values()].filter((file): file is AttachmentRef => isStored(file)).sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    uid: context.uid ?? instanceIdOf(fields),
+    deviceId: null,
+    kind: 'sighting',
+    observedAt: context.receivedAt ?? null,
+    latitude: null,
+    longitude: null,
+    altitude: null,
+    accuracy: null,
+    data: {
+      ...(context.xmlFormId ? { formId: context.xmlFormId, formVersion: context.formVersion ?? '' } : {}),
+      encrypted: true,
+      instanceID: typeof meta.instanceID === 'string' ? meta.instanceID.trim() : null,
+      base64EncryptedKey: String(fields.base64EncryptedKey).trim(),
+      encryptedFiles: files,
+      ...(typeof fields.base64EncryptedElementSignature === 'string' ? { base64EncryptedElementSignature: fields.base64EncryptedElementSignature.trim() } : {}),
+    },
+    attachments,
     deleted: false,
   };
 }
