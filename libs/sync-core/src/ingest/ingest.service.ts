@@ -108,6 +108,7 @@ export class IngestService {
       rejected: 0,
       error: null,
       attempts: 0,
+      mergedRecords: 0,
       receivedAt: now,
       updatedAt: now,
       consolidatedAt: null,

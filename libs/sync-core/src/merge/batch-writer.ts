@@ -3,6 +3,7 @@ import { Tx } from '../db/database.js';
 import { nowIso } from '../db/columns.js';
 import { Attachment, BatchStatus, Rejection, Sighting } from '../db/entities/index.js';
 import { BatchCounts, BatchFinish, BatchRepository, ClaimedBatch } from '../db/repositories/batch.repository.js';
+import { ProjectFeedRepository } from '../db/repositories/project-feed.repository.js';
 import { RejectionRepository } from '../db/repositories/rejection.repository.js';
 import { SightingRepository, StoredVersion } from '../db/repositories/sighting.repository.js';
 import { DecodedItem, DecodedRecord, FormatDecoder, SightingRecord, UnreadableFileError } from '../formats/format.js';
@@ -203,6 +204,7 @@ export class BatchWriter {
     private readonly sightings: SightingRepository,
     private readonly rejections: RejectionRepository,
     private readonly blobs: BlobStore,
+    private readonly feeds: ProjectFeedRepository,
   ) {}
 
   async writeInTx(tx: Tx, batch: ClaimedBatch, lastSeq: number, file: DecodedFile): Promise<BatchOutcome> {
@@ -227,6 +229,75 @@ export class BatchWriter {
     // The records before an unreadable part are kept.
     await sink.flushInTx(tx);
     return (await this.finishAllInTx(tx, [finishOf(batch, decoder, counts, fileError, feed.lastSeq)]))[0];
+  }
+
+  /**
+   * Writes a large file in slices, each a transaction of its own (`transaction`) that takes the
+   * feed and gives it back after about `sliceMs`, so that on the embedded database, whose one
+   * writer a single long merge held for most of a minute, uploads arriving meanwhile are
+   * committed between slices. Each slice commits its sightings with the counts so far and how many
+   * records that makes (`merged_records`); a merge stopped between slices goes on after them. The
+   * rules are writeInTx's, step by step; what differs is only where a transaction ends.
+   */
+  async writeInSlices(transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>, batch: ClaimedBatch, file: DecodedFile, sliceMs: number): Promise<BatchOutcome> {
+    const { decoder } = file;
+    if (!decoder) return transaction(async (tx) => this.finishSliceInTx(tx, batch, finishOf(batch, null, emptyCounts(), unrecognised(file), 0)));
+    let counts: BatchCounts | null = null;
+    let fileError: string | null = null;
+    let skip = 0;
+    const checked = (async function* () {
+      for await (const all of file.steps) {
+        // Records the committed slices of an earlier attempt hold are not merged again.
+        const items = skip > 0 ? all.slice(Math.min(skip, all.length)) : all;
+        skip -= all.length - items.length;
+        // Checked ahead of its slice: its records are counted when it is applied, so a slice's saved count never includes the step read ahead.
+        if (items.length > 0) yield await checkedStepInTurns(batch, items, emptyCounts());
+      }
+    })();
+    const steps = readAhead(checked)[Symbol.asyncIterator]();
+    for (;;) {
+      const outcome = await transaction(async (tx) => {
+        const { lastSeq, batch: state } = await this.feeds.lockInTx(tx, batch.projectId, batch.id);
+        // Finished by another worker between two slices (or before the first): nothing is merged twice.
+        if (state.status === 'consolidated' || state.status === 'rejected')
+          return { status: state.status, format: decoder.name, counts: counts ?? emptyCounts(), error: null, finishedAt: nowIso(), lastSeq };
+        if (!counts) {
+          const { merged, ...sofar } = await this.batches.progressInTx(tx, batch.id);
+          counts = merged > 0 ? sofar : emptyCounts();
+          skip = merged > 0 ? merged : 0;
+        }
+        const feed = { lastSeq };
+        const sink = new DirectSink(this.sightings, this.rejections);
+        const started = Date.now();
+        let ended = false;
+        try {
+          while (Date.now() - started < sliceMs) {
+            const next = await steps.next();
+            if (next.done) {
+              ended = true;
+              break;
+            }
+            counts.records += next.value.candidates.length + next.value.rejections.length;
+            await this.storeAttachmentsInTx(tx, batch.projectId, next.value.attachments);
+            await this.applyStepInTx(tx, batch, next.value, await sink.storedVersions(tx, batch.projectId, next.value), counts, feed, sink);
+          }
+        } catch (error) {
+          if (!(error instanceof UnreadableFileError)) throw error;
+          fileError = error.message;
+          ended = true;
+        }
+        await sink.flushInTx(tx);
+        await this.feeds.setLastSeqInTx(tx, batch.projectId, feed.lastSeq);
+        if (ended) return this.finishSliceInTx(tx, batch, finishOf(batch, decoder, counts, fileError, feed.lastSeq));
+        await this.batches.saveProgressInTx(tx, batch.id, counts);
+        return null;
+      });
+      if (outcome) return outcome;
+    }
+  }
+
+  private async finishSliceInTx(tx: Tx, batch: ClaimedBatch, finish: BatchFinish & { lastSeq: number }): Promise<BatchOutcome> {
+    return (await this.finishAllInTx(tx, [finish]))[0]!;
   }
 
   /**

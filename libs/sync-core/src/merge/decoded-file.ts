@@ -87,13 +87,15 @@ export async function decodedInMemory(bytes: Buffer, fileName: string | null): P
  * A larger file, decoded as its chunks are read during the merge: memory holds one step at a time.
  * `reader` reads the committed blob (Database.readerBeside the merge's transaction).
  */
-export async function decodedWhileRead(reader: Tx, blobs: BlobStore, batch: ClaimedBatch): Promise<DecodedFile> {
-  const first = blobs.read(reader, batch.blobId);
+/** `reader` null: each chunk is read on its own (a merge in slices outlives any one transaction). */
+export async function decodedWhileRead(reader: Tx | null, blobs: BlobStore, batch: ClaimedBatch): Promise<DecodedFile> {
+  const read = () => (reader ? blobs.read(reader, batch.blobId) : blobs.stream(batch.blobId));
+  const first = read();
   const head = (await first.next()).value ?? Buffer.alloc(0);
   // A blob kept in a file is read through an open file: closed here, not when collected.
   await first.return(undefined);
   const decoder = detectFormat(head, batch.fileName);
-  return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(blobs.read(reader, batch.blobId)), RECORDS_PER_TURN) : emptySteps() };
+  return { decoder, emptyFile: head.length === 0, steps: decoder ? inSteps(decoder.decode(read()), RECORDS_PER_TURN) : emptySteps() };
 }
 
 /**

@@ -12,6 +12,9 @@ import { DecodedFile, decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
+/** How long one slice of a large merge holds the embedded database's writer. */
+const SQLITE_SLICE_MS = 200;
+
 /**
  * Consolidates one batch: decodes its blob and merges the records into the project's sightings
  * in a single transaction that holds the project's feed row, so feed order is commit order.
@@ -34,7 +37,7 @@ export class MergeService {
     this.feeds = new ProjectFeedRepository(database);
     this.rejections = new RejectionRepository(database);
     this.picker = new MergeGroupPicker(this.batches, blobs);
-    this.writer = new BatchWriter(this.batches, new SightingRepository(database), this.rejections, blobs);
+    this.writer = new BatchWriter(this.batches, new SightingRepository(database), this.rejections, blobs, this.feeds);
   }
 
   /** Merges the batch (and, with it, other small waiting files of its project, listed in `alsoMerged`). */
@@ -43,6 +46,14 @@ export class MergeService {
     if (!picked) return { status: (await this.batches.statusAlone(batchId)) ?? 'failed', alsoMerged: [] };
     const { own, group } = picked;
     const timer = mergeSeconds.startTimer();
+    // The embedded database has one writer: a large file alone is merged in slices, so that small
+    // uploads are committed between them instead of waiting for the whole merge.
+    if (this.database.type === 'sqlite' && group.length === 1 && own.file === null) {
+      const outcome = await this.writer.writeInSlices((work) => this.database.transaction(work), own.batch, await decodedWhileRead(null, this.blobs, own.batch), SQLITE_SLICE_MS);
+      timer();
+      this.recordMerged(batchId, outcome.status);
+      return { status: outcome.status, alsoMerged: [] };
+    }
     const outcomes = await this.database.transaction(async (tx) => {
       const { lastSeq: seqBefore, batch: current } = await this.feeds.lockInTx(tx, own.batch.projectId, batchId);
       // Another worker may have merged some of them while this one waited for the lock.

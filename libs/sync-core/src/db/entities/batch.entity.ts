@@ -25,6 +25,8 @@ export class Batch {
   @Column({ type: 'integer', name: 'rejected_count', default: 0 }) rejected: number;
   @Column({ type: 'text', nullable: true }) error: string | null;
   @Column({ type: 'integer', default: 0 }) attempts: number;
+  /** Records merged and committed by the slices of a merge still under way (see MergeService). */
+  @Column({ type: 'integer', name: 'merged_records', default: 0 }) mergedRecords: number;
   @Column({ ...timeColumn, name: 'received_at' }) receivedAt: string;
   @Column({ ...timeColumn, name: 'updated_at' }) updatedAt: string;
   @Column({ ...timeColumn, name: 'consolidated_at', nullable: true }) consolidatedAt: string | null;

@@ -11,6 +11,7 @@ import { SightingWithoutProjectKey1764900000000 } from './1764900000000-sighting
 import { VersionSeqIndex1765000000000 } from './1765000000000-version-seq-index.js';
 import { CredentialOwners1765100000000 } from './1765100000000-credential-owners.js';
 import { ProjectUnknownForms1765200000000 } from './1765200000000-project-unknown-forms.js';
+import { BatchMergeProgress1765300000000 } from './1765300000000-batch-merge-progress.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   VersionSeqIndex1765000000000,
   CredentialOwners1765100000000,
   ProjectUnknownForms1765200000000,
+  BatchMergeProgress1765300000000,
 ];

@@ -97,6 +97,33 @@ export class BatchRepository {
     return states;
   }
 
+  /** What the committed slices of a merge under way came to: its counts, and how many records they hold. */
+  async progressInTx(tx: Tx, batchId: string): Promise<BatchCounts & { merged: number }> {
+    const [row] = await this.database.queryInTx<Record<string, number | string>>(
+      tx,
+      'SELECT records_count, new_count, updated_count, duplicate_count, rejected_count, merged_records FROM batch WHERE id = ?',
+      [batchId],
+    );
+    const value = (column: string) => Number(row?.[column] ?? 0);
+    return {
+      records: value('records_count'),
+      new: value('new_count'),
+      updated: value('updated_count'),
+      duplicate: value('duplicate_count'),
+      rejected: value('rejected_count'),
+      merged: value('merged_records'),
+    };
+  }
+
+  /** Records a slice of a merge: the counts so far, and that its records are in. */
+  async saveProgressInTx(tx: Tx, batchId: string, counts: BatchCounts): Promise<void> {
+    await this.database.queryInTx(
+      tx,
+      'UPDATE batch SET records_count = ?, new_count = ?, updated_count = ?, duplicate_count = ?, rejected_count = ?, merged_records = ?, updated_at = ? WHERE id = ?',
+      [counts.records, counts.new, counts.updated, counts.duplicate, counts.rejected, counts.records, nowIso(), batchId],
+    );
+  }
+
   /**
    * Writes merges' outcomes on their batches, all in one statement (a group of small files ends
    * with one round trip); returns the time written (their updated_at, and consolidated_at when consolidated).
