@@ -8,6 +8,7 @@ import { exportFormats } from './export.bench.js';
 import { ftpUpload } from './ftp-upload.bench.js';
 import { largeUploadMemory } from './large-upload-memory.bench.js';
 import { mergeGrowth } from './merge-growth.bench.js';
+import { smallUploadsBesideMerge } from './merge-beside.bench.js';
 import { smallUploads } from './small-uploads.bench.js';
 import { BenchFigure, medianRun } from './measure.js';
 
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     ['small', () => smallUploads('sqlite')],
     ['small', () => smallUploads('sqlite', 'embedded')],
     ['growth', () => mergeGrowth()],
+    ['beside', () => smallUploadsBesideMerge()],
     ['export', () => exportFormats()],
     ['ftp', () => ftpUpload('postgres')],
     ['ftp', () => ftpUpload('postgres', 'files')],
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
     ['console', () => consolePages()],
     ['delivery', () => delivery()],
   ];
-  // BENCH_ONLY=export (or bulk, small, growth, ftp, memory, console, delivery) runs a part while working on it; the table on record comes from a full run.
+  // BENCH_ONLY=export (or bulk, small, growth, beside, ftp, memory, console, delivery) runs a part while working on it; the table on record comes from a full run.
   const only = process.env.BENCH_ONLY;
   for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
     const runs: BenchFigure[][] = [];
