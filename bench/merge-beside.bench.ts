@@ -28,13 +28,25 @@ export async function smallUploadsBesideMerge(): Promise<BenchFigure> {
     await admin.createProject('bench');
     const devices = await Promise.all(Array.from({ length: DEVICES + 1 }, (_, i) => admin.createDevice('bench', `d${i}`)));
     const headers = devices.map((device) => ({ authorization: `Basic ${Buffer.from(`${device.login}:${device.secret}`).toString('base64')}`, 'content-type': 'application/json' }));
-    const alone = await closedLoopLoad(`${server.baseUrl}/upload`, DEVICES, SECONDS, (client) => headers[client]!, (client, n) => smallBatch(client, n, 'alone'));
+    const alone = await closedLoopLoad(
+      `${server.baseUrl}/upload`,
+      DEVICES,
+      SECONDS,
+      (client) => headers[client]!,
+      (client, n) => smallBatch(client, n, 'alone'),
+    );
 
     const body = bigCsv(ROWS);
     const sent = await fetch(`${server.baseUrl}/upload`, { method: 'POST', headers: { ...headers[DEVICES]!, 'content-type': 'text/csv', 'x-file-name': 'big.csv' }, body });
     const { batches } = (await sent.json()) as { batches: { id: string }[] };
     const merging = async () => (await admin.batch(batches[0]!.id)).status === 'processing' || (await admin.batch(batches[0]!.id)).status === 'received';
-    const beside = await closedLoopLoad(`${server.baseUrl}/upload`, DEVICES, SECONDS, (client) => headers[client]!, (client, n) => smallBatch(client, n, 'beside'));
+    const beside = await closedLoopLoad(
+      `${server.baseUrl}/upload`,
+      DEVICES,
+      SECONDS,
+      (client) => headers[client]!,
+      (client, n) => smallBatch(client, n, 'beside'),
+    );
     const stillMerging = await merging();
     await admin.settled(batches[0]!.id, 600_000);
 

@@ -25,6 +25,9 @@ export interface BatchOutcome {
   lastSeq: number;
 }
 
+/** Records per step of a merge in slices: a step is what a slice cannot cut short. */
+const SLICED_STEP_RECORDS = 250;
+
 const emptyCounts = (): BatchCounts => ({ records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0 });
 
 const unrecognised = (file: DecodedFile): string => (file.emptyFile ? 'the file is empty' : `unrecognised file format: FieldSync reads ${formatsRead()}`);
@@ -250,8 +253,11 @@ export class BatchWriter {
         // Records the committed slices of an earlier attempt hold are not merged again.
         const items = skip > 0 ? all.slice(Math.min(skip, all.length)) : all;
         skip -= all.length - items.length;
-        // Checked ahead of its slice: its records are counted when it is applied, so a slice's saved count never includes the step read ahead.
-        if (items.length > 0) yield await checkedStepInTurns(batch, items, emptyCounts());
+        // Short steps, so that a slice can end soon after its time is up.
+        for (let start = 0; start < items.length; start += SLICED_STEP_RECORDS) {
+          // Checked ahead of its slice: its records are counted when it is applied, so a slice's saved count never includes the step read ahead.
+          yield await checkedStepInTurns(batch, items.slice(start, start + SLICED_STEP_RECORDS), emptyCounts());
+        }
       }
     })();
     const steps = readAhead(checked)[Symbol.asyncIterator]();
@@ -293,6 +299,8 @@ export class BatchWriter {
         return null;
       });
       if (outcome) return outcome;
+      // A turn of the event loop between slices: uploads that arrived meanwhile queue for the writer first.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -12,8 +12,8 @@ import { DecodedFile, decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
-/** How long one slice of a large merge holds the embedded database's writer. */
-const SQLITE_SLICE_MS = 200;
+/** How long one slice of a large merge holds the embedded database's writer (each slice ends in a durable commit: an fsync). */
+const SQLITE_SLICE_MS = 25;
 
 /**
  * Consolidates one batch: decodes its blob and merges the records into the project's sightings
