@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import type { BlobFiles } from '../ingest/blob-files.js';
+import { patchYazlCrc32 } from '../feed/yazl-crc32.patch.js';
 
 /**
  * A whole backup when uploads are kept in BLOB_DIR: the database copy as `fieldsync.sqlite`, then
@@ -13,6 +14,7 @@ import type { BlobFiles } from '../ingest/blob-files.js';
  * deleted) is left out.
  */
 export function backupZip(databaseCopy: string, files: BlobFiles): Readable {
+  patchYazlCrc32();
   const zip = new ZipFile();
   const output = zip.outputStream as unknown as Readable;
   let reading: Readable | null = null;

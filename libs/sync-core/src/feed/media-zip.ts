@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { AttachmentRef } from '../db/entities/index.js';
 import type { SightingView } from './sighting-formats.js';
+import { patchYazlCrc32 } from './yazl-crc32.patch.js';
 
 /** Opens a stored attachment of the project by its sha256; throws when it is not stored (yet). */
 export type MediaOpener = (sha256: string) => Promise<AsyncIterable<Buffer>>;
@@ -32,6 +33,7 @@ export class MediaIndex {
  * records name but the server does not hold (not sent yet) is listed in `media/MISSING.txt`.
  */
 export function csvWithMedia(csv: AsyncIterable<string>, media: MediaIndex, open: MediaOpener): AsyncIterable<Buffer> {
+  patchYazlCrc32();
   const zip = new ZipFile();
   const sheet = Readable.from(csv);
   const addMedia = async () => {

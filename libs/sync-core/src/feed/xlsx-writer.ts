@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { RowSerializer, WideColumns } from './sighting-formats.js';
+import { patchYazlCrc32 } from './yazl-crc32.patch.js';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -56,6 +57,7 @@ export function xlsxSheetSerializer(columns: WideColumns): RowSerializer {
 
 /** The workbook, zipped as it is written: the sheet's XML is compressed while the rows still stream in. */
 export function xlsxPackage(sheet: AsyncIterable<string>): AsyncIterable<Buffer> {
+  patchYazlCrc32();
   const zip = new ZipFile();
   for (const [name, xml] of PARTS) zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${xml}`), name);
   // Level 1: the sheet's repetitive XML still shrinks about tenfold, and deflate (in zlib's threads)
