@@ -3,7 +3,7 @@ import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promi
 import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SERIALIZERS } from '@fieldsync/sync-core';
+import { jsonLines, SERIALIZERS } from '@fieldsync/sync-core';
 import type { SightingView } from '@fieldsync/sync-core';
 import { CliError, EXIT, Output } from '../output.js';
 import { isEncrypted, SubmissionDecryptor } from './submission-decryptor.js';
@@ -184,11 +184,8 @@ function decrypting(lines: Readable, format: FileFormat, next: number, options: 
   async function* serialised(): AsyncGenerator<string> {
     yield serializer.start(next);
     let first = true;
-    let held = '';
-    for await (const chunk of lines) {
-      const split = (held + (chunk as Buffer).toString('utf8')).split('\n');
-      held = split.pop()!;
-      for (const line of split.filter(Boolean)) {
+    for await (const batch of jsonLines(lines)) {
+      for (const line of batch.filter(Boolean)) {
         let view = JSON.parse(line) as SightingView;
         if (isEncrypted(view)) {
           try {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import ftpSrv, { FtpConnection } from 'ftp-srv';
-import { BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, portProblem, readTlsFiles } from '@fieldsync/sync-core';
+import { addToCount, BatchService, DeviceLogin, FIELDSYNC_CONFIG, IngestService, portProblem, readTlsFiles } from '@fieldsync/sync-core';
 import type { FieldSyncConfig } from '@fieldsync/sync-core';
 import { DeviceFileSystem } from './device-file-system.js';
 import { ControlConnection } from './ingest-write-stream.js';
@@ -34,14 +34,6 @@ function describe(args: unknown[]): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Adds `step` to the count of `key` and returns it; a count that reaches 0 is forgotten. */
-function count(counts: Map<string, number>, key: string, step: number): number {
-  const next = (counts.get(key) ?? 0) + step;
-  if (next <= 0) counts.delete(key);
-  else counts.set(key, next);
-  return next;
-}
 
 /** Ends a session with 421 and a reason the client shows. */
 function closeWith(connection: FtpConnection, reason: string): void {
@@ -109,8 +101,8 @@ export class FtpServerService implements OnApplicationBootstrap, BeforeApplicati
   private onConnect(connection: FtpConnection): void {
     const { ftp } = this.config;
     const address = connection.ip;
-    const sessions = count(this.sessionsByAddress, address, +1);
-    const waiting = count(this.loggingInByAddress, address, +1);
+    const sessions = addToCount(this.sessionsByAddress, address, +1);
+    const waiting = addToCount(this.loggingInByAddress, address, +1);
     this.loggingIn.set(
       connection,
       setTimeout(() => closeWith(connection, `log in within ${ftp.loginTimeoutMs / 1000} s of connecting`), ftp.loginTimeoutMs),
@@ -126,12 +118,12 @@ export class FtpServerService implements OnApplicationBootstrap, BeforeApplicati
     if (!timer) return;
     clearTimeout(timer);
     this.loggingIn.delete(connection);
-    count(this.loggingInByAddress, connection.ip, -1);
+    addToCount(this.loggingInByAddress, connection.ip, -1);
   }
 
   private onDisconnect(connection: FtpConnection): void {
     this.onLoggedIn(connection);
-    count(this.sessionsByAddress, connection.ip, -1);
+    addToCount(this.sessionsByAddress, connection.ip, -1);
   }
 
   private async login(connection: FtpConnection, login: string, secret: string) {

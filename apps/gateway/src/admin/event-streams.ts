@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { addToCount } from '@fieldsync/sync-core';
 import { clientAddress } from '../client-address.js';
 import { sendProblem } from '../problem.js';
 
@@ -53,15 +54,11 @@ export class EventStreams {
       );
       return;
     }
-    for (const key of keys) this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    for (const key of keys) addToCount(this.held, key, +1);
     try {
       await this.follow(request, response, follow);
     } finally {
-      for (const key of keys) {
-        const left = this.held.get(key)! - 1;
-        if (left > 0) this.held.set(key, left);
-        else this.held.delete(key);
-      }
+      for (const key of keys) addToCount(this.held, key, -1);
     }
   }
 

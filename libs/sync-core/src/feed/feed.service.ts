@@ -5,6 +5,7 @@ import { FeedQueries, SightingFilter } from '../db/repositories/feed.queries.js'
 import { SIGHTING_FIELD_COLUMNS, sightingFieldsFromRow, SightingFields } from '../db/repositories/sighting.repository.js';
 import { InvalidInputError } from '../errors.js';
 import { DownloadFormat, isWide, RowSerializer, Sender, SERIALIZERS, sightingView, SightingView, wideColumns, wideCsvSerializer } from './sighting-formats.js';
+import { jsonLines } from './json-lines.js';
 import { csvWithMedia, MediaIndex, MediaOpener } from './media-zip.js';
 import { xlsxPackage, xlsxSheetSerializer } from './xlsx-writer.js';
 
@@ -162,17 +163,6 @@ async function* framed(start: string, body: AsyncIterable<Buffer>, end: string):
   if (start) yield start;
   yield* body;
   if (end) yield end;
-}
-
-/** The lines of a stream of JSON lines, those each chunk completes together (JSON text holds no raw newline: every one ends a line). */
-async function* jsonLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
-  let held = '';
-  for await (const chunk of chunks) {
-    const lines = (held + chunk.toString('utf8')).split('\n');
-    held = lines.pop()!;
-    if (lines.length > 0) yield lines;
-  }
-  if (held) yield [held];
 }
 
 /** JSON lines (one per sighting, each ending in a newline) as the elements of a JSON array. */

@@ -85,9 +85,9 @@ export async function decodedInMemory(bytes: Buffer, fileName: string | null): P
 
 /**
  * A larger file, decoded as its chunks are read during the merge: memory holds one step at a time.
- * `reader` reads the committed blob (Database.readerBeside the merge's transaction).
+ * `reader` reads the committed blob (Database.readerBeside the merge's transaction); null reads each
+ * chunk on its own (a merge in slices outlives any one transaction).
  */
-/** `reader` null: each chunk is read on its own (a merge in slices outlives any one transaction). */
 export async function decodedWhileRead(reader: Tx | null, blobs: BlobStore, batch: ClaimedBatch): Promise<DecodedFile> {
   const read = () => (reader ? blobs.read(reader, batch.blobId) : blobs.stream(batch.blobId));
   const first = read();
