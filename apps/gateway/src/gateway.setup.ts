@@ -1,8 +1,9 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import express from 'express';
+import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { Database, ForegroundWork } from '@fieldsync/sync-core';
 import { consoleContentSecurity, contentSecurityByPath, serveConsole } from './console/console-files.js';
 import { DomainErrorsFilter } from './domain-errors.filter.js';
 import { openApiDocument } from './openapi.js';
@@ -23,9 +24,22 @@ export function setUpGateway(app: NestExpressApplication, options: { tls: boolea
   app.use(contentSecurityByPath(helmet.contentSecurityPolicy(consoleContentSecurity(options.mapTileUrl, options.tls))));
   app.use(refuseNulInPath);
   app.use(refuseRepeatedQuery);
+  app.use(writesInForeground(app.get(Database).foreground));
   serveConsole(app);
   app.use('/api', express.json({ limit: '1mb', reviver: refuseNul, verify: refuseDeepJson }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new DomainErrorsFilter());
   SwaggerModule.setup('api/docs', app, openApiDocument(app));
+}
+
+/**
+ * A client waiting on a write (an upload, a submission, an admin's change) is foreground work
+ * from its first byte to its answer: a large merge on the embedded database stands aside for it
+ * (ForegroundWork). Reads and live streams are not waiting on the writer.
+ */
+function writesInForeground(foreground: ForegroundWork) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') response.once('close', foreground.begin());
+    next();
+  };
 }

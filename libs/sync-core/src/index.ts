@@ -12,6 +12,7 @@ export * from './config/start-up-errors.js';
 export * from './config/shown-url.js';
 export * from './db/database.js';
 export * from './db/database-copy.js';
+export * from './db/foreground-work.js';
 export * from './db/backup-zip.js';
 export * from './db/store-trouble.js';
 export * from './network-trouble.js';

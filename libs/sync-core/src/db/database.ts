@@ -10,6 +10,7 @@ import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import { FieldSyncConfig } from '../config/config.js';
 import { entitiesFor } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { ForegroundWork } from './foreground-work.js';
 import { Mutex } from './mutex.js';
 
 /**
@@ -43,6 +44,13 @@ const MIGRATION_LOCK_KEY = 7_411_950_201;
 export class Database {
   readonly type: 'sqlite' | 'postgres';
   private readonly sqliteLock = new Mutex();
+  /** Uploads being acknowledged in this process, which background writes stand aside for. */
+  readonly foreground = new ForegroundWork();
+
+  /** SQLite: how many units of work wait for the one writer now (always 0 on PostgreSQL). */
+  get writersWaiting(): number {
+    return this.sqliteLock.waiting;
+  }
   private readonly logger = new Logger('Database');
   /** Steps to run once a transaction commits, by its manager (afterCommit). */
   private readonly whenCommitted = new WeakMap<EntityManager, (() => Promise<void>)[]>();

@@ -24,4 +24,19 @@ describe('Mutex', () => {
     ).rejects.toThrow('boom');
     await expect(mutex.run(async () => 42)).resolves.toBe(42);
   });
+
+  it('counts the callers waiting behind the holder', async () => {
+    const mutex = new Mutex();
+    const seen: number[] = [];
+    let letGo!: () => void;
+    const first = mutex.run(() => new Promise<void>((resolve) => (letGo = resolve)));
+    await Promise.resolve();
+    seen.push(mutex.waiting);
+    const second = mutex.run(async () => void seen.push(mutex.waiting));
+    seen.push(mutex.waiting);
+    letGo();
+    await Promise.all([first, second]);
+    seen.push(mutex.waiting);
+    expect(seen).toEqual([0, 1, 0, 0]);
+  });
 });

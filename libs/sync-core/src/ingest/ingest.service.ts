@@ -40,7 +40,7 @@ export class IngestService {
   private readonly batches: BatchRepository;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly blobs: BlobStore,
     private readonly queue: ConsolidateQueue,
     private readonly merge: MergeService,
@@ -55,6 +55,15 @@ export class IngestService {
    * batch or not at all (e.g. what an OpenRosa submission's instance id now stands for).
    */
   async accept(file: IncomingFile, alsoCommit?: (manager: EntityManager, batch: Batch) => Promise<void>): Promise<Batch> {
+    const ended = this.database.foreground.begin();
+    try {
+      return await this.acceptNow(file, alsoCommit);
+    } finally {
+      ended();
+    }
+  }
+
+  private async acceptNow(file: IncomingFile, alsoCommit?: (manager: EntityManager, batch: Batch) => Promise<void>): Promise<Batch> {
     const pending = await this.blobs.streamIn(file.body, this.limits.maxUploadBytes);
     const mergeNow = pending.wholeBytes !== null && pending.size <= this.limits.inlineMergeMaxBytes ? pending.wholeBytes : null;
     let batch: Batch;

@@ -26,7 +26,7 @@ export interface BatchOutcome {
 }
 
 /** Records per step of a merge in slices: a step is what a slice cannot cut short. */
-const SLICED_STEP_RECORDS = 250;
+const SLICED_STEP_RECORDS = 100;
 
 const emptyCounts = (): BatchCounts => ({ records: 0, new: 0, updated: 0, duplicate: 0, rejected: 0 });
 
@@ -195,6 +195,16 @@ class GatheringSink implements StepSink {
   }
 }
 
+/** When a merge in slices ends a slice and how it lets others write before the next (writeInSlices). */
+export interface SliceTurns {
+  /** A slice ends after this long even when nobody is waiting (each ends in a durable commit). */
+  maxSliceMs: number;
+  /** Whether anybody waits for the writer or for an acknowledgement: the slice ends after its current step. */
+  othersWaiting(): boolean;
+  /** Between two slices: resolves when the next may begin. */
+  standAside(): Promise<void>;
+}
+
 /**
  * Writes one decoded batch into the project's sightings, inside the caller's transaction (which
  * holds the project's feed row): the merge rules live here. New uid: revision 1. Same content,
@@ -242,7 +252,7 @@ export class BatchWriter {
    * records that makes (`merged_records`); a merge stopped between slices goes on after them. The
    * rules are writeInTx's, step by step; what differs is only where a transaction ends.
    */
-  async writeInSlices(transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>, batch: ClaimedBatch, file: DecodedFile, sliceMs: number): Promise<BatchOutcome> {
+  async writeInSlices(transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>, batch: ClaimedBatch, file: DecodedFile, turns: SliceTurns): Promise<BatchOutcome> {
     const { decoder } = file;
     if (!decoder) return transaction(async (tx) => this.finishSliceInTx(tx, batch, finishOf(batch, null, emptyCounts(), unrecognised(file), 0)));
     let counts: BatchCounts | null = null;
@@ -277,7 +287,7 @@ export class BatchWriter {
         const started = Date.now();
         let ended = false;
         try {
-          while (Date.now() - started < sliceMs) {
+          do {
             const next = await steps.next();
             if (next.done) {
               ended = true;
@@ -286,7 +296,9 @@ export class BatchWriter {
             counts.records += next.value.candidates.length + next.value.rejections.length;
             await this.storeAttachmentsInTx(tx, batch.projectId, next.value.attachments);
             await this.applyStepInTx(tx, batch, next.value, await sink.storedVersions(tx, batch.projectId, next.value), counts, feed, sink);
-          }
+            // A turn of the event loop: an upload arriving now is read, and says it is waiting.
+            await new Promise((resolve) => setImmediate(resolve));
+          } while (!turns.othersWaiting() && Date.now() - started < turns.maxSliceMs);
         } catch (error) {
           if (!(error instanceof UnreadableFileError)) throw error;
           fileError = error.message;
@@ -299,8 +311,7 @@ export class BatchWriter {
         return null;
       });
       if (outcome) return outcome;
-      // A turn of the event loop between slices: uploads that arrived meanwhile queue for the writer first.
-      await new Promise((resolve) => setImmediate(resolve));
+      await turns.standAside();
     }
   }
 

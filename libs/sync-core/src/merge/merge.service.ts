@@ -12,8 +12,17 @@ import { DecodedFile, decodedWhileRead } from './decoded-file.js';
 import { MergeGroupPicker } from './merge-group.js';
 import { storableText } from './record-validation.js';
 
-/** How long one slice of a large merge holds the embedded database's writer (each slice ends in a durable commit: an fsync). */
-const SQLITE_SLICE_MS = 25;
+/**
+ * A large merge on the embedded database, in slices: a slice ends after its current step (100
+ * records) as soon as a client waits on a write (an upload, any HTTP write) or another unit of
+ * work waits for the writer, or after SLICE_MS (each slice ends in a durable commit: an fsync).
+ * The next slice begins once clients have been quiet for QUIET_MS, or after PATIENCE_MS, so the
+ * merge still advances under uploads that never stop (a step at least every PATIENCE_MS).
+ * bench/merge-beside.bench.ts measures it.
+ */
+const SQLITE_SLICE_MS = 250;
+const SQLITE_QUIET_MS = 5;
+const SQLITE_PATIENCE_MS = 100;
 
 /**
  * Consolidates one batch: decodes its blob and merges the records into the project's sightings
@@ -49,7 +58,15 @@ export class MergeService {
     // The embedded database has one writer: a large file alone is merged in slices, so that small
     // uploads are committed between them instead of waiting for the whole merge.
     if (this.database.type === 'sqlite' && group.length === 1 && own.file === null) {
-      const outcome = await this.writer.writeInSlices((work) => this.database.transaction(work), own.batch, await decodedWhileRead(null, this.blobs, own.batch), SQLITE_SLICE_MS);
+      const outcome = await this.writer.writeInSlices((work) => this.database.transaction(work), own.batch, await decodedWhileRead(null, this.blobs, own.batch), {
+        maxSliceMs: SQLITE_SLICE_MS,
+        othersWaiting: () => this.database.foreground.busy || this.database.writersWaiting > 0,
+        standAside: async () => {
+          await this.database.foreground.standAside(SQLITE_QUIET_MS, SQLITE_PATIENCE_MS);
+          // A turn of the event loop: work that arrived meanwhile queues for the writer first.
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+      });
       timer();
       this.recordMerged(batchId, outcome.status);
       return { status: outcome.status, alsoMerged: [] };
