@@ -101,7 +101,24 @@ describe.each(['sqlite', 'postgres'] as const)('downloads on %s', (kind) => {
   it('gives a column per field in the wide CSV and the XLSX, with the same rows and values as the JSON pages', async () => {
     const json = await suite.admin.allSightings('tricky');
     const fields = [...new Set(json.flatMap((row) => Object.keys(row.data)))].sort((a, b) => a.localeCompare(b));
-    const fixed = ['id', 'revision', 'deleted', 'kind', 'observedAt', 'latitude', 'longitude', 'altitude', 'accuracy', 'deviceId', 'deviceName', 'deviceLogin', 'attachments', 'seq', 'batchId'];
+    const fixed = [
+      'id',
+      'revision',
+      'deleted',
+      'kind',
+      'observedAt',
+      'latitude',
+      'longitude',
+      'altitude',
+      'accuracy',
+      'deviceId',
+      'deviceName',
+      'deviceLogin',
+      'attachments',
+      'seq',
+      'batchId',
+      'reviewState',
+    ];
     const header = [...fixed, ...fields.map((field) => (fixed.includes(field) ? `data.${field}` : field))];
     const asText = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 

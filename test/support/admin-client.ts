@@ -56,10 +56,10 @@ export class AdminClient {
     }
   }
 
-  /** Follows `next` until the feed is exhausted; returns every row seen. */
-  async allSightings(slug: string, query = ''): Promise<any[]> {
+  /** Follows `next` from `from` until the feed is exhausted; returns every row seen. */
+  async allSightings(slug: string, query = '', from = '0'): Promise<any[]> {
     const rows: any[] = [];
-    let after = '0';
+    let after = from;
     for (;;) {
       const page = await this.expect<{ sightings: any[]; next: string }>(200, 'GET', `/api/v1/projects/${slug}/sightings?after=${after}&limit=500${query}`);
       rows.push(...page.sightings);

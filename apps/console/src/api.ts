@@ -142,6 +142,16 @@ export interface Sighting {
   revision: number;
   seq: number;
   batchId: string;
+  reviewState: ReviewState;
+}
+
+export type ReviewState = 'received' | 'approved' | 'hasIssues' | 'rejected' | 'edited';
+
+export interface SightingComment {
+  id: string;
+  author: string;
+  text: string;
+  createdAt: string;
 }
 
 export interface SightingPage {

@@ -24,6 +24,7 @@ import { HttpDoorShutdown } from './http-door-shutdown.js';
 import { ConsoleSettingsController } from './console/console-settings.controller.js';
 import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
+import { ReportsController } from './admin/reports.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
@@ -35,6 +36,7 @@ import { UploadController } from './upload/upload.controller.js';
     DevicesController,
     BatchesController,
     SightingsController,
+    ReportsController,
     TokensController,
     AttachmentsController,
     SourcesController,

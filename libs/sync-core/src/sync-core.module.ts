@@ -14,6 +14,8 @@ import { DeliveryService } from './delivery/delivery.service.js';
 import { SubscriptionService } from './delivery/subscription.service.js';
 import { FeedService } from './feed/feed.service.js';
 import { SightingReader } from './feed/sighting-reader.service.js';
+import { ReviewDesk } from './review/review-desk.service.js';
+import { SightingReports } from './review/sighting-reports.js';
 import { BlobStore } from './ingest/blob-store.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { UploadSlots } from './ingest/upload-slots.js';
@@ -100,6 +102,8 @@ export class SyncCoreModule {
         inject: [Database, SubscriptionService],
       },
       { provide: SightingReader, ...byDatabase((database) => new SightingReader(database)) },
+      { provide: ReviewDesk, ...byDatabase((database) => new ReviewDesk(database)) },
+      { provide: SightingReports, ...byDatabase((database) => new SightingReports(database)) },
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
       {
         provide: IngestService,

@@ -18,6 +18,7 @@ import { DownloadsPage } from './DownloadsPage';
 import { SourcesPage } from './SourcesPage';
 import { FormsPage } from './FormsPage';
 import { SubscriptionsPage } from './SubscriptionsPage';
+import { ReportsPage } from './ReportsPage';
 
 // MapLibre is most of the console's weight: loaded only when the map is opened.
 const MapPage = lazy(() => import('./MapPage').then((module) => ({ default: module.MapPage })));
@@ -28,6 +29,7 @@ const TABS = [
   ['batches', 'Batches'],
   ['sightings', 'Sightings'],
   ['map', 'Map'],
+  ['reports', 'Reports'],
   ['downloads', 'Downloads'],
   ['sources', 'Download settings'],
   ['forms', 'Forms'],
@@ -41,7 +43,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
   const overview = useLoad(() => (tab === '' ? api<Overview>(`/api/v1/projects/${slug}/overview`) : Promise.resolve(null)), [slug, tab]);
   const props: ProjectProps = { me, slug, place, manage: canManage(me, slug) };
   // The filter follows from the table to the map and the downloads.
-  const filter = ['sightings', 'map', 'downloads'].includes(tab) ? filterOf(place.query) : undefined;
+  const filter = ['sightings', 'map', 'reports', 'downloads'].includes(tab) ? filterOf(place.query) : undefined;
   const mapQuery = tab === 'map' ? worldQuery(filter?.toString() ?? '', place.query.get('colourBy') ?? 'kind').toString() : null;
   useEffect(() => {
     if (mapQuery) startEarly(clustersUrl(slug, new URLSearchParams(mapQuery)));
@@ -55,7 +57,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
         {TABS.map(([path, label]) => (
           <a
             key={path}
-            href={href(`/projects/${slug}${path ? `/${path}` : ''}`, ['sightings', 'map', 'downloads'].includes(path) ? filter : undefined)}
+            href={href(`/projects/${slug}${path ? `/${path}` : ''}`, ['sightings', 'map', 'reports', 'downloads'].includes(path) ? filter : undefined)}
             aria-current={tab === path ? 'page' : undefined}
           >
             {label}
@@ -73,6 +75,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
           <MapPage {...props} />
         </Suspense>
       )}
+      {tab === 'reports' && <ReportsPage {...props} />}
       {tab === 'downloads' && <DownloadsPage {...props} />}
       {tab === 'sources' && <SourcesPage {...props} />}
       {tab === 'forms' && <FormsPage {...props} />}

@@ -1,15 +1,16 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
-import type { Sighting, SightingPage } from '../api';
+import type { ReviewState, Sighting, SightingPage } from '../api';
 import { FieldValue } from '../parts/field-value';
 import { FilterBar, filterOf } from '../parts/filters';
 import { Loading, Problem, ScrollingTable } from '../parts/bits';
 import { useLoad, when } from '../parts/load';
 import { go, href } from '../router';
 import type { ProjectProps } from '../parts/roles';
+import { ReviewActions, ReviewBadge } from '../parts/review';
 
 const PAGE_ROWS = 50;
-const FIXED_COLUMNS = ['observed', 'kind', 'device', 'latitude', 'longitude'] as const;
+const FIXED_COLUMNS = ['observed', 'kind', 'review', 'device', 'latitude', 'longitude'] as const;
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -22,7 +23,7 @@ function cell(value: unknown): string {
  * Pages follow the feed's cursor, so the hundredth page costs what the first does, however many
  * million rows the project holds.
  */
-export function SightingsPage({ slug, place }: ProjectProps) {
+export function SightingsPage({ slug, place, manage }: ProjectProps) {
   const filter = filterOf(place.query);
   const after = place.query.get('after') ?? '0';
   const trail = (place.query.get('trail') ?? '').split(',').filter(Boolean);
@@ -48,6 +49,14 @@ export function SightingsPage({ slug, place }: ProjectProps) {
     go(`/projects/${slug}/sightings`, query);
   };
   const rows = page.data?.sightings ?? [];
+  // Reviewed rows stay where they are on this page with their new state (in the feed they moved to its end).
+  const [reviewed, setReviewed] = useState<Record<string, ReviewState>>({});
+  const [selected, setSelected] = useState<string[]>([]);
+  useEffect(() => {
+    setSelected([]);
+    setReviewed({});
+  }, [page.data]);
+  const toggle = (id: string, on: boolean) => setSelected((previous) => (on ? [...previous, id] : previous.filter((item) => item !== id)));
   return (
     <>
       <h1>Sightings</h1>
@@ -76,13 +85,37 @@ export function SightingsPage({ slug, place }: ProjectProps) {
           <p role="status" className="muted">
             {rows.length === 0 ? 'No sighting matches.' : `Sightings ${Number(trail.length) * PAGE_ROWS + 1}–${Number(trail.length) * PAGE_ROWS + rows.length}, oldest change first.`}
           </p>
-          <ScrollingTable label="Sightings" columns={[...FIXED_COLUMNS, ...shownFields, 'Files']}>
+          {manage && rows.length > 0 && (
+            <ReviewActions
+              slug={slug}
+              ids={selected}
+              label={selected.length === 0 ? 'Review: select rows first' : `Review ${selected.length} selected`}
+              onDone={(state) => {
+                setReviewed((previous) => ({ ...previous, ...Object.fromEntries(selected.map((id) => [id, state])) }));
+                setSelected([]);
+              }}
+            />
+          )}
+          <ScrollingTable label="Sightings" columns={[...(manage ? ['select'] : []), ...FIXED_COLUMNS, ...shownFields, 'Files']}>
             {rows.map((sighting: Sighting) => (
               <tr key={sighting.id} className={sighting.deleted ? 'deleted' : undefined}>
+                {manage && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select sighting of ${when(sighting.observedAt)} (${sighting.id})`}
+                      checked={selected.includes(sighting.id)}
+                      onChange={(event) => toggle(sighting.id, event.target.checked)}
+                    />
+                  </td>
+                )}
                 <td>
                   <a href={href(`/projects/${slug}/sightings/${encodeURIComponent(sighting.id)}`)}>{when(sighting.observedAt)}</a>
                 </td>
                 <td>{sighting.kind}</td>
+                <td>
+                  <ReviewBadge state={reviewed[sighting.id] ?? sighting.reviewState} />
+                </td>
                 <td>{sighting.deviceId ?? ''}</td>
                 <td>{sighting.latitude ?? ''}</td>
                 <td>{sighting.longitude ?? ''}</td>

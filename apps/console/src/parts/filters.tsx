@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
+import { REVIEW_WORDS } from './review';
 
 /** The filter parameters the API takes, the same on the table, the map and the downloads. */
-export const FILTER_KEYS = ['kind', 'device', 'from', 'to', 'q', 'includeDeleted'] as const;
+export const FILTER_KEYS = ['kind', 'review', 'device', 'from', 'to', 'q', 'includeDeleted'] as const;
 
 /** Only the filter part of a page's query, to pass on to the API or to another page. */
 export function filterOf(query: URLSearchParams): URLSearchParams {
@@ -34,6 +35,17 @@ export function FilterBar({ query, onApply }: { query: URLSearchParams; onApply:
           <option value="sighting">sighting</option>
           <option value="waypoint">waypoint</option>
           <option value="alert">alert</option>
+        </select>
+      </label>
+      <label>
+        Review
+        <select value={draft.review} onChange={(event) => set('review', event.target.value)}>
+          <option value="">any</option>
+          {(Object.entries(REVIEW_WORDS) as [string, string][]).map(([state, words]) => (
+            <option key={state} value={state}>
+              {words}
+            </option>
+          ))}
         </select>
       </label>
       <label>

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { DOWNLOAD_FORMATS, DownloadFormat, SightingFilter, SightingKind } from '@fieldsync/sync-core';
+import { DOWNLOAD_FORMATS, DownloadFormat, REVIEW_STATES, ReviewState, SightingFilter, SightingKind } from '@fieldsync/sync-core';
 import type { MapView } from '@fieldsync/sync-core';
 
 /** The filter parameters: the same for the feed, the table and the map. */
@@ -10,6 +10,7 @@ export interface FilterParams {
   from?: string;
   to?: string;
   q?: string;
+  review?: string;
 }
 
 export interface SightingsParams extends FilterParams {
@@ -52,6 +53,9 @@ export function parseFilter(params: FilterParams): SightingFilter {
   }
   if (params.device !== undefined && params.device.length > 128) throw new BadRequestException('device must be at most 128 characters');
   if (params.q !== undefined && params.q.length > 200) throw new BadRequestException('q must be at most 200 characters');
+  const reviewStates = params.review ? params.review.split(',').map((state) => state.trim()) : null;
+  const unknown = reviewStates?.filter((state) => !REVIEW_STATES.includes(state as ReviewState)) ?? [];
+  if (unknown.length > 0) throw new BadRequestException(`review must be review states separated by commas (${REVIEW_STATES.join(', ')}); not ${unknown.join(', ')}`);
   return {
     kind: (params.kind || null) as SightingKind | null,
     includeDeleted: params.includeDeleted === 'true',
@@ -59,6 +63,7 @@ export function parseFilter(params: FilterParams): SightingFilter {
     from: params.from || null,
     to: params.to || null,
     text: params.q?.trim() || null,
+    reviewStates: reviewStates as ReviewState[] | null,
   };
 }
 

@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AttachmentService, DOWNLOAD_FORMATS, FeedService, ProjectService, SightingReader, sightingView } from '@fieldsync/sync-core';
+import { AttachmentService, DOWNLOAD_FORMATS, FeedService, InvalidInputError, ProjectService, REVIEW_STATES, ReviewDesk, ReviewState, SightingReader, sightingView } from '@fieldsync/sync-core';
+import type { Correction } from '@fieldsync/sync-core';
 import { AdminAuthGuard, CurrentAdmin, streamCaller } from './admin-auth.guard.js';
 import type { Principal } from './admin-auth.guard.js';
 import { EventStreams, serverSentEvent } from './event-streams.js';
@@ -23,6 +24,7 @@ export class SightingsController {
     @Inject(SightingReader) private readonly reader: SightingReader,
     @Inject(EventStreams) private readonly streams: EventStreams,
     @Inject(AttachmentService) private readonly attachments: AttachmentService,
+    @Inject(ReviewDesk) private readonly desk: ReviewDesk,
   ) {}
 
   /**
@@ -120,10 +122,56 @@ export class SightingsController {
     });
   }
 
-  /** One sighting with every field, its attachments and the versions it had before. */
+  /** One sighting with every field, its attachments, the versions it had before and its comments. */
   @Get(':uid')
-  detail(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string) {
-    return this.projects.bySlug(slug, admin.projectIds).then((project) => this.reader.detail(project, uid));
+  async detail(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    return { ...(await this.reader.detail(project, uid)), comments: await this.desk.comments(project, uid) };
+  }
+
+  /** Many sightings' review state at once, in one transaction: an unknown id refuses them all (400, listing it). */
+  @Post('review')
+  @HttpCode(200)
+  @ApiBody({ schema: { example: { ids: ['uid-1', 'uid-2'], state: 'approved', comment: 'checked against the photos' } } })
+  async reviewMany(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Body() body: { ids?: unknown; state?: unknown; comment?: unknown }) {
+    if (!Array.isArray(body?.ids) || body.ids.some((id) => typeof id !== 'string')) throw new InvalidInputError('ids must be a list of sighting ids');
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    return this.desk.review(project, body.ids as string[], reviewState(body.state), commentOf(body.comment), authorOf(admin));
+  }
+
+  @Post(':uid/review')
+  @HttpCode(200)
+  @ApiBody({ schema: { example: { state: 'hasIssues', comment: 'the photo shows a leopard' } } })
+  async reviewOne(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string, @Body() body: { state?: unknown; comment?: unknown }) {
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    await this.desk.review(project, [uid], reviewState(body?.state), commentOf(body?.comment), authorOf(admin));
+    return (await this.reader.detail(project, uid)).sighting;
+  }
+
+  @Get(':uid/comments')
+  async comments(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string) {
+    return { comments: await this.desk.comments(await this.projects.bySlug(slug, admin.projectIds), uid) };
+  }
+
+  @Post(':uid/comments')
+  @ApiBody({ schema: { example: { text: 'seen again on the next patrol' } } })
+  async comment(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string, @Body() body: { text?: unknown }) {
+    return this.desk.comment(await this.projects.bySlug(slug, admin.projectIds), uid, body?.text, authorOf(admin));
+  }
+
+  /** A correction by a person: a new revision with the named fields, place or time changed, and why. */
+  @Patch(':uid')
+  @ApiBody({ schema: { example: { data: { Species: 'Leopard' }, reason: 'the photo shows a leopard' } } })
+  async correct(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Param('uid') uid: string, @Body() body: Correction) {
+    if (typeof body !== 'object' || body === null) throw new InvalidInputError('the body must be a JSON object with reason and the changes');
+    const project = await this.projects.bySlug(slug, admin.projectIds);
+    const { changed } = await this.desk.correct(
+      project,
+      uid,
+      { data: body.data, latitude: body.latitude, longitude: body.longitude, observedAt: body.observedAt, reason: body.reason },
+      authorOf(admin),
+    );
+    return { changed, ...(await this.reader.detail(project, uid)) };
   }
 
   /** Writes and waits for the client when its buffer is full; false when the client went away. */
@@ -149,4 +197,20 @@ function drainedOrClosed(response: Response): Promise<void> {
     response.on('drain', done);
     response.on('close', done);
   });
+}
+
+function reviewState(value: unknown): ReviewState {
+  if (typeof value !== 'string' || !REVIEW_STATES.includes(value as ReviewState)) throw new InvalidInputError(`state must be one of ${REVIEW_STATES.join(', ')}`);
+  return value as ReviewState;
+}
+
+function commentOf(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new InvalidInputError('comment must be text');
+  return value;
+}
+
+/** How comments and corrections name who made them: a person's display name, or the token's name. */
+export function authorOf(admin: Principal): string {
+  return admin.account ? admin.account.displayName || admin.account.login : admin.actor;
 }

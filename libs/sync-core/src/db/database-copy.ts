@@ -16,6 +16,7 @@ const TABLES_IN_ORDER = [
   'rejection',
   'sighting',
   'sighting_version',
+  'sighting_comment',
   'attachment',
   'source',
   'source_file',

@@ -18,6 +18,7 @@ const view: SightingView = {
   revision: 1,
   seq: 7,
   batchId: 'b',
+  reviewState: 'received',
 };
 
 describe('download formats', () => {

@@ -27,6 +27,7 @@ export interface SightingView {
   revision: number;
   seq: number;
   batchId: string;
+  reviewState: string;
 }
 
 export function sightingView(row: SightingFields & Sender): SightingView {
@@ -47,6 +48,7 @@ export function sightingView(row: SightingFields & Sender): SightingView {
     revision: row.revision,
     seq: row.seq,
     batchId: row.batchId,
+    reviewState: row.reviewState,
   };
 }
 
@@ -82,6 +84,7 @@ const CSV_COLUMNS = [
   'revision',
   'seq',
   'batchId',
+  'reviewState',
   'data',
   'attachments',
 ] as const;
@@ -147,6 +150,7 @@ const WIDE_FIXED: [string, (view: SightingView) => unknown][] = [
   ['attachments', (view) => ATTACHMENT_NAMES(view)],
   ['seq', (view) => view.seq],
   ['batchId', (view) => view.batchId],
+  ['reviewState', (view) => view.reviewState],
 ];
 
 /** A wide table's header and how a row fills it: the fixed columns, then one per field (named `data.x` where a field shares a fixed column's name). */

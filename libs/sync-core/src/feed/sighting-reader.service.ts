@@ -6,7 +6,7 @@ import { NotFoundError } from '../errors.js';
 import { NO_SENDER, Sender, sightingView, SightingView } from './sighting-formats.js';
 
 export interface SightingDetail {
-  sighting: SightingView & { receivedAt: string; updatedAt: string };
+  sighting: SightingView & { receivedAt: string; updatedAt: string; changedBy: string | null; changeReason: string | null };
   /** The versions it had before, newest first (changes merged within one batch step keep only the last). */
   earlierVersions: StoredVersionRow[];
 }
@@ -27,7 +27,10 @@ export class SightingReader {
       const batch = await reader.findOne(Batch, { select: { id: true, deviceId: true }, where: { id: row.batchId } });
       const device = batch?.deviceId ? await reader.findOne(Device, { select: { id: true, name: true, login: true }, where: { id: batch.deviceId } }) : null;
       const sender: Sender = device ? { deviceName: device.name, deviceLogin: device.login } : NO_SENDER;
-      return { sighting: { ...sightingView({ ...row, ...sender }), receivedAt: row.receivedAt, updatedAt: row.updatedAt }, earlierVersions };
+      return {
+        sighting: { ...sightingView({ ...row, ...sender }), receivedAt: row.receivedAt, updatedAt: row.updatedAt, changedBy: row.changedBy, changeReason: row.changeReason },
+        earlierVersions,
+      };
     });
   }
 

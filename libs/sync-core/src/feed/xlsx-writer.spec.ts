@@ -20,6 +20,7 @@ const view = (data: Record<string, unknown>): SightingView => ({
   revision: 1,
   seq: 1,
   batchId: 'b',
+  reviewState: 'received',
 });
 
 describe('the XLSX sheet', () => {
@@ -36,8 +37,14 @@ describe('the XLSX sheet', () => {
 
   it('writes text as text that XML can hold: escaped, control characters and lone surrogates dropped, long text cut at Excel’s limit', () => {
     const row = sheet.row(view({ note: '=SUM(A1)<b>&\u0001\ud800x', count: 'y'.repeat(40_000) }), true);
-    expect(row).toContain('<t xml:space="preserve">=SUM(A1)&lt;b&gt;&amp;x</t>');
+    expect(row).toContain('<t>=SUM(A1)&lt;b&gt;&amp;x</t>');
     expect(row).not.toContain('<f>');
     expect(row).toContain(`${'y'.repeat(32_766)}…</t>`);
+  });
+
+  it('keeps white space at either end of a text, and only there marks it', () => {
+    const row = sheet.row(view({ note: ' Lion\t', count: 'Lion' }), true);
+    expect(row).toContain('<t xml:space="preserve"> Lion\t</t>');
+    expect(row).toContain('<t>Lion</t>');
   });
 });

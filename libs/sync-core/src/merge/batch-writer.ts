@@ -32,7 +32,15 @@ const emptyCounts = (): BatchCounts => ({ records: 0, new: 0, updated: 0, duplic
 
 const unrecognised = (file: DecodedFile): string => (file.emptyFile ? 'the file is empty' : `unrecognised file format: FieldSync reads ${formatsRead()}`);
 
-const versionOf = (row: Sighting): StoredVersion => ({ id: row.id, contentHash: row.contentHash, dataHash: row.dataHash, revision: row.revision, receivedAt: row.receivedAt });
+const versionOf = (row: Sighting): StoredVersion => ({
+  id: row.id,
+  contentHash: row.contentHash,
+  dataHash: row.dataHash,
+  revision: row.revision,
+  receivedAt: row.receivedAt,
+  reviewState: row.reviewState,
+  deviceHash: row.deviceHash,
+});
 
 /** An attachment a record carried, hashed: its bytes are stored with the step. */
 interface HashedAttachment {
@@ -362,8 +370,10 @@ export class BatchWriter {
     const now = nowIso();
     for (const { uid, hash, dataHash, item } of step.candidates) {
       const current = inserts.get(uid) ?? stored.get(uid);
-      // Same content, or a version from a batch that arrived after this one (batches can merge out of order).
-      if (current && (current.contentHash === hash || current.receivedAt > batch.receivedAt)) {
+      // Same content, the device's own last version under a person's correction (a resend never
+      // undoes a correction), or a version from a batch that arrived after this one (batches can
+      // merge out of order).
+      if (current && (current.contentHash === hash || current.deviceHash === hash || current.receivedAt > batch.receivedAt)) {
         counts.duplicate++;
         continue;
       }
@@ -371,6 +381,8 @@ export class BatchWriter {
       // Attachments that arrive after their record (split submissions, files posted to an event)
       // complete the same revision: readers still see the change, under a new seq.
       const revision = !current ? 1 : current.dataHash === dataHash ? current.revision : current.revision + 1;
+      // A new revision of a sighting someone reviewed (or corrected) wants another look.
+      const reviewState = !current ? 'received' : revision === current.revision || current.reviewState === 'received' ? current.reviewState : 'edited';
       const row: Sighting = {
         id: current?.id ?? randomUUID(),
         projectId: batch.projectId,
@@ -392,6 +404,10 @@ export class BatchWriter {
         batchId: batch.id,
         receivedAt: batch.receivedAt,
         updatedAt: now,
+        reviewState,
+        changedBy: null,
+        changeReason: null,
+        deviceHash: null,
       };
       const changedBeforeInStep = seqThisStep.has(uid);
       seqThisStep.set(uid, row.seq);

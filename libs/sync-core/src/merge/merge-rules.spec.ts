@@ -11,6 +11,7 @@ import { ConsolidateQueue } from '../queue/consolidate-queue.js';
 import { InProcessTransport } from '../queue/in-process-transport.js';
 import { MergeService } from './merge.service.js';
 import { decodedInMemory } from './decoded-file.js';
+import { ReviewDesk } from '../review/review-desk.service.js';
 
 interface Spec {
   id: string;
@@ -224,11 +225,90 @@ describe('merge rules (in-process, SQLite)', () => {
       expect(await outcome(together)).toEqual(await outcome(oneByOne));
     });
 
+    it.each<[string, Buffer[], { revision: number; reviewState: string; data: Record<string, unknown>; deleted?: boolean; history: [number, string | null][] }]>([
+      ['the device resends what it sent', [file({ id: 'a' })], { revision: 2, reviewState: 'edited', data: { Species: 'Leopard', Count: 1 }, history: [[1, null]] }],
+      [
+        'the device resends it twice, and the corrected content once',
+        [file({ id: 'a' }), file({ id: 'a' }, { id: 'b' })],
+        { revision: 2, reviewState: 'edited', data: { Species: 'Leopard', Count: 1 }, history: [[1, null]] },
+      ],
+      [
+        'the device sends new content',
+        [file({ id: 'a', count: 2 })],
+        {
+          revision: 3,
+          reviewState: 'edited',
+          data: { Species: 'Lion', Count: 2 },
+          history: [
+            [2, 'Ada'],
+            [1, null],
+          ],
+        },
+      ],
+      [
+        'a resend, then new content, then a resend of the first',
+        [file({ id: 'a' }), file({ id: 'a', count: 2 }), file({ id: 'a' })],
+        {
+          revision: 4,
+          reviewState: 'edited',
+          data: { Species: 'Lion', Count: 1 },
+          history: [
+            [3, null],
+            [2, 'Ada'],
+            [1, null],
+          ],
+        },
+      ],
+      [
+        'the device deletes it',
+        [file({ id: 'a', deleted: true })],
+        {
+          revision: 3,
+          reviewState: 'edited',
+          data: { Species: 'Lion', Count: 1 },
+          deleted: true,
+          history: [
+            [2, 'Ada'],
+            [1, null],
+          ],
+        },
+      ],
+    ])('a correction, then %s: one by one and together alike', async (_, files, wanted) => {
+      const results: unknown[] = [];
+      for (const together of [false, true]) {
+        const p = await projects.create(`c${++projectCount}`, 'corrections');
+        await mergeEach(await received(p.id, file({ id: 'a' })));
+        await new ReviewDesk(database).review(p, ['a'], 'approved', null, 'Ada');
+        await new ReviewDesk(database).correct(p, 'a', { data: { Species: 'Leopard' }, reason: 'the photo shows a leopard' }, 'Ada');
+        const ids: string[] = [];
+        for (const body of files) ids.push(await received(p.id, body));
+        if (!together) await mergeEach(...ids);
+        else {
+          const batches = await database.read((manager) =>
+            manager.findBy(
+              Batch,
+              ids.map((id) => ({ id })),
+            ),
+          );
+          const entries = await Promise.all(ids.map(async (id, index) => ({ batch: batches.find((batch) => batch.id === id)!, file: await decodedInMemory(files[index]!, 'f.geojson') })));
+          await database.transaction((tx) => merge.mergeReceivedInTx(tx, entries));
+        }
+        const [row] = (await sightings(p.id)).filter((sighting) => sighting.uid === 'a');
+        expect(row).toMatchObject({ revision: wanted.revision, reviewState: wanted.reviewState, data: wanted.data, deleted: wanted.deleted ?? false });
+        const history = await database.read((manager) => manager.query(`SELECT revision, changed_by FROM sighting_version WHERE project_id = '${p.id}' AND uid = 'a' ORDER BY seq DESC`));
+        expect(history.map((version: { revision: number; changed_by: string | null }) => [Number(version.revision), version.changed_by])).toEqual(wanted.history);
+        results.push(await outcome(p.id));
+      }
+      expect(results[1]).toEqual(results[0]);
+    });
+
     /** All a project's merge left, without ids and times (which differ between two projects). */
     async function outcome(projectId: string) {
       return database.read(async (manager) => ({
-        sightings: await manager.query(`SELECT uid, revision, seq, data, deleted, attachments, content_hash FROM sighting WHERE project_id = '${projectId}' ORDER BY seq`),
-        versions: await manager.query(`SELECT uid, revision, seq, data FROM sighting_version WHERE project_id = '${projectId}' ORDER BY seq`),
+        sightings: await manager.query(
+          `SELECT uid, revision, seq, data, deleted, attachments, content_hash, review_state, changed_by, device_hash FROM sighting WHERE project_id = '${projectId}' ORDER BY seq`,
+        ),
+        versions: await manager.query(`SELECT uid, revision, seq, data, review_state, changed_by, change_reason FROM sighting_version WHERE project_id = '${projectId}' ORDER BY seq`),
         batches: await manager.query(
           `SELECT status, format, records_count, new_count, updated_count, duplicate_count, rejected_count, error, consolidated_at IS NOT NULL AS finished FROM batch WHERE project_id = '${projectId}' ORDER BY received_at, rowid`,
         ),

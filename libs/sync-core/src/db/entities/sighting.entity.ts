@@ -3,6 +3,10 @@ import { doubleColumn, idColumn, jsonColumn, seqColumn, timeColumn } from '../co
 
 export type SightingKind = 'sighting' | 'waypoint' | 'alert';
 
+/** Where a data manager's review of a sighting stands; `edited`: changed since it was reviewed (a correction, or a device's new revision of a reviewed sighting). */
+export type ReviewState = 'received' | 'approved' | 'hasIssues' | 'rejected' | 'edited';
+export const REVIEW_STATES: readonly ReviewState[] = ['received', 'approved', 'hasIssues', 'rejected', 'edited'];
+
 export interface AttachmentRef {
   name: string;
   contentType: string;
@@ -40,6 +44,12 @@ export class Sighting {
   /** When the batch holding this version arrived: an older batch merged late never overwrites it. */
   @Column({ ...timeColumn, name: 'received_at' }) receivedAt: string;
   @Column({ ...timeColumn, name: 'updated_at' }) updatedAt: string;
+  @Column({ type: 'varchar', length: 16, name: 'review_state', default: 'received' }) reviewState: ReviewState;
+  /** The person whose correction this version is, as the audit trail names them; null: a device sent it. */
+  @Column({ type: 'varchar', length: 255, name: 'changed_by', nullable: true }) changedBy: string | null;
+  @Column({ type: 'varchar', length: 1000, name: 'change_reason', nullable: true }) changeReason: string | null;
+  /** While a correction stands: the content hash of the device's own last version, which a resend of it matches. */
+  @Column({ type: 'varchar', length: 64, name: 'device_hash', nullable: true }) deviceHash: string | null;
 }
 
 /** Which attachments (by content) a project holds, so they are served to that project's admins only. */

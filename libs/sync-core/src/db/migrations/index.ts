@@ -12,6 +12,7 @@ import { VersionSeqIndex1765000000000 } from './1765000000000-version-seq-index.
 import { CredentialOwners1765100000000 } from './1765100000000-credential-owners.js';
 import { ProjectUnknownForms1765200000000 } from './1765200000000-project-unknown-forms.js';
 import { BatchMergeProgress1765300000000 } from './1765300000000-batch-merge-progress.js';
+import { ReviewDesk1765400000000 } from './1765400000000-review-desk.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CredentialOwners1765100000000,
   ProjectUnknownForms1765200000000,
   BatchMergeProgress1765300000000,
+  ReviewDesk1765400000000,
 ];

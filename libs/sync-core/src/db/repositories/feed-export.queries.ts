@@ -51,6 +51,7 @@ export function sightingJsonMembers(table: string, sender: [string, string][] = 
     ['revision', jsonScalar(column('revision'))],
     ['seq', jsonScalar(column('seq'))],
     ['batchId', jsonText(column('batch_id'))],
+    ['reviewState', jsonText(column('review_state'))],
   ];
 }
 
@@ -81,6 +82,7 @@ const LINE: Record<CopiedFormat, string> = {
     `s.revision AS "revision"`,
     `s.seq AS "seq"`,
     `s.batch_id AS "batchId"`,
+    `s.review_state AS "reviewState"`,
     `s.data AS "data"`,
     `s.attachments AS "attachments"`,
   ].join(', '),

@@ -1,6 +1,6 @@
 import { SelectQueryBuilder } from 'typeorm';
 import { Tx } from '../database.js';
-import { Batch, Device, Sighting, SightingKind } from '../entities/index.js';
+import { Batch, Device, ReviewState, Sighting, SightingKind } from '../entities/index.js';
 
 /** What narrows the sightings a reader sees: the same filter for the feed, the table and the map. */
 export interface SightingFilter {
@@ -14,6 +14,8 @@ export interface SightingFilter {
   to: string | null;
   /** Words anywhere in the record's fields or its uid, any case. */
   text: string | null;
+  /** In one of these review states; null: any. */
+  reviewStates?: ReviewState[] | null;
 }
 
 /**
@@ -44,6 +46,7 @@ export function whereFiltered<T extends object>(builder: SelectQueryBuilder<T>, 
   if (filter.deviceId) builder.andWhere('s.deviceId = :deviceId', { deviceId: filter.deviceId });
   if (filter.from) builder.andWhere('s.observedAt >= :from', { from: filter.from });
   if (filter.to) builder.andWhere('s.observedAt < :toExclusive', { toExclusive: dayAfter(filter.to) });
+  if (filter.reviewStates?.length) builder.andWhere('s.reviewState IN (:...reviewStates)', { reviewStates: filter.reviewStates });
   if (filter.text) {
     const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
     builder.andWhere("(LOWER(s.data) LIKE :pattern ESCAPE '\\' OR LOWER(s.uid) LIKE :pattern ESCAPE '\\')", { pattern });

@@ -23,7 +23,7 @@ const THROUGH = [
 ] as const;
 
 /** Tables holding the project's id, children before the tables they reference; `project` last. */
-const OWN = ['submission_instance', 'attachment', 'sighting_version', 'sighting', 'subscription', 'batch', 'device', 'source', 'form', 'membership', 'project_feed'] as const;
+const OWN = ['submission_instance', 'attachment', 'sighting_comment', 'sighting_version', 'sighting', 'subscription', 'batch', 'device', 'source', 'form', 'membership', 'project_feed'] as const;
 
 /** Every blob the project's rows point at: the candidates for removal once those rows are gone. */
 const BLOBS_OF_PROJECT = `

@@ -20,6 +20,9 @@ const ROWS: Record<string, Record<string, unknown>> = {
     attachments: JSON.stringify([{ name: 'a.jpg', sha256: 'ab' }]),
     deleted: true,
     batch_id: 'b',
+    review_state: 'edited',
+    changed_by: 'Ada "the manager"',
+    change_reason: 'species was misread',
     received_at: '2026-03-01T08:00:01.000Z',
   },
   sqlite: {

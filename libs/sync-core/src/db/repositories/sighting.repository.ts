@@ -1,5 +1,5 @@
 import { Database, MAX_BOUND_PARAMETERS, Tx } from '../database.js';
-import { Sighting, SightingKind } from '../entities/index.js';
+import { ReviewState, Sighting, SightingKind } from '../entities/index.js';
 
 /** The columns of `sighting`, in the order the merge writes them. */
 export const SIGHTING_COLUMNS = [
@@ -23,10 +23,32 @@ export const SIGHTING_COLUMNS = [
   'batch_id',
   'received_at',
   'updated_at',
+  'review_state',
+  'changed_by',
+  'change_reason',
+  'device_hash',
 ];
 
 /** The columns sightingFieldsFromRow reads: a version as readers see it. */
-export const SIGHTING_FIELD_COLUMNS = ['uid', 'seq', 'revision', 'device_id', 'kind', 'observed_at', 'latitude', 'longitude', 'altitude', 'accuracy', 'data', 'attachments', 'deleted', 'batch_id'];
+export const SIGHTING_FIELD_COLUMNS = [
+  'uid',
+  'seq',
+  'revision',
+  'device_id',
+  'kind',
+  'observed_at',
+  'latitude',
+  'longitude',
+  'altitude',
+  'accuracy',
+  'data',
+  'attachments',
+  'deleted',
+  'batch_id',
+  'review_state',
+  'changed_by',
+  'change_reason',
+];
 
 /** The columns of an earlier version kept in `sighting_version`. */
 export const VERSION_COLUMNS = ['project_id', ...SIGHTING_FIELD_COLUMNS, 'received_at'].join(', ');
@@ -34,7 +56,23 @@ export const VERSION_COLUMNS = ['project_id', ...SIGHTING_FIELD_COLUMNS, 'receiv
 /** A sighting's version as every reader sees it: the feed and its downloads, the detail view, deliveries. */
 export type SightingFields = Pick<
   Sighting,
-  'uid' | 'deviceId' | 'kind' | 'observedAt' | 'latitude' | 'longitude' | 'altitude' | 'accuracy' | 'data' | 'attachments' | 'deleted' | 'revision' | 'seq' | 'batchId'
+  | 'uid'
+  | 'deviceId'
+  | 'kind'
+  | 'observedAt'
+  | 'latitude'
+  | 'longitude'
+  | 'altitude'
+  | 'accuracy'
+  | 'data'
+  | 'attachments'
+  | 'deleted'
+  | 'revision'
+  | 'seq'
+  | 'batchId'
+  | 'reviewState'
+  | 'changedBy'
+  | 'changeReason'
 >;
 
 /** One version of a sighting as stored at its seq (current in `sighting`, or replaced in `sighting_version`). */
@@ -61,6 +99,9 @@ export function sightingFieldsFromRow(row: Record<string, unknown>): SightingFie
     revision: Number(row.revision),
     seq: Number(row.seq),
     batchId: String(row.batch_id),
+    reviewState: ((row.review_state as ReviewState | null) ?? 'received') as ReviewState,
+    changedBy: (row.changed_by as string | null) ?? null,
+    changeReason: (row.change_reason as string | null) ?? null,
   };
 }
 
@@ -81,7 +122,7 @@ export function versionJson(row: Record<string, unknown>): string {
     `{"id":${jsonValue(String(row.uid))},"deviceId":${jsonValue(row.device_id)},"kind":${jsonValue(String(row.kind))},"observedAt":${jsonValue(row.observed_at)}` +
     `,"latitude":${jsonValue(numberOrNull(row.latitude))},"longitude":${jsonValue(numberOrNull(row.longitude))},"altitude":${jsonValue(numberOrNull(row.altitude))}` +
     `,"accuracy":${jsonValue(numberOrNull(row.accuracy))},"data":${String(row.data)},"attachments":${String(row.attachments)},"deleted":${row.deleted === true || row.deleted === 1}` +
-    `,"revision":${Number(row.revision)},"seq":${Number(row.seq)},"batchId":${jsonValue(String(row.batch_id))},"receivedAt":${jsonValue(String(row.received_at))}}`
+    `,"revision":${Number(row.revision)},"seq":${Number(row.seq)},"batchId":${jsonValue(String(row.batch_id))},"reviewState":${jsonValue(row.review_state ?? 'received')},"changedBy":${jsonValue(row.changed_by)},"changeReason":${jsonValue(row.change_reason)},"receivedAt":${jsonValue(String(row.received_at))}}`
   );
 }
 
@@ -92,7 +133,11 @@ export interface StoredVersion {
   dataHash: string | null;
   revision: number;
   receivedAt: string;
+  reviewState: ReviewState;
+  deviceHash: string | null;
 }
+
+const STORED_VERSION_COLUMNS = 'id, uid, content_hash, data_hash, revision, received_at, review_state, device_hash';
 
 /** The SQL of the merge's writes to `sighting` (the feed's reads are in FeedService's queries below). */
 export class SightingRepository {
@@ -110,15 +155,33 @@ export class SightingRepository {
     const perStatement = postgres ? uids.length : MAX_BOUND_PARAMETERS - 1;
     for (let start = 0; start < uids.length; start += perStatement) {
       const part = uids.slice(start, start + perStatement);
-      const rows = await this.database.queryInTx<{ id: string; uid: string; content_hash: string; data_hash: string | null; revision: number | string; received_at: string }>(
+      const rows = await this.database.queryInTx<{
+        id: string;
+        uid: string;
+        content_hash: string;
+        data_hash: string | null;
+        revision: number | string;
+        received_at: string;
+        review_state: ReviewState;
+        device_hash: string | null;
+      }>(
         tx,
         postgres
-          ? `SELECT s.id, s.uid, s.content_hash, s.data_hash, s.revision, s.received_at FROM unnest(?::text[]) AS wanted(uid)
-             CROSS JOIN LATERAL (SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid = wanted.uid LIMIT 1) s`
-          : `SELECT id, uid, content_hash, data_hash, revision, received_at FROM sighting WHERE project_id = ? AND uid IN (${part.map(() => '?').join(', ')})`,
+          ? `SELECT s.id, s.uid, s.content_hash, s.data_hash, s.revision, s.received_at, s.review_state, s.device_hash FROM unnest(?::text[]) AS wanted(uid)
+             CROSS JOIN LATERAL (SELECT ${STORED_VERSION_COLUMNS} FROM sighting WHERE project_id = ? AND uid = wanted.uid LIMIT 1) s`
+          : `SELECT ${STORED_VERSION_COLUMNS} FROM sighting WHERE project_id = ? AND uid IN (${part.map(() => '?').join(', ')})`,
         postgres ? [part, projectId] : [projectId, ...part],
       );
-      for (const row of rows) stored.set(row.uid, { id: row.id, contentHash: row.content_hash, dataHash: row.data_hash, revision: Number(row.revision), receivedAt: row.received_at });
+      for (const row of rows)
+        stored.set(row.uid, {
+          id: row.id,
+          contentHash: row.content_hash,
+          dataHash: row.data_hash,
+          revision: Number(row.revision),
+          receivedAt: row.received_at,
+          reviewState: row.review_state,
+          deviceHash: row.device_hash,
+        });
     }
     return stored;
   }
@@ -149,6 +212,10 @@ export class SightingRepository {
         row.batchId,
         row.receivedAt,
         row.updatedAt,
+        row.reviewState,
+        row.changedBy,
+        row.changeReason,
+        row.deviceHash,
       ]),
     );
   }
