@@ -86,12 +86,22 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The data manager’s desk in C
     await page.context().close();
   });
 
+  it('the overview names the most frequent values of the most used field', async () => {
+    const page = await signedIn('mara');
+    await page.goto(`${suite.server.baseUrl}/#/projects/${slug}`);
+    const top = page.getByRole('list', { name: 'Most frequent Species' });
+    await top.waitFor();
+    // After the correction above: Leopard 3, Lion 3 (the Impala became a Leopard).
+    expect((await top.getByRole('listitem').allTextContents()).sort()).toEqual(['Leopard: 3 sightings', 'Lion: 3 sightings']);
+    await page.context().close();
+  });
+
   it('the Reports page draws bars that add up to its table and downloads the table as CSV', async () => {
     const page = await signedIn('mara');
     await tab(page, 'Reports');
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
-    await page.getByLabel('Count by').selectOption('Species');
-    await page.getByLabel('Period').selectOption('month');
+    await page.getByLabel('Count by', { exact: true }).selectOption('Species');
+    await page.getByLabel('Period', { exact: true }).selectOption('month');
     const table = page.getByRole('table', { name: 'Report table' });
     await table.getByRole('cell', { name: 'Leopard', exact: true }).first().waitFor();
     const total = Number(await table.locator('tfoot td').textContent());
@@ -109,6 +119,33 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The data manager’s desk in C
     expect(csv.slice(1).reduce((sum, line) => sum + Number(line.split(',').pop()), 0)).toBe(total);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, kind, 'reports');
+    await page.context().close();
+  });
+
+  it('the map opens fitted to sightings all in one park, and keeps the view left while the person visits another tab', async () => {
+    const page = await signedIn('mara');
+    await tab(page, 'Map');
+    const map = page.getByRole('region', { name: 'Map of sightings' });
+    const view = async () => (await map.getAttribute('data-view'))?.split(',').map(Number) ?? null;
+    await expect.poll(() => map.getAttribute('data-view'), { timeout: 30_000 }).toBeTruthy();
+    const [west, south, east, north] = (await view())!;
+    const points = await suite.admin.allSightings(slug);
+    for (const point of points) {
+      expect(point.longitude).toBeGreaterThanOrEqual(west!);
+      expect(point.longitude).toBeLessThanOrEqual(east!);
+      expect(point.latitude).toBeGreaterThanOrEqual(south!);
+      expect(point.latitude).toBeLessThanOrEqual(north!);
+    }
+    expect(east! - west!).toBeLessThan(5);
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    const before = await map.getAttribute('data-view');
+    await expect.poll(() => map.getAttribute('data-view'), { timeout: 30_000 }).not.toBe(before);
+    const left = await map.getAttribute('data-view');
+    await tab(page, 'Reports');
+    await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+    await tab(page, 'Map');
+    await expect.poll(() => map.getAttribute('data-view'), { timeout: 30_000 }).toBe(left);
+    await screenshot(page, kind, 'map-fitted');
     await page.context().close();
   });
 

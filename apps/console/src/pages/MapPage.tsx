@@ -7,6 +7,7 @@ import { offlineBasemap } from '../parts/basemap';
 import { clustersUrl, requestClusters, worldQuery } from '../parts/map-clusters';
 import { FilterBar, filterOf } from '../parts/filters';
 import { Problem } from '../parts/bits';
+import { useLoad } from '../parts/load';
 import { go, href } from '../router';
 import type { ProjectProps } from '../parts/roles';
 
@@ -74,6 +75,9 @@ export function MapPage({ slug, place }: ProjectProps) {
   const [problem, setProblem] = useState<string | null>(null);
   const [colourField, setColourField] = useState(colourBy);
 
+  const fields = useLoad(() => api<{ fields: { name: string }[] }>(`/api/v1/projects/${slug}/fields`), [slug]);
+  const viewKey = `fieldsync.map.${slug}?${filterText}`;
+
   useEffect(() => {
     let map: MapLibreMap | null = null;
     let stopped = false;
@@ -131,10 +135,16 @@ export function MapPage({ slug, place }: ProjectProps) {
       ]);
       if (stopped || !container.current) return;
       const extent = world && world.features.length > 0 ? extentOf(world.features) : null;
+      // Back from another tab with the same filter: the view the person left; else the sightings' extent.
+      const remembered = JSON.parse(sessionStorage.getItem(viewKey) ?? 'null') as { center: [number, number]; zoom: number } | null;
       map = new maplibregl.Map({
         container: container.current,
         style: style(settings),
-        ...(extent ? { bounds: extent, fitBoundsOptions: { padding: 60, maxZoom: 12 } } : { center: [20, 0] as [number, number], zoom: 1 }),
+        ...(remembered
+          ? { center: remembered.center, zoom: remembered.zoom }
+          : extent
+            ? { bounds: extent, fitBoundsOptions: { padding: 60, maxZoom: 12 } }
+            : { center: [20, 0] as [number, number], zoom: 1 }),
         attributionControl: { compact: false, customAttribution: 'Natural Earth' },
       });
       map.addControl(new maplibregl.NavigationControl(), 'top-right');
@@ -149,7 +159,15 @@ export function MapPage({ slug, place }: ProjectProps) {
           (map?.getSource('borders') as GeoJSONSource | undefined)?.setData(borders);
         });
       });
+      const noteView = () => {
+        if (!map || !container.current) return;
+        const bounds = map.getBounds();
+        container.current.dataset.view = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((value) => value.toFixed(5)).join(',');
+        sessionStorage.setItem(viewKey, JSON.stringify({ center: map.getCenter().toArray(), zoom: map.getZoom() }));
+      };
+      map.on('load', noteView);
       map.on('moveend', () => {
+        noteView();
         window.clearTimeout(timer);
         timer = window.setTimeout(() => void load(), 150);
       });
@@ -221,8 +239,15 @@ export function MapPage({ slug, place }: ProjectProps) {
         }}
       >
         <label>
-          Colour by (kind or a field name)
-          <input value={colourField} onChange={(event) => setColourField(event.target.value)} />
+          Colour by
+          <select value={colourField} onChange={(event) => setColourField(event.target.value)}>
+            <option value="kind">kind</option>
+            {[...new Set([...(fields.data?.fields ?? []).map((field) => field.name), ...(colourField !== 'kind' ? [colourField] : [])])].map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
         </label>
         <button type="submit">Colour</button>
       </form>

@@ -65,7 +65,7 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
         ))}
       </nav>
       <Problem text={project.error ?? overview.error} />
-      {tab === '' && (overview.data ? <OverviewPanel overview={overview.data} /> : <Loading what="the project" />)}
+      {tab === '' && (overview.data ? <OverviewPanel overview={overview.data} slug={slug} /> : <Loading what="the project" />)}
       {tab === '' && overview.data && me.person.siteAdmin && <DeleteProject slug={slug} overview={overview.data} />}
       {tab === 'devices' && <DevicesPage {...props} />}
       {tab === 'batches' && <BatchesPage {...props} />}
@@ -84,7 +84,36 @@ export function ProjectPage({ me, slug, place }: { me: Me; slug: string; place: 
   );
 }
 
-function OverviewPanel({ overview }: { overview: Overview }) {
+/** The three most frequent values of the project's most used field, counted by the report. */
+function TopValues({ slug }: { slug: string }) {
+  const top = useLoad(async () => {
+    const { fields } = await api<{ fields: { name: string }[] }>(`/api/v1/projects/${slug}/fields`);
+    const field = fields[0]?.name;
+    if (!field) return null;
+    const { rows } = await api<{ rows: { value: string | null; count: number }[] }>(`/api/v1/projects/${slug}/report?${new URLSearchParams({ by: field, period: 'month' })}`);
+    const totals = new Map<string, number>();
+    for (const row of rows) if (row.value !== null) totals.set(row.value, (totals.get(row.value) ?? 0) + row.count);
+    return { field, values: [...totals].sort((a, b) => b[1] - a[1]).slice(0, 3) };
+  }, [slug]);
+  if (!top.data || top.data.values.length === 0) return null;
+  return (
+    <>
+      <h2>Most frequent {top.data.field}</h2>
+      <ol aria-label={`Most frequent ${top.data.field}`}>
+        {top.data.values.map(([value, count]) => (
+          <li key={value}>
+            {value}: {counted(count, 'sighting')}
+          </li>
+        ))}
+      </ol>
+      <p>
+        <a href={href(`/projects/${slug}/reports`, new URLSearchParams({ by: top.data.field }))}>Open the report</a>
+      </p>
+    </>
+  );
+}
+
+function OverviewPanel({ overview, slug }: { overview: Overview; slug: string }) {
   return (
     <>
       <h1>{overview.name}</h1>
@@ -109,6 +138,7 @@ function OverviewPanel({ overview }: { overview: Overview }) {
       <p>Last upload: {when(overview.lastUploadAt)}</p>
       <h2>Uploads per day (last {overview.uploadsPerDay.length} days)</h2>
       <UploadsChart days={overview.uploadsPerDay} />
+      <TopValues slug={slug} />
     </>
   );
 }

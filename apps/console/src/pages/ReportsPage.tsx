@@ -83,26 +83,22 @@ export function ReportsPage({ slug, place }: ProjectProps) {
         }}
       />
       <form className="filters" aria-label="Report" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Count by
-          <select value={chosen} onChange={(event) => change('by', event.target.value)}>
-            {(fields.data?.fields ?? []).map((field) => (
-              <option key={field.name} value={field.name}>
-                {field.name}
-              </option>
-            ))}
-            <option value="kind">kind</option>
-            <option value="device">device id</option>
-          </select>
-        </label>
-        <label>
-          Period
-          <select value={period} onChange={(event) => change('period', event.target.value)}>
-            <option value="day">day</option>
-            <option value="week">week (from Monday)</option>
-            <option value="month">month</option>
-          </select>
-        </label>
+        <label htmlFor="report-by">Count by</label>
+        <select id="report-by" value={chosen} onChange={(event) => change('by', event.target.value)}>
+          {(fields.data?.fields ?? []).map((field) => (
+            <option key={field.name} value={field.name}>
+              {field.name}
+            </option>
+          ))}
+          <option value="kind">kind</option>
+          <option value="device">device id</option>
+        </select>
+        <label htmlFor="report-period">Period</label>
+        <select id="report-period" value={period} onChange={(event) => change('period', event.target.value)}>
+          <option value="day">day</option>
+          <option value="week">week (from Monday)</option>
+          <option value="month">month</option>
+        </select>
       </form>
       <Problem text={fields.error ?? report.error} />
       {!report.data ? (

@@ -25,8 +25,8 @@ export class SightingReports {
     });
   }
 
-  /** The project's fields in use, most used first (in its latest sightings). */
-  fields(project: Project): Promise<{ name: string; sightings: number }[]> {
+  /** The project's fields in use, most used first, text before numbers (in its latest sightings); `text`: how many hold text. */
+  fields(project: Project): Promise<{ name: string; sightings: number; text: number }[]> {
     return this.database.read((reader) => this.queries.fieldsIn(reader, project.id, FIELD_SAMPLE));
   }
 }

@@ -46,20 +46,25 @@ export class ReportQueries {
   }
 
   /**
-   * The field names of a project's latest sightings (up to `sample` of them), most used first: what
-   * a report, the map's colours and the table's columns offer, without reading every sighting.
+   * The field names of a project's latest sightings (up to `sample` of them), most used first and,
+   * among those used as often, those holding text first (a species before a count): what a report,
+   * the map's colours and the table's columns offer, without reading every sighting.
    */
-  async fieldsIn(reader: Tx, projectId: string, sample: number): Promise<{ name: string; sightings: number }[]> {
+  async fieldsIn(reader: Tx, projectId: string, sample: number): Promise<{ name: string; sightings: number; text: number }[]> {
     const postgres = reader.connection.options.type === 'postgres';
     const latest = 'SELECT data FROM sighting WHERE project_id = $1 AND deleted = $2 ORDER BY seq DESC LIMIT $3';
-    const rows: { name: string; sightings: string | number }[] = postgres
-      ? await reader.query(`SELECT k AS name, COUNT(*) AS sightings FROM (${latest}) w, jsonb_object_keys(w.data::jsonb) k GROUP BY k ORDER BY COUNT(*) DESC, k`, [projectId, false, sample])
-      : await reader.query(`SELECT j.key AS name, COUNT(*) AS sightings FROM (${latest.replace(/\$\d/g, '?')}) w, json_each(w.data) j GROUP BY j.key ORDER BY COUNT(*) DESC, j.key`, [
-          projectId,
-          0,
-          sample,
-        ]);
-    return rows.map((row) => ({ name: row.name, sightings: Number(row.sightings) }));
+    const rows: { name: string; sightings: string | number; text: string | number }[] = postgres
+      ? await reader.query(
+          `SELECT j.key AS name, COUNT(*) AS sightings, COUNT(*) FILTER (WHERE jsonb_typeof(j.value) = 'string') AS text
+             FROM (${latest}) w, jsonb_each(w.data::jsonb) j GROUP BY j.key ORDER BY 2 DESC, 3 DESC, 1`,
+          [projectId, false, sample],
+        )
+      : await reader.query(
+          `SELECT j.key AS name, COUNT(*) AS sightings, SUM(j.type = 'text') AS text
+             FROM (${latest.replace(/\$\d/g, '?')}) w, json_each(w.data) j GROUP BY j.key ORDER BY 2 DESC, 3 DESC, 1`,
+          [projectId, 0, sample],
+        );
+    return rows.map((row) => ({ name: row.name, sightings: Number(row.sightings), text: Number(row.text) }));
   }
 
   /** Matching sightings without a date, which no period holds. */
