@@ -124,8 +124,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The data manager’s desk in C
 
   it('the map opens fitted to sightings all in one park, and keeps the view left while the person visits another tab', async () => {
     const page = await signedIn('mara');
+    // Zoomed in to a park, the map draws Natural Earth's 1:10m outlines, shipped with the console.
+    const fineOutlines = page.waitForResponse((response) => /countries-10m.*\.json$/.test(response.url()) && response.status() === 200);
     await tab(page, 'Map');
     const map = page.getByRole('region', { name: 'Map of sightings' });
+    await fineOutlines;
     const view = async () => (await map.getAttribute('data-view'))?.split(',').map(Number) ?? null;
     await expect.poll(() => map.getAttribute('data-view'), { timeout: 30_000 }).toBeTruthy();
     const [west, south, east, north] = (await view())!;
@@ -145,6 +148,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('The data manager’s desk in C
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     await tab(page, 'Map');
     await expect.poll(() => map.getAttribute('data-view'), { timeout: 30_000 }).toBe(left);
+    await expect.poll(() => map.getAttribute('data-basemap'), { timeout: 30_000 }).toBe('fine');
     await screenshot(page, kind, 'map-fitted');
     await page.context().close();
   });

@@ -3,7 +3,7 @@ import maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { api } from '../api';
-import { offlineBasemap } from '../parts/basemap';
+import { FINE_BASEMAP_ZOOM, offlineBasemap } from '../parts/basemap';
 import { clustersUrl, requestClusters, worldQuery } from '../parts/map-clusters';
 import { FilterBar, filterOf } from '../parts/filters';
 import { Problem } from '../parts/bits';
@@ -29,6 +29,8 @@ function style(settings: Settings): StyleSpecification {
     sources: {
       land: { type: 'geojson', data: EMPTY },
       borders: { type: 'geojson', data: EMPTY },
+      fineLand: { type: 'geojson', data: EMPTY },
+      fineBorders: { type: 'geojson', data: EMPTY },
       ...(settings.mapTiles ? { tiles: { type: 'raster' as const, tiles: [settings.mapTiles.url], tileSize: 256, attribution: settings.mapTiles.attribution } } : {}),
       sightings: { type: 'geojson', data: EMPTY },
     },
@@ -36,6 +38,8 @@ function style(settings: Settings): StyleSpecification {
       { id: 'water', type: 'background', paint: { 'background-color': '#cfe3ef' } },
       { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': '#f3efe4' } },
       { id: 'borders', type: 'line', source: 'borders', paint: { 'line-color': '#9a8f7a', 'line-width': 0.6 } },
+      { id: 'fine-land', type: 'fill', source: 'fineLand', minzoom: FINE_BASEMAP_ZOOM, paint: { 'fill-color': '#f3efe4' } },
+      { id: 'fine-borders', type: 'line', source: 'fineBorders', minzoom: FINE_BASEMAP_ZOOM, paint: { 'line-color': '#9a8f7a', 'line-width': 0.8 } },
       ...(settings.mapTiles ? [{ id: 'tiles', type: 'raster' as const, source: 'tiles' }] : []),
       {
         id: 'sightings',
@@ -166,7 +170,27 @@ export function MapPage({ slug, place }: ProjectProps) {
         sessionStorage.setItem(viewKey, JSON.stringify({ center: map.getCenter().toArray(), zoom: map.getZoom() }));
       };
       map.on('load', noteView);
+      // The fine outlines are fetched the first time the map shows a country or a park.
+      let fine: Promise<void> | null = null;
+      const fineWhenZoomedIn = () => {
+        if (fine || !map || map.getZoom() < FINE_BASEMAP_ZOOM - 0.5) return;
+        fine = offlineBasemap(true).then(
+          ({ land, borders }) => {
+            if (!map) return;
+            (map.getSource('fineLand') as GeoJSONSource | undefined)?.setData(land);
+            (map.getSource('fineBorders') as GeoJSONSource | undefined)?.setData(borders);
+            // The coarse outlines stay until the fine ones are there; then only for the world.
+            for (const layer of ['land', 'borders']) map.setLayerZoomRange(layer, 0, FINE_BASEMAP_ZOOM);
+            // Said once they are drawn (a 1:10m outline is tiled in MapLibre's worker first).
+            void map.once('idle', () => container.current && (container.current.dataset.basemap = 'fine'));
+          },
+          // Tried again at the next move.
+          () => void (fine = null),
+        );
+      };
+      map.on('load', fineWhenZoomedIn);
       map.on('moveend', () => {
+        fineWhenZoomedIn();
         noteView();
         window.clearTimeout(timer);
         timer = window.setTimeout(() => void load(), 150);

@@ -1,16 +1,22 @@
 import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countriesUrl from 'world-atlas/countries-110m.json?url';
+import fineCountriesUrl from 'world-atlas/countries-10m.json?url';
 
 type Ring = GeoJSON.Position[];
 type Countries = Topology<{ countries: GeometryCollection }>;
 
+/** The zoom from which the map draws Natural Earth's 1:10m outlines instead of 1:110m. */
+export const FINE_BASEMAP_ZOOM = 4;
+
 /**
- * Land and borders from Natural Earth (1:110m, via world-atlas), shipped with the console as a
- * file of its own and drawn by MapLibre: a map that works on a LAN with no internet.
+ * Land and borders from Natural Earth, shipped with the console as files of their own and drawn by
+ * MapLibre: a map that works on a LAN with no internet. 1:110m (100 KB) for the world; `fine`:
+ * 1:10m (3.6 MB, fetched once the map is zoomed in to a country or a park), whose coasts and
+ * borders still follow the land at the scale of a park.
  */
-export async function offlineBasemap(): Promise<{ land: GeoJSON.FeatureCollection; borders: GeoJSON.MultiLineString }> {
-  return basemapOf((await (await fetch(countriesUrl)).json()) as Countries);
+export async function offlineBasemap(fine = false): Promise<{ land: GeoJSON.FeatureCollection; borders: GeoJSON.MultiLineString }> {
+  return basemapOf((await (await fetch(fine ? fineCountriesUrl : countriesUrl)).json()) as Countries);
 }
 
 export function basemapOf(topology: Countries): { land: GeoJSON.FeatureCollection; borders: GeoJSON.MultiLineString } {
