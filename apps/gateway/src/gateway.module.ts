@@ -25,6 +25,7 @@ import { ConsoleSettingsController } from './console/console-settings.controller
 import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
 import { ReportsController } from './admin/reports.controller.js';
+import { OgcFeaturesController } from './ogcapi/ogc-features.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
@@ -37,6 +38,7 @@ import { ReportsController } from './admin/reports.controller.js';
     BatchesController,
     SightingsController,
     ReportsController,
+    OgcFeaturesController,
     TokensController,
     AttachmentsController,
     SourcesController,

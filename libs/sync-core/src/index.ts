@@ -27,6 +27,8 @@ export * from './feed/feed.service.js';
 export * from './feed/json-lines.js';
 export * from './feed/sighting-reader.service.js';
 export * from './review/review-desk.service.js';
+export * from './features/feature-collections.js';
+export * from './db/repositories/feature.queries.js';
 export * from './review/sighting-reports.js';
 export * from './db/repositories/report.queries.js';
 export * from './db/repositories/review.queries.js';

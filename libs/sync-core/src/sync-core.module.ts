@@ -15,6 +15,7 @@ import { SubscriptionService } from './delivery/subscription.service.js';
 import { FeedService } from './feed/feed.service.js';
 import { SightingReader } from './feed/sighting-reader.service.js';
 import { ReviewDesk } from './review/review-desk.service.js';
+import { FeatureCollections } from './features/feature-collections.js';
 import { SightingReports } from './review/sighting-reports.js';
 import { BlobStore } from './ingest/blob-store.js';
 import { IngestService } from './ingest/ingest.service.js';
@@ -103,6 +104,7 @@ export class SyncCoreModule {
       },
       { provide: SightingReader, ...byDatabase((database) => new SightingReader(database)) },
       { provide: ReviewDesk, ...byDatabase((database) => new ReviewDesk(database)) },
+      { provide: FeatureCollections, ...byDatabase((database) => new FeatureCollections(database)) },
       { provide: SightingReports, ...byDatabase((database) => new SightingReports(database)) },
       { provide: FeedService, ...byDatabase((database) => new FeedService(database)) },
       {

@@ -12,6 +12,13 @@ const ANY_ROLE = 'fieldsync:any-role';
 export const AnyRole = () => SetMetadata(ANY_ROLE, true);
 
 const SITE_ADMIN_ONLY = 'fieldsync:site-admin-only';
+const BASIC_CHALLENGE = 'fieldsync:basic-challenge';
+/**
+ * Routes read by GIS and spreadsheet tools (QGIS, GDAL, Excel, Power BI), which send a token as the
+ * password of HTTP Basic and prompt for one only when a 401 carries a Basic challenge. Not the
+ * console's routes: a browser would answer such a challenge with its own login box.
+ */
+export const BasicChallenge = () => SetMetadata(BASIC_CHALLENGE, true);
 /** Routes for site administrators (and unrestricted admin tokens) only, refused before anything else runs. */
 export const SiteAdminOnly = () => SetMetadata(SITE_ADMIN_ONLY, true);
 
@@ -71,7 +78,20 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const bearer = /^Bearer\s+(\S{1,200})$/i.exec(request.headers.authorization ?? '');
+    const challenge = this.reflector.getAllAndOverride<boolean | undefined>(BASIC_CHALLENGE, [context.getHandler(), context.getClass()]) === true;
+    try {
+      return await this.admit(context, request, challenge);
+    } catch (error) {
+      if (challenge && error instanceof UnauthorizedException) context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="FieldSync", charset="UTF-8"');
+      throw error;
+    }
+  }
+
+  private async admit(context: ExecutionContext, request: AdminRequest, basicAllowed: boolean): Promise<boolean> {
+    // A token as the password of HTTP Basic (any user name), where tools that only speak Basic read.
+    const basic = basicAllowed ? /^Basic\s+([A-Za-z0-9+/=]{1,400})$/i.exec(request.headers.authorization ?? '') : null;
+    const basicToken = basic ? /^[^:]*:(\S{1,200})$/.exec(Buffer.from(basic[1]!, 'base64').toString('utf8'))?.[1] : undefined;
+    const bearer = basicToken ? [basicToken, basicToken] : /^Bearer\s+(\S{1,200})$/i.exec(request.headers.authorization ?? '');
     const slug = typeof request.params?.slug === 'string' ? request.params.slug : null;
     let principal: Principal;
     if (bearer) {
@@ -92,7 +112,12 @@ export class AdminAuthGuard implements CanActivate {
       principal = bounded;
     } else {
       const sessionToken = cookie(request, SESSION_COOKIE);
-      if (!sessionToken) throw new UnauthorizedException('sign in (POST /api/v1/session) or send an admin token: Authorization: Bearer <token>');
+      if (!sessionToken)
+        throw new UnauthorizedException(
+          basicAllowed
+            ? 'send an API token as the password of HTTP Basic (any user name), or Authorization: Bearer <token>'
+            : 'sign in (POST /api/v1/session) or send an admin token: Authorization: Bearer <token>',
+        );
       const signedIn = await this.sessions.resolve(sessionToken);
       if (!signedIn) throw new UnauthorizedException('your session has ended; sign in again');
       if (!READS.has(request.method) && request.headers['x-csrf-token'] !== signedIn.session.csrfToken) {

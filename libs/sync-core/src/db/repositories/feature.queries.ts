@@ -1,0 +1,87 @@
+import { Tx } from '../database.js';
+import { Sighting } from '../entities/index.js';
+import { SightingFilter, whereFiltered, withSender } from './feed.queries.js';
+import { sightingFieldsFromRow, SightingFields, SIGHTING_FIELD_COLUMNS } from './sighting.repository.js';
+
+/** What narrows OGC API – Features items beyond the feed's filter. */
+export interface FeatureQuery {
+  filter: SightingFilter;
+  /** [west, south, east, north] in degrees (CRS84). */
+  bbox: [number, number, number, number] | null;
+  /** Observed at or after / at or before these instants (ISO-8601, compared as instants, whatever offset each sighting has). */
+  observedFrom: string | null;
+  observedTo: string | null;
+  /** Fields of the records that must equal these values (compared as text). */
+  equals: [string, string][];
+}
+
+export type FeatureRow = SightingFields & { id: string; deviceName: string | null };
+
+/**
+ * Items of a project for OGC API – Features, paged by the sighting's row id (which a new revision
+ * keeps): a client walking the pages gets every sighting that was there when it started exactly
+ * once, however many change meanwhile (paging by seq would move an edited one past the cursor).
+ */
+export class FeatureQueries {
+  async pageIn(reader: Tx, projectId: string, query: FeatureQuery, afterId: string | null, limit: number): Promise<FeatureRow[]> {
+    const builder = this.matching(reader, projectId, query)
+      .select([...SIGHTING_FIELD_COLUMNS.map((column) => `s.${column} AS ${column}`), 's.id AS id'].join(', '))
+      .addSelect('d.name', 'device_name');
+    if (afterId) builder.andWhere('s.id > :afterId', { afterId });
+    const rows = await withSender(builder).orderBy('s.id', 'ASC').limit(limit).getRawMany<Record<string, unknown>>();
+    return rows.map((row) => ({ ...sightingFieldsFromRow(row), id: String(row.id), deviceName: (row.device_name as string | null) ?? null }));
+  }
+
+  count(reader: Tx, projectId: string, query: FeatureQuery): Promise<number> {
+    return this.matching(reader, projectId, query).getCount();
+  }
+
+  async oneIn(reader: Tx, projectId: string, uid: string): Promise<FeatureRow | null> {
+    const row = await withSender(reader.createQueryBuilder(Sighting, 's'))
+      .select([...SIGHTING_FIELD_COLUMNS.map((column) => `s.${column} AS ${column}`), 's.id AS id'].join(', '))
+      .addSelect('d.name', 'device_name')
+      .where('s.projectId = :projectId AND s.uid = :uid', { projectId, uid })
+      .getRawOne<Record<string, unknown>>();
+    return row ? { ...sightingFieldsFromRow(row), id: String(row.id), deviceName: (row.device_name as string | null) ?? null } : null;
+  }
+
+  /** The project's spatial and temporal extent (of the sightings not deleted). */
+  async extentIn(reader: Tx, projectId: string): Promise<{ bbox: [number, number, number, number] | null; first: string | null; last: string | null }> {
+    const row = await reader
+      .createQueryBuilder(Sighting, 's')
+      .select('MIN(s.longitude)', 'west')
+      .addSelect('MIN(s.latitude)', 'south')
+      .addSelect('MAX(s.longitude)', 'east')
+      .addSelect('MAX(s.latitude)', 'north')
+      .addSelect('MIN(s.observed_at)', 'first')
+      .addSelect('MAX(s.observed_at)', 'last')
+      .where('s.projectId = :projectId AND s.deleted = :deleted', { projectId, deleted: false })
+      .getRawOne<Record<string, unknown>>();
+    const bbox = row && row.west !== null && row.west !== undefined ? ([row.west, row.south, row.east, row.north].map(Number) as [number, number, number, number]) : null;
+    return { bbox, first: (row?.first as string | null) ?? null, last: (row?.last as string | null) ?? null };
+  }
+
+  private matching(reader: Tx, projectId: string, query: FeatureQuery) {
+    const postgres = reader.connection.options.type === 'postgres';
+    const builder = whereFiltered(reader.createQueryBuilder(Sighting, 's').where('s.projectId = :projectId', { projectId }), query.filter);
+    if (query.bbox) {
+      const [west, south, east, north] = query.bbox;
+      builder.andWhere('s.latitude BETWEEN :south AND :north', { south, north });
+      // A box across the antimeridian (west > east) is the two sides of it.
+      if (west <= east) builder.andWhere('s.longitude BETWEEN :west AND :east', { west, east });
+      else builder.andWhere('(s.longitude >= :west OR s.longitude <= :east)', { west, east });
+    }
+    // Instants, whatever offset each sighting was recorded with.
+    const instant = postgres ? 's.observed_at::timestamptz' : 'julianday(s.observed_at)';
+    const given = (name: string) => (postgres ? `CAST(:${name} AS timestamptz)` : `julianday(:${name})`);
+    if (query.observedFrom) builder.andWhere(`${instant} >= ${given('observedFrom')}`, { observedFrom: query.observedFrom });
+    if (query.observedTo) builder.andWhere(`${instant} <= ${given('observedTo')}`, { observedTo: query.observedTo });
+    for (const [index, [field, value]] of query.equals.entries()) {
+      builder.andWhere(postgres ? `(s.data::json ->> :field${index}) = :value${index}` : `CAST(s.data ->> :field${index} AS TEXT) = :value${index}`, {
+        [`field${index}`]: field,
+        [`value${index}`]: value,
+      });
+    }
+    return builder;
+  }
+}

@@ -1,0 +1,82 @@
+import { Database } from '../db/database.js';
+import { Project } from '../db/entities/index.js';
+import { FeatureQueries, FeatureQuery, FeatureRow } from '../db/repositories/feature.queries.js';
+import { ReportQueries } from '../db/repositories/report.queries.js';
+import { NotFoundError } from '../errors.js';
+
+/** A GeoJSON Feature as OGC API – Features serves it: every field a property, as the wide CSV has them. */
+export interface SightingFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: 'Point'; coordinates: number[] } | null;
+  properties: Record<string, unknown>;
+}
+
+export interface FeaturePage {
+  features: SightingFeature[];
+  /** How many match in all; only on the first page (a count per page would cost a scan each). */
+  numberMatched: number | null;
+  /** The cursor of the page after this one; null on the last. */
+  next: string | null;
+}
+
+/** Properties a feature always has; a field of the records of the same name is `data.<name>`. */
+const CORE = ['kind', 'observedAt', 'deviceId', 'deviceName', 'revision', 'reviewState', 'deleted'] as const;
+
+export function featureOf(row: FeatureRow): SightingFeature {
+  const properties: Record<string, unknown> = {
+    kind: row.kind,
+    observedAt: row.observedAt,
+    deviceId: row.deviceId,
+    deviceName: row.deviceName,
+    revision: row.revision,
+    reviewState: row.reviewState,
+    deleted: row.deleted,
+  };
+  for (const [field, value] of Object.entries(row.data)) properties[(CORE as readonly string[]).includes(field) ? `data.${field}` : field] = value;
+  const geometry =
+    row.latitude === null || row.longitude === null
+      ? null
+      : { type: 'Point' as const, coordinates: row.altitude === null ? [row.longitude, row.latitude] : [row.longitude, row.latitude, row.altitude] };
+  return { type: 'Feature', id: row.uid, geometry, properties };
+}
+
+/**
+ * The projects as OGC API – Features collections: their extents, their items a page at a time
+ * (paged by row id: FeatureQueries), one item, and their queryable fields.
+ */
+export class FeatureCollections {
+  private readonly queries = new FeatureQueries();
+  private readonly reports = new ReportQueries();
+
+  constructor(private readonly database: Database) {}
+
+  extent(project: Project) {
+    return this.database.read((reader) => this.queries.extentIn(reader, project.id));
+  }
+
+  async page(project: Project, query: FeatureQuery, cursor: string | null, limit: number): Promise<FeaturePage> {
+    return this.database.read(async (reader) => {
+      // One more than asked: whether there is a next page, without a count.
+      const rows = await this.queries.pageIn(reader, project.id, query, cursor, limit + 1);
+      const shown = rows.slice(0, limit);
+      return {
+        features: shown.map(featureOf),
+        numberMatched: cursor === null ? await this.queries.count(reader, project.id, query) : null,
+        next: rows.length > limit ? shown[shown.length - 1]!.id : null,
+      };
+    });
+  }
+
+  async one(project: Project, uid: string): Promise<SightingFeature> {
+    const row = await this.database.read((reader) => this.queries.oneIn(reader, project.id, uid));
+    if (!row) throw new NotFoundError(`no feature "${uid}" in collection "${project.slug}"`);
+    return featureOf(row);
+  }
+
+  /** The fields of the project's latest sightings, with the JSON type most of them hold. */
+  async queryables(project: Project): Promise<{ name: string; type: 'string' | 'number' }[]> {
+    const fields = await this.database.read((reader) => this.reports.fieldsIn(reader, project.id, 10_000));
+    return fields.map((field) => ({ name: field.name, type: field.text * 2 >= field.sightings ? 'string' : 'number' }));
+  }
+}
