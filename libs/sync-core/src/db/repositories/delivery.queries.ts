@@ -4,7 +4,7 @@ import { jsonObject, jsonText, sightingJsonMembers } from './feed-export.queries
 import { VERSION_COLUMNS } from './sighting.repository.js';
 
 /** versionJson's members in its order, as PostgreSQL writes them from a row of VERSION_COLUMNS. */
-const VERSION_JSON: [string, string][] = [...sightingJsonMembers(''), ['changedBy', jsonText('changed_by')], ['changeReason', jsonText('change_reason')], ['receivedAt', jsonText('received_at')]];
+const VERSION_JSON: [string, string][] = [...sightingJsonMembers(''), ['receivedAt', jsonText('received_at')]];
 
 /**
  * One version of a sighting as it was stored at its seq, as read (VERSION_COLUMNS): what a

@@ -113,7 +113,8 @@ export function versionFromRow(row: Record<string, unknown>): VersionRow {
 const jsonValue = (value: unknown) => JSON.stringify(value ?? null);
 
 /**
- * A row read with VERSION_COLUMNS as the JSON text of its VersionRow, `uid` named `id` and first:
+ * A row read with VERSION_COLUMNS as the JSON text of its VersionRow (without who corrected it,
+ * which the history shows), `uid` named `id` and first:
  * what a delivery sends. `data` and `attachments` are stored as JSON text and passed through
  * unparsed (parsing and writing them again was a third of a delivery's time).
  */
@@ -122,7 +123,7 @@ export function versionJson(row: Record<string, unknown>): string {
     `{"id":${jsonValue(String(row.uid))},"deviceId":${jsonValue(row.device_id)},"kind":${jsonValue(String(row.kind))},"observedAt":${jsonValue(row.observed_at)}` +
     `,"latitude":${jsonValue(numberOrNull(row.latitude))},"longitude":${jsonValue(numberOrNull(row.longitude))},"altitude":${jsonValue(numberOrNull(row.altitude))}` +
     `,"accuracy":${jsonValue(numberOrNull(row.accuracy))},"data":${String(row.data)},"attachments":${String(row.attachments)},"deleted":${row.deleted === true || row.deleted === 1}` +
-    `,"revision":${Number(row.revision)},"seq":${Number(row.seq)},"batchId":${jsonValue(String(row.batch_id))},"reviewState":${jsonValue(row.review_state ?? 'received')},"changedBy":${jsonValue(row.changed_by)},"changeReason":${jsonValue(row.change_reason)},"receivedAt":${jsonValue(String(row.received_at))}}`
+    `,"revision":${Number(row.revision)},"seq":${Number(row.seq)},"batchId":${jsonValue(String(row.batch_id))},"reviewState":${jsonValue(row.review_state ?? 'received')},"receivedAt":${jsonValue(String(row.received_at))}}`
   );
 }
 
