@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,44 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OGC API – Features with GDAL
     const original = ids.filter((id) => id.startsWith('ogc-'));
     expect(original).toHaveLength(SIGHTINGS);
     expect(new Set(original).size).toBe(SIGHTINGS);
+  });
+
+  it('downloads a GeoPackage that GDAL reads without a warning: a layer per kind, a column per field, the filter applied', async () => {
+    await suite.admin.createProject('gpkg');
+    const ranger = await suite.admin.createDevice('gpkg', 'Ranger 9');
+    const mixed = [...Array.from({ length: 30 }, (_, index) => feature({ species: SPECIES[index % 5], count: index })), ...Array.from({ length: 4 }, () => feature({ waypoint: true }))];
+    const answer = await uploadAsDevice(suite.server.baseUrl, ranger, featureCollection(mixed));
+    await suite.admin.settled((answer.body as any).batches[0].id);
+    const fetchTo = async (query: string, file: string) => {
+      const response = await fetch(`${suite.server.baseUrl}/api/v1/projects/${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/geopackage+sqlite3');
+      expect(response.headers.get('content-disposition')).toMatch(/\.gpkg/);
+      writeFileSync(join(work, file), Buffer.from(await response.arrayBuffer()));
+      return join(work, file);
+    };
+    const whole = await fetchTo('gpkg/sightings?format=gpkg', `${kind}-mixed.gpkg`);
+    const summary = await gdal('ogrinfo', ['-ro', '-so', '-al', whole], ADMIN_TOKEN);
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stderr).not.toMatch(/warning/i);
+    expect(summary.stdout).toMatch(/Layer name: sighting[\s\S]*Geometry: Point[\s\S]*Feature Count: 30/);
+    expect(summary.stdout).toMatch(/Layer name: waypoint[\s\S]*Feature Count: 4/);
+    expect(summary.stdout).toMatch(/EPSG",4326/);
+    for (const column of ['id: String', 'observedAt: String', 'deviceName: String', 'revision: Integer', 'reviewState: String', 'Species: String', 'Count: String'])
+      expect(summary.stdout).toContain(column);
+    const full = await gdal('ogrinfo', ['-ro', '-al', '-q', whole], ADMIN_TOKEN);
+    expect(full.code).toBe(0);
+    expect(full.stderr).toBe('');
+    expect(full.stdout).toContain('POINT (');
+    const filtered = await fetchTo('gpkg/sightings?format=gpkg&kind=sighting&q=lion', `${kind}-lions.gpkg`);
+    const lions = await gdal('ogrinfo', ['-ro', '-so', '-al', filtered], ADMIN_TOKEN);
+    expect(lions.stdout).toMatch(/Feature Count: 6/);
+    expect(lions.stdout).not.toContain('waypoint');
+    const park = await fetchTo('park/sightings?format=gpkg', `${kind}-park.gpkg`);
+    // Every sighting of the park, those added while paging above included.
+    const inPark = (await suite.admin.expect(200, 'GET', '/ogcapi/collections/park/items?limit=1')).numberMatched;
+    expect(inPark).toBeGreaterThanOrEqual(SIGHTINGS);
+    expect((await gdal('ogrinfo', ['-ro', '-so', park, 'sighting'], ADMIN_TOKEN)).stdout).toContain(`Feature Count: ${inPark}`);
   });
 
   it('one feature, its queryables, and permissions: 401 with a Basic challenge, 404 for another project, 403 for a reader writing', async () => {

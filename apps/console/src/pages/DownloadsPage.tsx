@@ -9,6 +9,7 @@ const FORMATS = [
   ['zip', 'CSV with photos', 'zip', 'a column per field, and the photos and recordings in media/'],
   ['wide-csv', 'wide CSV', 'csv', 'a column per field'],
   ['csv', 'CSV', 'csv', 'the fields in one JSON column (CyberTracker desktop)'],
+  ['gpkg', 'GeoPackage', 'gpkg', 'a point layer per kind, a column per field (QGIS, ArcGIS)'],
   ['geojson', 'GeoJSON', 'geojson', 'QGIS, ArcGIS'],
   ['ndjson', 'NDJSON', 'ndjson', 'one JSON sighting per line'],
 ] as const;
@@ -52,6 +53,13 @@ export function DownloadsPage({ slug, place }: ProjectProps) {
           since the last one.
         </p>
         <CopyField label="Download command" value={command} />
+      </Section>
+      <Section title="Live in QGIS, ArcGIS or GDAL">
+        <p>
+          Add an OGC API – Features connection (QGIS: Layer → Add Layer → Add WFS / OGC API – Features Layer) with this address, Basic authentication, any user name and a read-only token as the
+          password (Tokens page). The layer is this project&apos;s collection, <code>{slug}</code>.
+        </p>
+        <CopyField label="OGC API – Features address" value={`${window.location.origin}/ogcapi`} />
       </Section>
     </>
   );

@@ -44,7 +44,7 @@ export class SightingsController {
     name: 'format',
     required: false,
     enum: DOWNLOAD_FORMATS,
-    description: 'wide-csv, xlsx and zip: a column per field of the records (zip: with the photos and recordings, in media/); the others keep the fields in one data column',
+    description: 'wide-csv, xlsx, zip and gpkg: a column per field of the records (zip: with the photos and recordings, in media/; gpkg: a GeoPackage, a point layer per kind); the others keep the fields in one data column',
   })
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: SightingsParams, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
     const query = parseSightingsQuery(params, accept);
@@ -55,7 +55,7 @@ export class SightingsController {
     response.status(200).setHeader('Content-Type', download.contentType);
     response.setHeader('X-Next-Cursor', String(download.next));
     response.setHeader('Cache-Control', 'no-store');
-    const extension = { csv: 'csv', 'wide-csv': 'csv', xlsx: 'xlsx', zip: 'zip' }[format as string];
+    const extension = { csv: 'csv', 'wide-csv': 'csv', xlsx: 'xlsx', zip: 'zip', gpkg: 'gpkg' }[format as string];
     if (extension) response.setHeader('Content-Disposition', attachmentDisposition(`${project.slug}-sightings.${extension}`));
     for await (const chunk of download.chunks) {
       if (!(await this.write(response, chunk))) return;

@@ -8,6 +8,7 @@ import { DownloadFormat, isWide, RowSerializer, Sender, SERIALIZERS, sightingVie
 import { jsonLines } from './json-lines.js';
 import { csvWithMedia, MediaIndex, MediaOpener } from './media-zip.js';
 import { xlsxPackage, xlsxSheetSerializer } from './xlsx-writer.js';
+import { GEOPACKAGE_CONTENT_TYPE, geoPackage } from './geopackage-writer.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;
@@ -82,6 +83,16 @@ export class FeedService {
       }
       // The window's field names first (the header), then its rows against them.
       const fields = await this.database.read((manager) => this.queries.fieldNames(manager, query, upTo));
+      if (format === 'gpkg') {
+        let rows = 0;
+        const counted = async function* (views: AsyncIterable<SightingView[]>) {
+          for await (const page of views) {
+            rows += page.length;
+            yield page;
+          }
+        };
+        return { contentType: GEOPACKAGE_CONTENT_TYPE, next, chunks: geoPackage(counted(this.views(query, upTo)), fields), rows: () => rows };
+      }
       if (format === 'zip') {
         if (!media) throw new Error("a zip download needs the project's media");
         const index = new MediaIndex();

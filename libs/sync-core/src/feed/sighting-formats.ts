@@ -56,10 +56,10 @@ export function sightingView(row: SightingFields & Sender): SightingView {
  * `wide-csv`, `xlsx` and `zip` have a column per field of the records (the others keep them in one
  * `data`); `zip` is the wide CSV with the photos and recordings it names, in `media/`.
  */
-export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson' | 'wide-csv' | 'xlsx' | 'zip';
-export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson', 'wide-csv', 'xlsx', 'zip'];
-export type WideFormat = Extract<DownloadFormat, 'wide-csv' | 'xlsx' | 'zip'>;
-export const isWide = (format: DownloadFormat): format is WideFormat => format === 'wide-csv' || format === 'xlsx' || format === 'zip';
+export type DownloadFormat = 'json' | 'ndjson' | 'csv' | 'geojson' | 'wide-csv' | 'xlsx' | 'zip' | 'gpkg';
+export const DOWNLOAD_FORMATS: readonly DownloadFormat[] = ['json', 'ndjson', 'csv', 'geojson', 'wide-csv', 'xlsx', 'zip', 'gpkg'];
+export type WideFormat = Extract<DownloadFormat, 'wide-csv' | 'xlsx' | 'zip' | 'gpkg'>;
+export const isWide = (format: DownloadFormat): format is WideFormat => format === 'wide-csv' || format === 'xlsx' || format === 'zip' || format === 'gpkg';
 
 /** How one format frames a stream of rows: it only serialises, the feed decides what rows come. */
 export interface RowSerializer {
