@@ -10,6 +10,7 @@ import { largeUploadMemory } from './large-upload-memory.bench.js';
 import { mergeGrowth } from './merge-growth.bench.js';
 import { smallUploadsBesideMerge } from './merge-beside.bench.js';
 import { report } from './report.bench.js';
+import { ogcApi } from './ogcapi.bench.js';
 import { smallUploads } from './small-uploads.bench.js';
 import { BenchFigure, medianRun } from './measure.js';
 
@@ -52,8 +53,9 @@ async function main(): Promise<void> {
     ['console', () => consolePages()],
     ['delivery', () => delivery()],
     ['report', () => report()],
+    ['ogcapi', () => ogcApi()],
   ];
-  // BENCH_ONLY=export (or bulk, small, growth, beside, ftp, memory, console, delivery, report) runs a part while working on it; the table on record comes from a full run.
+  // BENCH_ONLY=export (or bulk, small, growth, beside, ftp, memory, console, delivery, report, ogcapi) runs a part while working on it; the table on record comes from a full run.
   const only = process.env.BENCH_ONLY;
   for (const [, run] of all.filter(([name]) => !only || only.split(',').includes(name))) {
     const runs: BenchFigure[][] = [];
