@@ -26,6 +26,7 @@ import { OpenRosaController } from './openrosa/openrosa.controller.js';
 import { UploadController } from './upload/upload.controller.js';
 import { ReportsController } from './admin/reports.controller.js';
 import { OgcFeaturesController } from './ogcapi/ogc-features.controller.js';
+import { ODataController } from './odata/odata.controller.js';
 
 /** The HTTP role: device uploads, the admin API, health and metrics. */
 @Module({
@@ -39,6 +40,7 @@ import { OgcFeaturesController } from './ogcapi/ogc-features.controller.js';
     SightingsController,
     ReportsController,
     OgcFeaturesController,
+    ODataController,
     TokensController,
     AttachmentsController,
     SourcesController,

@@ -29,6 +29,7 @@ export * from './feed/sighting-reader.service.js';
 export * from './review/review-desk.service.js';
 export * from './features/feature-collections.js';
 export * from './db/repositories/feature.queries.js';
+export * from './db/repositories/odata-filter.js';
 export * from './review/sighting-reports.js';
 export * from './db/repositories/report.queries.js';
 export * from './db/repositories/review.queries.js';

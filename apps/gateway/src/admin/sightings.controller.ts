@@ -44,7 +44,8 @@ export class SightingsController {
     name: 'format',
     required: false,
     enum: DOWNLOAD_FORMATS,
-    description: 'wide-csv, xlsx, zip and gpkg: a column per field of the records (zip: with the photos and recordings, in media/; gpkg: a GeoPackage, a point layer per kind); the others keep the fields in one data column',
+    description:
+      'wide-csv, xlsx, zip and gpkg: a column per field of the records (zip: with the photos and recordings, in media/; gpkg: a GeoPackage, a point layer per kind); the others keep the fields in one data column',
   })
   async list(@CurrentAdmin() admin: Principal, @Param('slug') slug: string, @Query() params: SightingsParams, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
     const query = parseSightingsQuery(params, accept);

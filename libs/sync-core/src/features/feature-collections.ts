@@ -1,6 +1,6 @@
 import { Database } from '../db/database.js';
 import { Project } from '../db/entities/index.js';
-import { FeatureQueries, FeatureQuery, FeatureRow } from '../db/repositories/feature.queries.js';
+import { FeatureQueries, FeatureQuery, FeatureRow, OrderedPage } from '../db/repositories/feature.queries.js';
 import { ReportQueries } from '../db/repositories/report.queries.js';
 import { NotFoundError } from '../errors.js';
 
@@ -51,6 +51,11 @@ export class FeatureCollections {
 
   constructor(private readonly database: Database) {}
 
+  /** Which SQL a condition of its own (odataFilter) must be written in. */
+  get postgres(): boolean {
+    return this.database.type === 'postgres';
+  }
+
   extent(project: Project) {
     return this.database.read((reader) => this.queries.extentIn(reader, project.id));
   }
@@ -65,6 +70,21 @@ export class FeatureCollections {
         numberMatched: cursor === null ? await this.queries.count(reader, project.id, query) : null,
         next: rows.length > limit ? shown[shown.length - 1]!.id : null,
       };
+    });
+  }
+
+  /**
+   * Rows for OData: by row id after `afterId` (stable while data arrives), or in `ordered` order by
+   * offset; `more` when another page follows; the total when asked for.
+   */
+  async rows(
+    project: Project,
+    query: FeatureQuery,
+    page: { afterId: string | null; limit: number; ordered: OrderedPage | null; count: boolean },
+  ): Promise<{ rows: FeatureRow[]; more: boolean; total: number | null }> {
+    return this.database.read(async (reader) => {
+      const rows = await this.queries.pageIn(reader, project.id, query, page.afterId, page.limit + 1, page.ordered);
+      return { rows: rows.slice(0, page.limit), more: rows.length > page.limit, total: page.count ? await this.queries.count(reader, project.id, query) : null };
     });
   }
 

@@ -8,7 +8,7 @@ import { DownloadFormat, isWide, RowSerializer, Sender, SERIALIZERS, sightingVie
 import { jsonLines } from './json-lines.js';
 import { csvWithMedia, MediaIndex, MediaOpener } from './media-zip.js';
 import { xlsxPackage, xlsxSheetSerializer } from './xlsx-writer.js';
-import { GEOPACKAGE_CONTENT_TYPE, geoPackage } from './geopackage-writer.js';
+import { GEOPACKAGE_CONTENT_TYPE, geoPackage } from '../db/geopackage-file.js';
 
 export interface FeedQuery extends SightingFilter {
   projectId: string;

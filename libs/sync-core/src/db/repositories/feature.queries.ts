@@ -1,6 +1,7 @@
 import { Tx } from '../database.js';
 import { Sighting } from '../entities/index.js';
 import { SightingFilter, whereFiltered, withSender } from './feed.queries.js';
+import { SqlCondition } from './odata-filter.js';
 import { sightingFieldsFromRow, SightingFields, SIGHTING_FIELD_COLUMNS } from './sighting.repository.js';
 
 /** What narrows OGC API – Features items beyond the feed's filter. */
@@ -13,9 +14,26 @@ export interface FeatureQuery {
   observedTo: string | null;
   /** Fields of the records that must equal these values (compared as text). */
   equals: [string, string][];
+  /** A condition of its own (an OData `$filter`: odataFilter). */
+  where?: SqlCondition | null;
 }
 
-export type FeatureRow = SightingFields & { id: string; deviceName: string | null };
+/** Pages in this order instead of by row id, found by offset (OData's `$orderby` with `$skip`). */
+export interface OrderedPage {
+  by: 'observed_at' | 'received_at' | 'seq';
+  descending: boolean;
+  offset: number;
+}
+
+export type FeatureRow = SightingFields & { id: string; deviceName: string | null; receivedAt: string };
+
+const FEATURE_COLUMNS = [...SIGHTING_FIELD_COLUMNS.map((column) => `s.${column} AS ${column}`), 's.id AS id', 's.received_at AS received_at'].join(', ');
+const featureRow = (row: Record<string, unknown>): FeatureRow => ({
+  ...sightingFieldsFromRow(row),
+  id: String(row.id),
+  deviceName: (row.device_name as string | null) ?? null,
+  receivedAt: String(row.received_at),
+});
 
 /**
  * Items of a project for OGC API – Features, paged by the sighting's row id (which a new revision
@@ -23,13 +41,19 @@ export type FeatureRow = SightingFields & { id: string; deviceName: string | nul
  * once, however many change meanwhile (paging by seq would move an edited one past the cursor).
  */
 export class FeatureQueries {
-  async pageIn(reader: Tx, projectId: string, query: FeatureQuery, afterId: string | null, limit: number): Promise<FeatureRow[]> {
-    const builder = this.matching(reader, projectId, query)
-      .select([...SIGHTING_FIELD_COLUMNS.map((column) => `s.${column} AS ${column}`), 's.id AS id'].join(', '))
-      .addSelect('d.name', 'device_name');
-    if (afterId) builder.andWhere('s.id > :afterId', { afterId });
-    const rows = await withSender(builder).orderBy('s.id', 'ASC').limit(limit).getRawMany<Record<string, unknown>>();
-    return rows.map((row) => ({ ...sightingFieldsFromRow(row), id: String(row.id), deviceName: (row.device_name as string | null) ?? null }));
+  async pageIn(reader: Tx, projectId: string, query: FeatureQuery, afterId: string | null, limit: number, ordered: OrderedPage | null = null): Promise<FeatureRow[]> {
+    const builder = withSender(this.matching(reader, projectId, query).select(FEATURE_COLUMNS).addSelect('d.name', 'device_name'));
+    if (ordered) {
+      builder
+        .orderBy(`s.${ordered.by}`, ordered.descending ? 'DESC' : 'ASC')
+        .addOrderBy('s.id', 'ASC')
+        .offset(ordered.offset)
+        .limit(limit);
+    } else {
+      if (afterId) builder.andWhere('s.id > :afterId', { afterId });
+      builder.orderBy('s.id', 'ASC').limit(limit);
+    }
+    return (await builder.getRawMany<Record<string, unknown>>()).map(featureRow);
   }
 
   count(reader: Tx, projectId: string, query: FeatureQuery): Promise<number> {
@@ -38,11 +62,11 @@ export class FeatureQueries {
 
   async oneIn(reader: Tx, projectId: string, uid: string): Promise<FeatureRow | null> {
     const row = await withSender(reader.createQueryBuilder(Sighting, 's'))
-      .select([...SIGHTING_FIELD_COLUMNS.map((column) => `s.${column} AS ${column}`), 's.id AS id'].join(', '))
+      .select(FEATURE_COLUMNS)
       .addSelect('d.name', 'device_name')
       .where('s.projectId = :projectId AND s.uid = :uid', { projectId, uid })
       .getRawOne<Record<string, unknown>>();
-    return row ? { ...sightingFieldsFromRow(row), id: String(row.id), deviceName: (row.device_name as string | null) ?? null } : null;
+    return row ? featureRow(row) : null;
   }
 
   /** The project's spatial and temporal extent (of the sightings not deleted). */
@@ -76,6 +100,7 @@ export class FeatureQueries {
     const given = (name: string) => (postgres ? `CAST(:${name} AS timestamptz)` : `julianday(:${name})`);
     if (query.observedFrom) builder.andWhere(`${instant} >= ${given('observedFrom')}`, { observedFrom: query.observedFrom });
     if (query.observedTo) builder.andWhere(`${instant} <= ${given('observedTo')}`, { observedTo: query.observedTo });
+    if (query.where) builder.andWhere(query.where.sql, query.where.parameters);
     for (const [index, [field, value]] of query.equals.entries()) {
       builder.andWhere(postgres ? `(s.data::json ->> :field${index}) = :value${index}` : `CAST(s.data ->> :field${index} AS TEXT) = :value${index}`, {
         [`field${index}`]: field,

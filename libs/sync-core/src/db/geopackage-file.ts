@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { SightingView } from './sighting-formats.js';
+import type { SightingView } from '../feed/sighting-formats.js';
 
 export const GEOPACKAGE_CONTENT_TYPE = 'application/geopackage+sqlite3';
 
