@@ -4,6 +4,7 @@ import { StoreKind } from './support/fieldsync-process.js';
 import { uploadAsDevice } from './support/curl.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { fieldSyncSuite } from './support/suite.js';
+import { readerProject } from './support/reader-project.js';
 
 const SIGHTINGS = 25_000;
 const SPECIES = ['Lion', 'Leopard', 'Elephant', 'Impala', 'Buffalo'];
@@ -26,16 +27,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OData v4 for Excel and Power B
   };
 
   beforeAll(async () => {
-    await suite.admin.createProject('mara');
-    await suite.admin.createProject('elsewhere');
-    device = await suite.admin.createDevice('mara', 'Ranger 4');
-    reader = (await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'power bi', role: 'read-only', projects: ['mara'] })).token;
-    otherReader = (await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'other', role: 'read-only', projects: ['elsewhere'] })).token;
-    for (let start = 0; start < SIGHTINGS; start += 12_500) {
-      const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection(Array.from({ length: 12_500 }, (_, index) => feature(spec(start + index)))));
-      expect(answer.status).toBe(202);
-      await suite.admin.settled((answer.body as any).batches[0].id, 300_000);
-    }
+    ({ device, reader, otherReader } = await readerProject(suite, 'mara', SIGHTINGS, spec));
   }, 600_000);
 
   it('serves a service document and $metadata that an XML reader finds valid, with a typed property per field', async () => {
@@ -49,7 +41,15 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OData v4 for Excel and Power B
     const schema = parsed['edmx:Edmx']['edmx:DataServices'].Schema;
     expect(schema.EntityContainer.EntitySet).toMatchObject({ Name: 'Sightings', EntityType: 'FieldSync.Sighting' });
     const types = Object.fromEntries((schema.EntityType.Property as { Name: string; Type: string }[]).map((property) => [property.Name, property.Type]));
-    expect(types).toMatchObject({ id: 'Edm.String', observedAt: 'Edm.DateTimeOffset', revision: 'Edm.Int64', latitude: 'Edm.Double', deleted: 'Edm.Boolean', Species: 'Edm.String', Count: 'Edm.Double' });
+    expect(types).toMatchObject({
+      id: 'Edm.String',
+      observedAt: 'Edm.DateTimeOffset',
+      revision: 'Edm.Int64',
+      latitude: 'Edm.Double',
+      deleted: 'Edm.Boolean',
+      Species: 'Edm.String',
+      Count: 'Edm.Double',
+    });
     expect(schema.EntityType.Key.PropertyRef.Name).toBe('id');
   });
 
@@ -99,7 +99,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OData v4 for Excel and Power B
     const all = await get('/odata/mara.svc/Sightings?$orderby=seq&$top=12&$select=seq');
     expect(bySeq.body.value).toEqual(all.body.value.slice(10, 12));
 
-    for (const bad of ['$filter=Species eq', "$filter=nonsense eq 'x'", '$filter=revision eq \'one\'', '$expand=Device', '$top=-1', '$orderby=Species']) {
+    for (const bad of ['$filter=Species eq', "$filter=nonsense eq 'x'", "$filter=revision eq 'one'", '$expand=Device', '$top=-1', '$orderby=Species']) {
       const answer = await get(`/odata/mara.svc/Sightings?${bad.replace(/ /g, '%20')}`);
       expect(answer.status, bad).toBe(400);
       expect(answer.body.error, bad).toMatchObject({ code: '400', message: expect.any(String) });

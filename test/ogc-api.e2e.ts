@@ -7,6 +7,7 @@ import { ADMIN_TOKEN, StoreKind } from './support/fieldsync-process.js';
 import { uploadAsDevice } from './support/curl.js';
 import { feature, featureCollection } from './support/geojson.js';
 import { fieldSyncSuite } from './support/suite.js';
+import { readerProject } from './support/reader-project.js';
 
 const SIGHTINGS = 25_000;
 const SPECIES = ['Lion', 'Leopard', 'Elephant', 'Impala', 'Buffalo'];
@@ -38,16 +39,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OGC API – Features with GDAL
   const url = () => `OAPIF:${suite.server.baseUrl}/ogcapi`;
 
   beforeAll(async () => {
-    await suite.admin.createProject('park');
-    await suite.admin.createProject('elsewhere');
-    device = await suite.admin.createDevice('park', 'Ranger 1');
-    reader = (await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'qgis', role: 'read-only', projects: ['park'] })).token;
-    otherReader = (await suite.admin.expect(201, 'POST', '/api/v1/tokens', { name: 'other', role: 'read-only', projects: ['elsewhere'] })).token;
-    for (let start = 0; start < SIGHTINGS; start += 12_500) {
-      const answer = await uploadAsDevice(suite.server.baseUrl, device, featureCollection(Array.from({ length: 12_500 }, (_, index) => feature(spec(start + index)))));
-      expect(answer.status).toBe(202);
-      await suite.admin.settled((answer.body as any).batches[0].id, 300_000);
-    }
+    ({ device, reader, otherReader } = await readerProject(suite, 'park', SIGHTINGS, spec));
   }, 600_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
