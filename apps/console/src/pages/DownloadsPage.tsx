@@ -61,6 +61,10 @@ export function DownloadsPage({ slug, place }: ProjectProps) {
         </p>
         <CopyField label="OGC API – Features address" value={`${window.location.origin}/ogcapi`} />
       </Section>
+      <Section title="Live in Excel or Power BI">
+        <p>Get Data → OData feed, with this address, Basic authentication, any user name and a read-only token as the password.</p>
+        <CopyField label="OData feed address" value={`${window.location.origin}/odata/${slug}.svc`} />
+      </Section>
     </>
   );
 }
