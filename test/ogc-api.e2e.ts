@@ -181,6 +181,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('OGC API – Features with GDAL
       body: JSON.stringify({ ids: ['ogc-1'], state: 'approved' }),
     });
     expect(write.status).toBe(403);
+    // A browser gets the standard's HTML encoding: the landing page, the collections, a page of items.
+    const html = async (path: string) => {
+      const answer = await fetch(`${suite.server.baseUrl}${path}`, { headers: { ...basic(reader), accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      expect(answer.headers.get('content-type'), path).toMatch(/^text\/html/);
+      return answer.text();
+    };
+    expect(await html('/ogcapi')).toContain('/ogcapi/collections');
+    expect(await html('/ogcapi/collections')).toContain('Project park');
+    const items = await html('/ogcapi/collections/park/items?limit=5');
+    expect(items.match(/<tr>/g)).toHaveLength(6);
+    expect(items).toContain('Next page');
     // The console's routes never challenge (a browser would show its own login box).
     expect((await fetch(`${suite.server.baseUrl}/api/v1/projects`)).headers.get('www-authenticate')).toBeNull();
   });

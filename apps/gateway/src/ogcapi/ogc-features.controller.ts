@@ -23,6 +23,19 @@ function instant(text: string, name: string): string | null {
   return text.length === 10 ? `${text}T00:00:00Z` : text;
 }
 
+const escapeHtml = (text: unknown) => String(text ?? '').replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character]!);
+
+/** Whether the client prefers HTML (a browser) to JSON (GDAL, QGIS, scripts), as the standard asks a server to serve both. */
+const wantsHtml = (request: Request) => request.accepts(['application/json', 'application/geo+json', 'text/html']) === 'text/html';
+
+/** A plain page: the standard's HTML encoding, for a person who opens the address in a browser. */
+function htmlPage(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} – FieldSync</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+const linkList = (links: { href: string; title?: string; rel: string }[]) =>
+  `<ul>${links.map((link) => `<li><a href="${escapeHtml(link.href)}">${escapeHtml(link.title ?? link.rel)}</a></li>`).join('')}</ul>`;
+
 /** The OGC API – Features query of an items request. */
 export function featureQuery(params: Record<string, unknown>): FeatureQuery {
   const text = (name: string) => (typeof params[name] === 'string' ? (params[name] as string) : undefined);
@@ -73,7 +86,13 @@ export class OgcFeaturesController {
   ) {}
 
   @Get()
-  landing(@Req() request: Request) {
+  landing(@Req() request: Request, @Res() response: Response): void {
+    const landing = this.landingPage(request);
+    if (wantsHtml(request)) response.type('html').send(htmlPage(landing.title, `<p>${escapeHtml(landing.description)}</p>${linkList(landing.links)}`));
+    else response.json(landing);
+  }
+
+  private landingPage(request: Request) {
     const base = `${publicBase(request, this.config)}/ogcapi`;
     return {
       title: 'FieldSync',
@@ -99,13 +118,16 @@ export class OgcFeaturesController {
   }
 
   @Get('collections')
-  async list(@CurrentAdmin() admin: Principal, @Req() request: Request) {
+  async list(@CurrentAdmin() admin: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     const base = `${publicBase(request, this.config)}/ogcapi`;
     const projects = await this.projects.list(admin.projectIds);
-    return {
-      links: [{ href: `${base}/collections`, rel: 'self', type: 'application/json' }],
-      collections: await Promise.all(projects.map((project) => this.collection(project, base))),
-    };
+    const collections = await Promise.all(projects.map((project) => this.collection(project, base)));
+    if (wantsHtml(request)) {
+      const rows = collections.map((collection) => `<li><a href="${escapeHtml(collection.links[1]!.href)}">${escapeHtml(collection.title)}</a> (${escapeHtml(collection.id)})</li>`).join('');
+      response.type('html').send(htmlPage('Collections', `<ul>${rows}</ul>`));
+      return;
+    }
+    response.json({ links: [{ href: `${base}/collections`, rel: 'self', type: 'application/json' }], collections });
   }
 
   @Get('collections/:slug')
@@ -126,6 +148,19 @@ export class OgcFeaturesController {
     const self = `${publicBase(request, this.config)}${request.originalUrl}`;
     const next = new URL(self);
     if (page.next) next.searchParams.set('cursor', page.next);
+    if (wantsHtml(request)) {
+      const fields = [...new Set(page.features.flatMap((item) => Object.keys(item.properties)))];
+      const head = ['id', 'longitude', 'latitude', ...fields].map((name) => `<th scope="col">${escapeHtml(name)}</th>`).join('');
+      const body = page.features
+        .map(
+          (item) =>
+            `<tr><td>${escapeHtml(item.id)}</td><td>${escapeHtml(item.geometry?.coordinates[0])}</td><td>${escapeHtml(item.geometry?.coordinates[1])}</td>${fields.map((name) => `<td>${escapeHtml(typeof item.properties[name] === 'object' ? JSON.stringify(item.properties[name]) : item.properties[name])}</td>`).join('')}</tr>`,
+        )
+        .join('');
+      const more = page.next ? `<p><a href="${escapeHtml(next.toString())}">Next page</a></p>` : '';
+      response.type('html').send(htmlPage(`${project.name}: sightings`, `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`));
+      return;
+    }
     response.setHeader('Content-Type', GEOJSON);
     response.send(
       JSON.stringify({
