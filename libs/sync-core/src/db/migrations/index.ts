@@ -13,6 +13,7 @@ import { CredentialOwners1765100000000 } from './1765100000000-credential-owners
 import { ProjectUnknownForms1765200000000 } from './1765200000000-project-unknown-forms.js';
 import { BatchMergeProgress1765300000000 } from './1765300000000-batch-merge-progress.js';
 import { ReviewDesk1765400000000 } from './1765400000000-review-desk.js';
+import { SightingProjectRowIndex1765500000000 } from './1765500000000-sighting-project-row-index.js';
 
 /** In the order they run; a new migration is appended here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ProjectUnknownForms1765200000000,
   BatchMergeProgress1765300000000,
   ReviewDesk1765400000000,
+  SightingProjectRowIndex1765500000000,
 ];
