@@ -20,11 +20,9 @@ export interface FeaturePage {
   next: string | null;
 }
 
-/** Properties a feature always has; a field of the records of the same name is `data.<name>`. */
-const CORE = ['kind', 'observedAt', 'deviceId', 'deviceName', 'revision', 'reviewState', 'deleted'] as const;
-
 export function featureOf(row: FeatureRow): SightingFeature {
-  const properties: Record<string, unknown> = {
+  // Properties a feature always has; a field of the records of the same name is `data.<name>`.
+  const core: Record<string, unknown> = {
     kind: row.kind,
     observedAt: row.observedAt,
     deviceId: row.deviceId,
@@ -33,7 +31,8 @@ export function featureOf(row: FeatureRow): SightingFeature {
     reviewState: row.reviewState,
     deleted: row.deleted,
   };
-  for (const [field, value] of Object.entries(row.data)) properties[(CORE as readonly string[]).includes(field) ? `data.${field}` : field] = value;
+  const properties = { ...core };
+  for (const [field, value] of Object.entries(row.data)) properties[Object.hasOwn(core, field) ? `data.${field}` : field] = value;
   const geometry =
     row.latitude === null || row.longitude === null
       ? null
@@ -61,21 +60,13 @@ export class FeatureCollections {
   }
 
   async page(project: Project, query: FeatureQuery, cursor: string | null, limit: number): Promise<FeaturePage> {
-    return this.database.read(async (reader) => {
-      // One more than asked: whether there is a next page, without a count.
-      const rows = await this.queries.pageIn(reader, project.id, query, cursor, limit + 1);
-      const shown = rows.slice(0, limit);
-      return {
-        features: shown.map(featureOf),
-        numberMatched: cursor === null ? await this.queries.count(reader, project.id, query) : null,
-        next: rows.length > limit ? shown[shown.length - 1]!.id : null,
-      };
-    });
+    const { rows, more, total } = await this.rows(project, query, { afterId: cursor, limit, ordered: null, count: cursor === null });
+    return { features: rows.map(featureOf), numberMatched: total, next: more ? rows[rows.length - 1]!.id : null };
   }
 
   /**
-   * Rows for OData: by row id after `afterId` (stable while data arrives), or in `ordered` order by
-   * offset; `more` when another page follows; the total when asked for.
+   * A page of rows: by row id after `afterId` (stable while data arrives), or in `ordered` order by
+   * offset (OData's `$orderby`); `more` when another page follows; the total when asked for.
    */
   async rows(
     project: Project,
@@ -83,6 +74,7 @@ export class FeatureCollections {
     page: { afterId: string | null; limit: number; ordered: OrderedPage | null; count: boolean },
   ): Promise<{ rows: FeatureRow[]; more: boolean; total: number | null }> {
     return this.database.read(async (reader) => {
+      // One more than asked: whether there is a next page, without a count.
       const rows = await this.queries.pageIn(reader, project.id, query, page.afterId, page.limit + 1, page.ordered);
       return { rows: rows.slice(0, page.limit), more: rows.length > page.limit, total: page.count ? await this.queries.count(reader, project.id, query) : null };
     });
@@ -96,7 +88,7 @@ export class FeatureCollections {
 
   /** The fields of the project's latest sightings, with the JSON type most of them hold. */
   async queryables(project: Project): Promise<{ name: string; type: 'string' | 'number' }[]> {
-    const fields = await this.database.read((reader) => this.reports.fieldsIn(reader, project.id, 10_000));
+    const fields = await this.database.read((reader) => this.reports.fieldsIn(reader, project.id));
     return fields.map((field) => ({ name: field.name, type: field.text * 2 >= field.sightings ? 'string' : 'number' }));
   }
 }

@@ -5,8 +5,6 @@ import { ReportBy, ReportPeriod, ReportQueries, ReportRow } from '../db/reposito
 
 /** Rows one report answers at most (periods × values): beyond it the answer says it was cut. */
 export const MAX_REPORT_ROWS = 10_000;
-/** The latest sightings whose fields are listed (`fields`): enough to see every field in use, without a scan of a large project. */
-const FIELD_SAMPLE = 10_000;
 
 /**
  * Counts of sightings per value per period, grouped by the database itself (never the rows into
@@ -27,6 +25,6 @@ export class SightingReports {
 
   /** The project's fields in use, most used first, text before numbers (in its latest sightings); `text`: how many hold text. */
   fields(project: Project): Promise<{ name: string; sightings: number; text: number }[]> {
-    return this.database.read((reader) => this.queries.fieldsIn(reader, project.id, FIELD_SAMPLE));
+    return this.database.read((reader) => this.queries.fieldsIn(reader, project.id));
   }
 }

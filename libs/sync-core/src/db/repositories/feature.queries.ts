@@ -1,6 +1,7 @@
+import { SelectQueryBuilder } from 'typeorm';
 import { Tx } from '../database.js';
 import { Sighting } from '../entities/index.js';
-import { SightingFilter, whereFiltered, withSender } from './feed.queries.js';
+import { instantComparison, SightingFilter, whereFiltered, withSender } from './feed.queries.js';
 import { SqlCondition } from './odata-filter.js';
 import { sightingFieldsFromRow, SightingFields, SIGHTING_FIELD_COLUMNS } from './sighting.repository.js';
 
@@ -28,6 +29,8 @@ export interface OrderedPage {
 export type FeatureRow = SightingFields & { id: string; deviceName: string | null; receivedAt: string };
 
 const FEATURE_COLUMNS = [...SIGHTING_FIELD_COLUMNS.map((column) => `s.${column} AS ${column}`), 's.id AS id', 's.received_at AS received_at'].join(', ');
+/** A feature row's columns and the name of the device that sent it. */
+const withFeatureColumns = (builder: SelectQueryBuilder<Sighting>) => withSender(builder).select(FEATURE_COLUMNS).addSelect('d.name', 'device_name');
 const featureRow = (row: Record<string, unknown>): FeatureRow => ({
   ...sightingFieldsFromRow(row),
   id: String(row.id),
@@ -42,7 +45,7 @@ const featureRow = (row: Record<string, unknown>): FeatureRow => ({
  */
 export class FeatureQueries {
   async pageIn(reader: Tx, projectId: string, query: FeatureQuery, afterId: string | null, limit: number, ordered: OrderedPage | null = null): Promise<FeatureRow[]> {
-    const builder = withSender(this.matching(reader, projectId, query).select(FEATURE_COLUMNS).addSelect('d.name', 'device_name'));
+    const builder = withFeatureColumns(this.matching(reader, projectId, query));
     if (ordered) {
       builder
         .orderBy(`s.${ordered.by}`, ordered.descending ? 'DESC' : 'ASC')
@@ -61,11 +64,7 @@ export class FeatureQueries {
   }
 
   async oneIn(reader: Tx, projectId: string, uid: string): Promise<FeatureRow | null> {
-    const row = await withSender(reader.createQueryBuilder(Sighting, 's'))
-      .select(FEATURE_COLUMNS)
-      .addSelect('d.name', 'device_name')
-      .where('s.projectId = :projectId AND s.uid = :uid', { projectId, uid })
-      .getRawOne<Record<string, unknown>>();
+    const row = await withFeatureColumns(reader.createQueryBuilder(Sighting, 's').where('s.projectId = :projectId AND s.uid = :uid', { projectId, uid })).getRawOne<Record<string, unknown>>();
     return row ? featureRow(row) : null;
   }
 
@@ -95,11 +94,8 @@ export class FeatureQueries {
       if (west <= east) builder.andWhere('s.longitude BETWEEN :west AND :east', { west, east });
       else builder.andWhere('(s.longitude >= :west OR s.longitude <= :east)', { west, east });
     }
-    // Instants, whatever offset each sighting was recorded with.
-    const instant = postgres ? 's.observed_at::timestamptz' : 'julianday(s.observed_at)';
-    const given = (name: string) => (postgres ? `CAST(:${name} AS timestamptz)` : `julianday(:${name})`);
-    if (query.observedFrom) builder.andWhere(`${instant} >= ${given('observedFrom')}`, { observedFrom: query.observedFrom });
-    if (query.observedTo) builder.andWhere(`${instant} <= ${given('observedTo')}`, { observedTo: query.observedTo });
+    if (query.observedFrom) builder.andWhere(instantComparison('s.observed_at', '>=', 'observedFrom', postgres), { observedFrom: query.observedFrom });
+    if (query.observedTo) builder.andWhere(instantComparison('s.observed_at', '<=', 'observedTo', postgres), { observedTo: query.observedTo });
     if (query.where) builder.andWhere(query.where.sql, query.where.parameters);
     for (const [index, [field, value]] of query.equals.entries()) {
       builder.andWhere(postgres ? `(s.data::json ->> :field${index}) = :value${index}` : `CAST(s.data ->> :field${index} AS TEXT) = :value${index}`, {

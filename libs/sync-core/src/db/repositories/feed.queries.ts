@@ -39,6 +39,14 @@ function dayAfter(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
+/**
+ * `column` (an ISO-8601 text with its own offset) compared with a bound instant as instants,
+ * whatever offset each side was written with: PostgreSQL's timestamptz, SQLite's julianday.
+ */
+export function instantComparison(column: string, operator: string, parameter: string, postgres: boolean): string {
+  return postgres ? `${column}::timestamptz ${operator} CAST(:${parameter} AS timestamptz)` : `julianday(${column}) ${operator} julianday(:${parameter})`;
+}
+
 /** Adds the filter's conditions on `s`. The dates compare as text: observed_at is ISO-8601 with the device's offset. */
 export function whereFiltered<T extends object>(builder: SelectQueryBuilder<T>, filter: SightingFilter): SelectQueryBuilder<T> {
   if (filter.kind) builder.andWhere('s.kind = :kind', { kind: filter.kind });

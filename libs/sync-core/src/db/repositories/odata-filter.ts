@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
+import { instantComparison } from './feed.queries.js';
 
 /** A `$filter` as SQL over `sighting s`, with named parameters. */
 export interface SqlCondition {
@@ -93,7 +94,7 @@ export function odataFilter(filter: string, postgres: boolean): SqlCondition {
           return `${column} ${sqlOperator} :${parameter}`;
         }
         parameters[parameter] = literal.text;
-        return postgres ? `${column}::timestamptz ${sqlOperator} CAST(:${parameter} AS timestamptz)` : `julianday(${column}) ${sqlOperator} julianday(:${parameter})`;
+        return instantComparison(column, sqlOperator, parameter, postgres);
       }
     }
   };

@@ -16,6 +16,9 @@ export interface ReportRow {
   count: number;
 }
 
+/** The latest sightings whose fields are listed (`fieldsIn`): enough to see every field in use, without a scan of a large project. */
+const FIELD_SAMPLE = 10_000;
+
 /**
  * One GROUP BY over a project's matching sightings: periods follow the date the device recorded
  * (`observed_at` keeps the device's offset), values are the kind, the device id or a field
@@ -46,23 +49,23 @@ export class ReportQueries {
   }
 
   /**
-   * The field names of a project's latest sightings (up to `sample` of them), most used first and,
+   * The field names of a project's latest sightings (FIELD_SAMPLE of them), most used first and,
    * among those used as often, those holding text first (a species before a count): what a report,
    * the map's colours and the table's columns offer, without reading every sighting.
    */
-  async fieldsIn(reader: Tx, projectId: string, sample: number): Promise<{ name: string; sightings: number; text: number }[]> {
+  async fieldsIn(reader: Tx, projectId: string): Promise<{ name: string; sightings: number; text: number }[]> {
     const postgres = reader.connection.options.type === 'postgres';
     const latest = 'SELECT data FROM sighting WHERE project_id = $1 AND deleted = $2 ORDER BY seq DESC LIMIT $3';
     const rows: { name: string; sightings: string | number; text: string | number }[] = postgres
       ? await reader.query(
           `SELECT j.key AS name, COUNT(*) AS sightings, COUNT(*) FILTER (WHERE jsonb_typeof(j.value) = 'string') AS text
              FROM (${latest}) w, jsonb_each(w.data::jsonb) j GROUP BY j.key ORDER BY 2 DESC, 3 DESC, 1`,
-          [projectId, false, sample],
+          [projectId, false, FIELD_SAMPLE],
         )
       : await reader.query(
           `SELECT j.key AS name, COUNT(*) AS sightings, SUM(j.type = 'text') AS text
              FROM (${latest.replace(/\$\d/g, '?')}) w, json_each(w.data) j GROUP BY j.key ORDER BY 2 DESC, 3 DESC, 1`,
-          [projectId, 0, sample],
+          [projectId, 0, FIELD_SAMPLE],
         );
     return rows.map((row) => ({ name: row.name, sightings: Number(row.sightings), text: Number(row.text) }));
   }
